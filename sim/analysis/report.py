@@ -1,0 +1,165 @@
+"""An analysis as the JSON object of DESIGN.md, and as one screen of text for a reader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.analysis.analysis import Analysis
+from sim.space import OutcomeSpace
+
+
+def _deal(analysis: Analysis, index: int, product: float, pareto: bool) -> dict[str, Any]:
+    space = analysis.space
+    return {
+        "outcome": space.outcome(index),
+        "utilities": {p: float(space.utility[k, index]) for k, p in enumerate(space.parties)},
+        "nash_product": float(product),
+        "pareto": bool(pareto),
+    }
+
+
+def _point(analysis: Analysis, index: int | None) -> dict[str, Any] | None:
+    if index is None:
+        return None
+    k = int(np.flatnonzero(analysis.feasible == index)[0])
+    return _deal(analysis, index, analysis.nash_product[k], analysis.pareto[k])
+
+
+def opened_by(analysis: Analysis, dropped: tuple[int, ...]) -> int:
+    """How many outcomes are in the zone once the given red lines are dropped."""
+    keep = np.ones(len(analysis.space.lines), dtype=bool)
+    keep[list(dropped)] = False
+    blocked = analysis.zone.blocked[keep].any(axis=0)
+    return int(np.count_nonzero(analysis.zone.acceptable & ~blocked))
+
+
+def to_json(analysis: Analysis) -> dict[str, Any]:
+    """The ``negsim analyze --json`` object."""
+    space = analysis.space
+    scenario = space.scenario
+    return {
+        "scenario": scenario.id,
+        "title": scenario.title,
+        "parties": list(space.parties),
+        "signatories": scenario.signatories,
+        "issues": {issue: list(opts) for issue, opts in zip(space.issues, space.options, strict=True)},
+        "outcomes": space.n_outcomes,
+        "feasible": [
+            _deal(analysis, int(o), p, q)
+            for o, p, q in zip(analysis.feasible, analysis.nash_product, analysis.pareto, strict=True)
+        ],
+        "nash": _point(analysis, analysis.nash),
+        "kalai_smorodinsky": _point(analysis, analysis.kalai_smorodinsky),
+        "red_lines": [
+            {
+                "party": line.party,
+                "id": line.id,
+                "excludes": int(analysis.excludes[k]),
+                "unlocks": int(analysis.unlock_counts[k]),
+                "unlocked": [space.outcome(int(o)) for o in np.flatnonzero(analysis.unlocks[k])],
+            }
+            for k, line in enumerate(space.lines)
+        ],
+        "max_relax": analysis.max_relax,
+        "minimal_relaxations": [
+            [space.lines[k].key for k in relaxation] for relaxation in analysis.relaxations
+        ],
+    }
+
+
+def _utilities(space: OutcomeSpace, index: int) -> str:
+    return "  ".join(f"{space.utility[p, index]:>{w}.2f}" for p, w in _signer_columns(space))
+
+
+def _signer_columns(space: OutcomeSpace) -> list[tuple[int, int]]:
+    return [
+        (p, max(5, len(space.scenario.party_label(space.parties[p]))))
+        for p in np.flatnonzero(space.signs)
+    ]
+
+
+def to_text(analysis: Analysis, top: int = 10) -> str:
+    """A one-screen answer: which deals can form, and which red lines block the rest."""
+    space = analysis.space
+    scenario = space.scenario
+    signers = [scenario.party_label(p) for p in scenario.signatories]
+    lines = [
+        f"{scenario.title} ({scenario.id})",
+        f"{space.n_outcomes:,} possible deals over {len(space.issues)} issues"
+        f" ({', '.join(scenario.issue_label(i) for i in space.issues)});"
+        f" {_join(signers)} sign every deal, others when a deal needs them.",
+        "",
+    ]
+    n_zone = analysis.feasible.size
+    if n_zone == 0:
+        lines.append("No deal can form: every deal crosses a signer's red line or leaves a signer")
+        lines.append("below its reservation value.")
+    else:
+        lines.append(
+            f"{n_zone:,} deal{'s' if n_zone != 1 else ''} can form, best Nash product first"
+            " (N = Nash point, K = Kalai–Smorodinsky point, P = Pareto-optimal):"
+        )
+        header = "  ".join(f"{scenario.party_label(space.parties[p]):>{w}}" for p, w in _signer_columns(space))
+        lines.append(f"     {'':3}  {header}  deal")
+        for rank, index in enumerate(analysis.feasible[:top]):
+            index = int(index)
+            marks = (
+                ("N" if index == analysis.nash else " ")
+                + ("K" if index == analysis.kalai_smorodinsky else " ")
+                + ("P" if analysis.pareto[rank] else " ")
+            )
+            lines.append(
+                f"{rank + 1:>4}. {marks}  {_utilities(space, index)}  {'; '.join(space.describe(index))}"
+            )
+        if n_zone > top:
+            lines.append(f"      … and {n_zone - top:,} more (--top N shows more, --json all)")
+        reserve = "  ".join(
+            f"{space.reservation[p]:>{w}.2f}" for p, w in _signer_columns(space)
+        )
+        lines.append(f"     {'no deal':<7}{reserve}  (reservation values)")
+    lines.append("")
+    below = int(np.count_nonzero(~analysis.zone.acceptable))
+    blocked_only = int(np.count_nonzero(analysis.zone.acceptable & ~analysis.zone.zone))
+    lines.append(
+        f"Why the other {space.n_outcomes - n_zone:,} cannot form: {below:,} leave a signer below its"
+        f" reservation value; {blocked_only:,} more cross a signer's red line."
+    )
+    if space.lines:
+        width = max(len(line.key) for line in space.lines)
+        lines.append(
+            f"  {'red line':<{width}}  excludes  unlocks  firm   (unlocks: deals that form"
+            " if this line alone is dropped)"
+        )
+        party_lines = {p: party.red_lines for p, party in scenario.parties.items()}
+        for k, ref in enumerate(space.lines):
+            line = next(x for x in party_lines[ref.party] if x.id == ref.id)
+            implied = "  implied by the source" if line.basis == "implied" else ""
+            lines.append(
+                f"  {ref.key:<{width}}  {analysis.excludes[k]:>8,}  {analysis.unlock_counts[k]:>7,}"
+                f"  {line.credibility:>4.0%}{implied}"
+            )
+    lines.append("")
+    if n_zone:
+        pass
+    elif analysis.relaxations:
+        lines.append(f"Drop one of these sets of red lines and deals can form (up to {analysis.max_relax} lines):")
+        for relaxation in analysis.relaxations[:top]:
+            names = " + ".join(space.lines[k].key for k in relaxation)
+            count = opened_by(analysis, relaxation)
+            lines.append(f"  {names}  → {count:,} deal{'s' if count != 1 else ''}")
+        if len(analysis.relaxations) > top:
+            lines.append(f"  … and {len(analysis.relaxations) - top} more (--json lists all)")
+    else:
+        lines.append(
+            f"Dropping up to {analysis.max_relax} red lines opens no deal: reservation values or"
+            " more lines stand in the way (try --max-relax)."
+        )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -1,0 +1,18 @@
+"""Pieces shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_overrides(parser: argparse.ArgumentParser) -> None:
+    """Add ``--set PATH=VALUE`` (repeatable)."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. parties.russia.reservation=0.4 or "
+        "parties.russia.red_lines.no_nato_troops.credibility=0.5 (repeatable)",
+    )

@@ -1,0 +1,256 @@
+"""Checks that relate one part of a scenario to another.
+
+They run on the parts that passed structural validation (so that one bad party does
+not hide the problems of another) and on the raw names of the rest.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.scenario.compose import resolve_path
+from sim.scenario.fields import SAMPLEABLE, FieldRange, numeric_field
+from sim.scenario.models import Distribution, Event, Issue, Party, RedLine, Uncertainty
+from sim.scenario.problems import DataPath, Problem
+from sim.scenario.yamlsource import Document
+
+
+def _known(name: str, known: list[str], what: str) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {what} {name!r} (known: {', '.join(known) or 'none'}){hint}"
+
+
+class Checker:
+    """Cross-reference checks over one scenario document."""
+
+    def __init__(
+        self,
+        document: Document,
+        issues: dict[str, Issue | None],
+        parties: dict[str, Party | None],
+    ) -> None:
+        self.doc = document
+        self.data: dict[str, Any] = document.data
+        self.issues = issues
+        self.parties = parties
+
+    def problem(self, path: DataPath, message: str) -> Problem:
+        """A problem at a path of this document."""
+        return self.doc.problem(path, message)
+
+    def run(self) -> list[Problem]:
+        """Every cross-reference problem found."""
+        return [
+            *self.protocol(),
+            *self.needs(),
+            *(p for pid, party in self.parties.items() if party for p in self.party(pid, party)),
+            *self.events(),
+            *self.uncertainty(),
+            *self.quotes(),
+        ]
+
+    def protocol(self) -> Iterator[Problem]:
+        """Mediator and signatories."""
+        protocol, mediator = self.data.get("protocol"), self.data.get("mediator")
+        if protocol == "mediated" and mediator is None:
+            yield self.problem(("protocol",), "protocol mediated needs a mediator (a party id)")
+        if protocol == "alternating" and mediator is not None:
+            yield self.problem(("mediator",), "only protocol mediated has a mediator")
+        if isinstance(mediator, str) and mediator not in self.parties:
+            yield self.problem(("mediator",), _known(mediator, list(self.parties), "party"))
+        if self.parties and all(p is not None and not p.signs for p in self.parties.values()):
+            yield self.problem(("parties",), "no party signs: give at least one party signs: true")
+
+    def needs(self) -> Iterator[Problem]:
+        """Parties named by options' needs exist."""
+        for iid, issue in self.issues.items():
+            for oid, option in (issue.options if issue else {}).items():
+                for k, party in enumerate(option.needs):
+                    if party not in self.parties:
+                        path = ("issues", iid, "options", oid, "needs", k)
+                        yield self.problem(path, _known(party, list(self.parties), "party"))
+
+    def _issue_options(
+        self, path: DataPath, issue: str, options: list[str] | None
+    ) -> Iterator[Problem]:
+        if issue not in self.issues:
+            yield self.problem(path, _known(issue, list(self.issues), "issue"))
+            return
+        known_issue = self.issues[issue]
+        if known_issue is None or options is None:
+            return
+        known = list(known_issue.options)
+        for k, option in enumerate(options):
+            if option not in known:
+                yield self.problem((*path, k), _known(option, known, "option"))
+
+    def party(self, pid: str, party: Party) -> Iterator[Problem]:
+        """A party's weights, values and red lines name real issues and options."""
+        base: DataPath = ("parties", pid)
+        for issue in party.weights:
+            yield from self._issue_options((*base, "weights", issue), issue, None)
+        if party.weights and sum(party.weights.values()) <= 0:
+            yield self.problem((*base, "weights"), "weights must not all be zero")
+        for issue, values in party.values.items():
+            path = (*base, "values", issue)
+            if issue not in party.weights and issue in self.issues:
+                yield self.problem(path, f"values for {issue!r}, which weights does not list")
+            yield from self._issue_options(path, issue, None)
+            known_issue = self.issues.get(issue)
+            for option in values:
+                if known_issue is not None and option not in known_issue.options:
+                    yield self.problem(
+                        (*path, option), _known(option, list(known_issue.options), "option")
+                    )
+        for issue, weight in party.weights.items():
+            known_issue = self.issues.get(issue)
+            if weight <= 0 or known_issue is None:
+                continue
+            missing = [o for o in known_issue.options if o not in party.values.get(issue, {})]
+            if missing:
+                path = (*base, "values", issue) if issue in party.values else (*base, "values")
+                yield self.problem(
+                    path, f"{pid} weighs {issue!r} but gives no value for: {', '.join(missing)}"
+                )
+        seen: set[str] = set()
+        for k, line in enumerate(party.red_lines):
+            yield from self.red_line((*base, "red_lines", k), line, seen)
+
+    def red_line(self, path: DataPath, line: RedLine, seen: set[str]) -> Iterator[Problem]:
+        """A red line's id is unique in its party and it names real issues and options."""
+        if line.id in seen:
+            yield self.problem((*path, "id"), f"red line id {line.id!r} is used twice")
+        seen.add(line.id)
+        for issue, options in line.rule.items():
+            yield from self._issue_options((*path, line.kind, issue), issue, options)
+
+    def _numeric_path(self, path: DataPath, target: str) -> tuple[DataPath, FieldRange] | str:
+        try:
+            concrete = resolve_path(self.data, target)
+        except KeyError as exc:
+            return f"{target!r}: {exc.args[0]}"
+        kind = numeric_field(self.data, concrete)
+        if kind is None:
+            return f"{target!r} is not a numeric field that can change (can: {SAMPLEABLE})"
+        return concrete, kind
+
+    def uncertainty(self) -> Iterator[Problem]:
+        """Sampled paths exist, are numeric, and their distributions stay in range."""
+        raw = self.data.get("uncertainty")
+        if not isinstance(raw, dict) or not isinstance(raw.get("parameters"), dict):
+            return
+        try:
+            spec = Uncertainty.model_validate(raw)
+        except ValueError:
+            return  # reported by structural validation
+        for target, dist in spec.parameters.items():
+            path = ("uncertainty", "parameters", target)
+            found = self._numeric_path(path, target)
+            if isinstance(found, str):
+                yield self.problem(path, found)
+                continue
+            low, high = _support(dist)
+            kind = found[1]
+            if not (kind.contains(low) and kind.contains(high)) and dist.dist != "normal":
+                yield self.problem(
+                    path, f"{dist.dist} reaches [{low:g}, {high:g}], outside {kind}"
+                )
+
+    def events(self) -> Iterator[Problem]:
+        """Events fire within the deadline and change fields and red lines that exist."""
+        raw = self.data.get("events")
+        if not isinstance(raw, list):
+            return
+        deadline = self.data.get("deadline")
+        seen: set[str] = set()
+        for k, item in enumerate(raw):
+            try:
+                event = Event.model_validate(item)
+            except ValueError:
+                continue  # reported by structural validation
+            path: DataPath = ("events", k)
+            if event.id in seen:
+                yield self.problem((*path, "id"), f"event id {event.id!r} is used twice")
+            seen.add(event.id)
+            if isinstance(deadline, int) and event.round > deadline:
+                yield self.problem(
+                    (*path, "round"), f"round {event.round} is after the deadline ({deadline})"
+                )
+            for target, value in event.set.items():
+                found = self._numeric_path((*path, "set", target), target)
+                if isinstance(found, str):
+                    yield self.problem((*path, "set", target), found)
+                elif not found[1].contains(value):
+                    yield self.problem((*path, "set", target), f"{value:g} is outside {found[1]}")
+            for j, ref in enumerate(event.drop_red_lines):
+                message = self._red_line_ref(ref)
+                if message:
+                    yield self.problem((*path, "drop_red_lines", j), message)
+
+    def _red_line_ref(self, ref: str) -> str | None:
+        pid, dot, lid = ref.partition(".")
+        if not dot:
+            return f"{ref!r}: name a red line as party.line_id"
+        if pid not in self.parties:
+            return _known(pid, list(self.parties), "party")
+        party = self.parties[pid]
+        if party is not None and lid not in {line.id for line in party.red_lines}:
+            return _known(lid, [line.id for line in party.red_lines], f"red line of {pid}")
+        return None
+
+    def quotes(self) -> Iterator[Problem]:
+        """The source exists, and every quote stands in it verbatim."""
+        source = self.data.get("source")
+        if not isinstance(source, str):
+            return
+        origin = self.doc.origin(("source",))
+        found = find_source(source, Path(origin.file).parent)
+        if found is None:
+            yield self.problem(("source",), f"source file {source!r} not found")
+            return
+        text = normalise_quote(found.read_text(encoding="utf-8", errors="replace"))
+        for pid, party in self.parties.items():
+            for k, line in enumerate(party.red_lines if party else []):
+                if line.quote and normalise_quote(line.quote) not in text:
+                    yield self.problem(
+                        ("parties", pid, "red_lines", k, "quote"),
+                        f"quote not found verbatim in {source}",
+                    )
+        for k, item in enumerate(self.data.get("events") or []):
+            quote = item.get("quote") if isinstance(item, dict) else None
+            if isinstance(quote, str) and normalise_quote(quote) not in text:
+                yield self.problem(("events", k, "quote"), f"quote not found verbatim in {source}")
+
+
+def _support(dist: Distribution) -> tuple[float, float]:
+    match dist.dist:
+        case "uniform" | "triangular":
+            return dist.low, dist.high  # type: ignore[union-attr]
+        case "beta":
+            return 0.0, 1.0
+        case "choice":
+            return min(dist.values), max(dist.values)  # type: ignore[union-attr]
+    return -math.inf, math.inf
+
+
+def find_source(source: str, start: Path) -> Path | None:
+    """Find a source document relative to the scenario's folder or one of its ancestors."""
+    for folder in [start.resolve(), *start.resolve().parents]:
+        candidate = folder / source
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def normalise_quote(text: str) -> str:
+    """Fold white space and typographic quotes and dashes, so a quote matches its source."""
+    return re.sub(r"\s+", " ", text.translate(_TYPOGRAPHY)).strip()

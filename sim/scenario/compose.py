@@ -1,0 +1,206 @@
+"""Variants (``extends``), overrides (``--set PATH=VALUE``) and dotted paths into a scenario.
+
+A variant file states only what differs from the file it extends. Its document is laid
+over the base, like a JSON merge patch with one addition for lists of named items:
+
+* mappings merge key by key, recursively; ``key: null`` removes the key;
+* a list of mappings that all carry an ``id`` (red lines, events) merges by id: an item
+  with a known id is merged into that item, ``remove: true`` removes it, new ids are
+  appended in order;
+* anything else given in the variant replaces the base value.
+
+A dotted path such as ``parties.russia.red_lines.no_nato_troops.credibility`` names a
+value: mapping keys by name, list items by ``id`` (or by position).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.scenario.problems import DataPath, Origin, Problem, dotted
+from sim.scenario.yamlsource import Document, parse_scalar, read_yaml
+
+#: The merge directive for lists of named items.
+REMOVE_KEY = "remove"
+
+
+def load_document(path: Path) -> tuple[Document, list[Problem]]:
+    """Read a scenario file and everything it extends into one document."""
+    return _load(Path(path), ())
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Document, list[Problem]]:
+    document, problems = read_yaml(path)
+    if problems or not isinstance(document.data, dict) or "extends" not in document.data:
+        return document, problems
+    parent_name = document.data.pop("extends")
+    where = document.origin(("extends",))
+    if not isinstance(parent_name, str) or not parent_name:
+        return document, [Problem(where, ("extends",), "expected the path of a scenario file")]
+    if "id" not in document.data:
+        problems.append(document.problem((), "a variant needs an id of its own"))
+    parent = (path.parent / parent_name).resolve()
+    if parent in {p.resolve() for p in (*chain, path)}:
+        loop = " -> ".join(str(p) for p in (*chain, path, Path(parent_name)))
+        return document, [*problems, Problem(where, ("extends",), f"extends loops: {loop}")]
+    if not parent.is_file():
+        return document, [
+            *problems,
+            Problem(where, ("extends",), f"extends {parent_name!r}: no such file ({parent})"),
+        ]
+    base, base_problems = _load(parent, (*chain, path))
+    if base_problems:
+        return document, [*problems, *base_problems]
+    return merge_documents(base, document), problems
+
+
+def merge_documents(base: Document, over: Document) -> Document:
+    """Lay ``over`` on ``base`` (see the module docstring); origins follow the values."""
+    origins: dict[DataPath, Origin] = {}
+    data = _merge(base, (), over, (), (), origins)
+    return Document(data, origins, over.fallback)
+
+
+def _is_named_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, dict) and "id" in item for item in value)
+    )
+
+
+def _copy(doc: Document, src: DataPath, dst: DataPath, out: dict[DataPath, Origin]) -> Any:
+    value = _get(doc.data, src)
+    out[dst] = doc.origin(src)
+    if isinstance(value, dict):
+        return {k: _copy(doc, (*src, k), (*dst, k), out) for k in value}
+    if isinstance(value, list):
+        return [_copy(doc, (*src, i), (*dst, i), out) for i in range(len(value))]
+    return value
+
+
+def _get(data: Any, path: DataPath) -> Any:
+    for elem in path:
+        data = data[elem]
+    return data
+
+
+def _merge(
+    base: Document,
+    bpath: DataPath,
+    over: Document,
+    opath: DataPath,
+    dst: DataPath,
+    out: dict[DataPath, Origin],
+) -> Any:
+    b = _get(base.data, bpath)
+    o = _get(over.data, opath)
+    if isinstance(b, dict) and isinstance(o, dict):
+        out[dst] = over.origin(opath)
+        merged: dict[str, Any] = {}
+        for key in b:
+            if key not in o:
+                merged[key] = _copy(base, (*bpath, key), (*dst, key), out)
+            elif o[key] is not None:
+                merged[key] = _merge(base, (*bpath, key), over, (*opath, key), (*dst, key), out)
+        for key in o:
+            if key not in b and o[key] is not None:
+                merged[key] = _copy(over, (*opath, key), (*dst, key), out)
+        return merged
+    if _is_named_list(b) and _is_named_list(o):
+        out[dst] = over.origin(opath)
+        by_id = {item["id"]: i for i, item in enumerate(o)}
+        items: list[Any] = []
+        for i, item in enumerate(b):
+            j = by_id.pop(item["id"], None)
+            if j is None:
+                items.append(_copy(base, (*bpath, i), (*dst, len(items)), out))
+            elif o[j].get(REMOVE_KEY) is not True:
+                patch = Document({k: v for k, v in o[j].items() if k != REMOVE_KEY}, {})
+                patch.origins = {
+                    p[len(opath) + 1 :]: org
+                    for p, org in over.origins.items()
+                    if p[: len(opath) + 1] == (*opath, j)
+                }
+                patch.fallback = over.origin((*opath, j))
+                items.append(_merge(base, (*bpath, i), patch, (), (*dst, len(items)), out))
+        for j in sorted(by_id.values()):
+            items.append(_copy(over, (*opath, j), (*dst, len(items)), out))
+        return items
+    return _copy(over, opath, dst, out)
+
+
+@dataclass(frozen=True)
+class Override:
+    """One ``--set PATH=VALUE`` given on the command line."""
+
+    path: str
+    value: Any
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> Override:
+        """Split ``PATH=VALUE``; the value is read as a YAML scalar or flow collection."""
+        name, sep, raw = text.partition("=")
+        if not sep or not name.strip():
+            raise ValueError("expected PATH=VALUE")
+        value = parse_scalar(raw)
+        return cls(name.strip(), value, text)
+
+
+def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
+    """Turn ``a.b.some_id.c`` into a concrete data path (list items by id or position).
+
+    With ``allow_new`` the last key may be absent from its mapping. Raises ``KeyError``
+    with a readable message when a step does not exist.
+    """
+    steps = path.split(".")
+    if not all(steps):
+        raise KeyError(f"{path!r} is not a dotted path")
+    concrete: list[str | int] = []
+    node = data
+    for n, step in enumerate(steps):
+        last = n == len(steps) - 1
+        if isinstance(node, dict):
+            if step not in node and not (last and allow_new):
+                known = ", ".join(map(str, node)) or "nothing"
+                raise KeyError(f"{dotted(concrete) or 'the scenario'} has no {step!r} (has: {known})")
+            concrete.append(step)
+            node = node.get(step)
+        elif isinstance(node, list):
+            ids = [item.get("id") if isinstance(item, dict) else None for item in node]
+            if step in ids:
+                index = ids.index(step)
+            elif step.isdigit() and int(step) < len(node):
+                index = int(step)
+            else:
+                known = ", ".join(str(i) for i in ids if i is not None) or "no ids"
+                raise KeyError(f"{dotted(concrete)} has no item {step!r} (has: {known})")
+            concrete.append(index)
+            node = node[index]
+        else:
+            raise KeyError(f"{dotted(concrete)} is a value, it has no {step!r}")
+    return tuple(concrete)
+
+
+def apply_overrides(document: Document, overrides: list[Override]) -> tuple[Document, list[Problem]]:
+    """Apply ``--set`` overrides to a copy of the document."""
+    data = copy.deepcopy(document.data)
+    origins = dict(document.origins)
+    problems: list[Problem] = []
+    for override in overrides:
+        origin = Origin(f"--set {override.text}")
+        try:
+            path = resolve_path(data, override.path, allow_new=True)
+        except KeyError as exc:
+            problems.append(Problem(origin, (), str(exc.args[0])))
+            continue
+        parent = _get(data, path[:-1])
+        parent[path[-1]] = override.value
+        for key in [p for p in origins if p[: len(path)] == path]:
+            del origins[key]
+        origins[path] = origin
+    return Document(data, origins, document.fallback), problems

@@ -1,0 +1,291 @@
+"""Typed models of a scenario file (the format of DESIGN.md), validated by pydantic.
+
+These models check structure: types, ranges, names, unknown fields. Checks that relate
+one part of a file to another (an option a red line names must exist, ...) are in
+:mod:`sim.scenario.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+SCENARIO_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _name(value: str) -> str:
+    if not NAME_RE.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a name: use lowercase snake_case (a-z, 0-9, _; starting with a letter)"
+        )
+    return value
+
+
+def _scenario_id(value: str) -> str:
+    if not SCENARIO_ID_RE.fullmatch(value):
+        raise ValueError(f"{value!r} is not an id: use lowercase letters, digits, '-' and '_'")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Option(_Model):
+    """One option of an issue: its label and the parties whose consent it needs."""
+
+    label: Text | None = None
+    needs: list[Name] = Field(default_factory=list)
+
+
+class Issue(_Model):
+    """An issue on the table and its options, in the order of the file."""
+
+    label: Text | None = None
+    options: Annotated[dict[Name, Option], Field(min_length=1)]
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _labels_as_options(cls, value: Any) -> Any:
+        # `nato_troops: NATO troops in Ukraine` is shorthand for {label: ...}; a bare
+        # `none:` is an option without a label.
+        if isinstance(value, dict):
+            return {
+                k: {"label": v} if isinstance(v, str) else ({} if v is None else v)
+                for k, v in value.items()
+            }
+        return value
+
+
+class Boulware(_Model):
+    """Time-dependent concession that holds firm and concedes late (exponent < 1)."""
+
+    type: Literal["boulware"]
+    exponent: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.2
+
+
+class Linear(_Model):
+    """Time-dependent concession at a constant pace (exponent 1)."""
+
+    type: Literal["linear"]
+
+
+class Conceder(_Model):
+    """Time-dependent concession that gives ground early (exponent > 1)."""
+
+    type: Literal["conceder"]
+    exponent: Annotated[float, Field(gt=1.0, le=100.0)] = 2.0
+
+
+class Hardliner(_Model):
+    """Holds its opening demand until the deadline."""
+
+    type: Literal["hardliner"]
+
+
+class TitForTat(_Model):
+    """Reciprocates the concessions it receives."""
+
+    type: Literal["tit_for_tat"]
+    mode: Literal["relative", "absolute"] = "relative"
+    window: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+Strategy = Annotated[
+    Boulware | Linear | Conceder | Hardliner | TitForTat, Field(discriminator="type")
+]
+STRATEGY_TYPES: tuple[str, ...] = ("boulware", "linear", "conceder", "hardliner", "tit_for_tat")
+
+
+class RedLine(_Model):
+    """A deal a party refuses whatever it gains elsewhere (exactly one of forbid / require)."""
+
+    id: Name
+    forbid: dict[Name, Annotated[list[Name], Field(min_length=1)]] | None = None
+    require: dict[Name, Annotated[list[Name], Field(min_length=1)]] | None = None
+    credibility: Unit = 1.0
+    quote: Text | None = None
+    basis: Literal["stated", "implied"] = "stated"
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> RedLine:
+        if (self.forbid is None) == (self.require is None):
+            raise ValueError("a red line has exactly one of forbid or require")
+        rule = self.forbid if self.forbid is not None else self.require
+        if not rule:
+            raise ValueError("a red line names at least one issue")
+        return self
+
+    @property
+    def kind(self) -> Literal["forbid", "require"]:
+        """Whether the line forbids or requires its options."""
+        return "forbid" if self.forbid is not None else "require"
+
+    @property
+    def rule(self) -> dict[str, list[str]]:
+        """The issues and options the line lists."""
+        rule = self.forbid if self.forbid is not None else self.require
+        assert rule is not None
+        return rule
+
+
+class Party(_Model):
+    """A party: its preferences, what no deal is worth to it, its strategy and red lines."""
+
+    label: Text | None = None
+    signs: bool = False
+    reservation: Unit
+    weights: Annotated[dict[Name, Annotated[float, Field(ge=0.0)]], Field(min_length=1)]
+    values: dict[Name, dict[Name, Unit]]
+    strategy: Strategy = Field(default_factory=lambda: Linear(type="linear"))
+    red_lines: list[RedLine] = Field(default_factory=list)
+
+    def normalised_weights(self) -> dict[str, float]:
+        """Weights divided by their sum (sum 1), in the order given."""
+        total = sum(self.weights.values())
+        return {issue: w / total for issue, w in self.weights.items()}
+
+
+class Uniform(_Model):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        return self
+
+
+class Normal(_Model):
+    """Normal with mean and sd, clipped to the field's allowed range."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: Annotated[float, Field(ge=0.0)]
+
+
+class Triangular(_Model):
+    """Triangular on [low, high] with its peak at mode."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("needs low <= mode <= high")
+        return self
+
+
+class Beta(_Model):
+    """Beta(a, b) on [0, 1]."""
+
+    dist: Literal["beta"]
+    a: Annotated[float, Field(gt=0.0)]
+    b: Annotated[float, Field(gt=0.0)]
+
+
+class Choice(_Model):
+    """One of listed values, with optional weights."""
+
+    dist: Literal["choice"]
+    values: Annotated[list[float], Field(min_length=1)]
+    weights: list[Annotated[float, Field(ge=0.0)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_fit(self) -> Choice:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have one entry per value")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+
+Distribution = Annotated[Uniform | Normal | Triangular | Beta | Choice, Field(discriminator="dist")]
+
+
+class Noise(_Model):
+    """Noise drawn per run on every party's preferences."""
+
+    weights: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    values: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+
+
+class Uncertainty(_Model):
+    """What is sampled per run: distributions of numeric fields, and preference noise."""
+
+    parameters: dict[str, Distribution] = Field(default_factory=dict)
+    noise: Noise = Field(default_factory=Noise)
+
+
+class Event(_Model):
+    """At a round, with a probability, change numeric fields or drop red lines."""
+
+    id: Name
+    label: Text | None = None
+    round: Annotated[int, Field(ge=1)]
+    probability: Unit = 1.0
+    set: dict[str, float] = Field(default_factory=dict)
+    drop_red_lines: list[str] = Field(default_factory=list)
+    quote: Text | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Event:
+        if not self.set and not self.drop_red_lines:
+            raise ValueError("an event changes something: give set or drop_red_lines")
+        return self
+
+
+class Scenario(_Model):
+    """A whole scenario: issues, parties and how their talks run."""
+
+    id: Annotated[str, AfterValidator(_scenario_id)]
+    title: Text
+    source: Text | None = None
+    deadline: Annotated[int, Field(ge=1, le=100_000)]
+    protocol: Literal["mediated", "alternating"]
+    mediator: Name | None = None
+    issues: Annotated[dict[Name, Issue], Field(min_length=1)]
+    parties: Annotated[dict[Name, Party], Field(min_length=1)]
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    events: list[Event] = Field(default_factory=list)
+
+    @property
+    def signatories(self) -> list[str]:
+        """Parties whose acceptance every agreement needs, in file order."""
+        return [pid for pid, party in self.parties.items() if party.signs]
+
+    def issue_label(self, issue: str) -> str:
+        """The issue's label, or its name."""
+        return self.issues[issue].label or issue.replace("_", " ")
+
+    def option_label(self, issue: str, option: str) -> str:
+        """The option's label, or its name."""
+        return self.issues[issue].options[option].label or option.replace("_", " ")
+
+    def party_label(self, party: str) -> str:
+        """The party's label, or its name."""
+        return self.parties[party].label or party.replace("_", " ")

@@ -1,0 +1,58 @@
+"""Problems found in scenario files, each tied to a file, a line and a dotted path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+type PathElem = str | int
+type DataPath = tuple[PathElem, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where a value came from: a file and a 1-based line, or a command-line override."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+def dotted(path: Sequence[PathElem]) -> str:
+    """Render a data path as users write it: ``parties.russia.red_lines[0].forbid``."""
+    out = ""
+    for elem in path:
+        if isinstance(elem, int):
+            out += f"[{elem}]"
+        else:
+            out += f".{elem}" if out else elem
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: where it is and what is wrong."""
+
+    origin: Origin
+    path: DataPath
+    message: str
+
+    def __str__(self) -> str:
+        where = dotted(self.path)
+        return f"{self.origin}: {where}: {self.message}" if where else f"{self.origin}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """Raised with every problem found in a scenario, so they can be reported in one go."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = sorted(
+            set(problems), key=lambda p: (p.origin.file, p.origin.line or 0, dotted(p.path), p.message)
+        )
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        """Return one ``error: ...`` line per problem, as the command line prints them."""
+        return [f"error: {p}" for p in self.problems]

@@ -1,0 +1,203 @@
+"""Read YAML safely into plain data, remembering the line every value came from.
+
+Differences from a plain ``yaml.safe_load``, all deliberate:
+
+* only ``true`` / ``false`` are booleans (YAML 1.2); an unquoted ``yes``, ``no``, ``on``
+  or ``off`` stays text, so an option called ``no`` is not silently turned into ``False``
+  and ``signs: yes`` is reported instead of guessed;
+* a key given twice in one mapping is an error, not "the last one wins";
+* keys must be text; anchors and aliases work, merge keys (``<<``) work, a recursive
+  alias and an alias bomb are errors;
+* nothing is ever constructed from a tag: only the safe loader's plain types exist.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from sim.scenario.problems import DataPath, Origin, Problem
+
+#: Values built from one file at most; far above any real scenario, low enough that an
+#: alias bomb ("billion laughs") stops quickly.
+MAX_VALUES = 200_000
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose only booleans are true and false."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass
+class Document:
+    """Plain data (dicts, lists, scalars) and the origin of every path in it."""
+
+    data: Any
+    origins: dict[DataPath, Origin] = field(default_factory=dict)
+    fallback: Origin = field(default_factory=lambda: Origin("<scenario>"))
+
+    def origin(self, path: DataPath) -> Origin:
+        """Where the value at ``path`` (or its nearest recorded ancestor) came from."""
+        for end in range(len(path), -1, -1):
+            found = self.origins.get(path[:end])
+            if found is not None:
+                return found
+        return self.fallback
+
+    def problem(self, path: DataPath, message: str) -> Problem:
+        """A problem at ``path``, located in its source file."""
+        return Problem(self.origin(path), path, message)
+
+
+class _Builder:
+    def __init__(self, loader: _Loader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.origins: dict[DataPath, Origin] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def origin(self, node: Node) -> Origin:
+        return Origin(self.file, node.start_mark.line + 1)
+
+    def build(self, node: Node, path: DataPath, where: Node | None = None) -> Any:
+        self.origins.setdefault(path, self.origin(where or node))
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooBig(self.origin(node))
+        if id(node) in self.active:
+            self.problems.append(Problem(self.origin(node), path, "an alias refers to itself"))
+            return None
+        if isinstance(node, ScalarNode):
+            return self.loader.construct_object(node, deep=True)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                return self.mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+        raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+    def mapping(self, node: MappingNode, path: DataPath) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: list[MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.extend(self.merge_sources(value_node, path))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problems.append(
+                    Problem(self.origin(key_node), path, "a key must be a plain name")
+                )
+                continue
+            key = self.loader.construct_object(key_node)
+            if not isinstance(key, str):
+                self.problems.append(
+                    Problem(
+                        self.origin(key_node),
+                        path,
+                        f"key {key_node.value!r} is read as {type(key).__name__}, not a name;"
+                        " quote it if it is meant as text",
+                    )
+                )
+                continue
+            if key in out:
+                first = self.origins.get((*path, key))
+                self.problems.append(
+                    Problem(
+                        self.origin(key_node),
+                        (*path, key),
+                        f"duplicate key (first given at line {first.line if first else '?'})",
+                    )
+                )
+                continue
+            out[key] = self.build(value_node, (*path, key), where=key_node)
+        for source in merged:
+            for key, value in self.mapping(source, path).items():
+                out.setdefault(key, value)
+        return out
+
+    def merge_sources(self, node: Node, path: DataPath) -> list[MappingNode]:
+        if isinstance(node, MappingNode):
+            return [node]
+        if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+            return list(node.value)
+        self.problems.append(
+            Problem(self.origin(node), path, "a merge key (<<) takes a mapping or a list of them")
+        )
+        return []
+
+
+class _TooBig(Exception):
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+
+
+def parse_yaml(text: str, file: str) -> tuple[Document, list[Problem]]:
+    """Parse one YAML text; return its document and the problems found (never raises)."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return Document(None, {(): Origin(file, 1)}, Origin(file, 1)), []
+        builder = _Builder(loader, file)
+        data = builder.build(root, ())
+        return Document(data, builder.origins, Origin(file, 1)), builder.problems
+    except _TooBig as big:
+        message = f"more than {MAX_VALUES:,} values (an alias bomb?)"
+        return Document(None, {}, Origin(file)), [Problem(big.origin, (), message)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        return Document(None, {}, Origin(file)), [Problem(Origin(file, line), (), f"YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return Document(None, {}, Origin(file)), [Problem(Origin(file), (), f"YAML: {exc}")]
+    finally:
+        loader.dispose()
+
+
+def parse_scalar(text: str) -> Any:
+    """Read a command-line value the way a scenario file would read it."""
+    document, problems = parse_yaml(text, "<value>")
+    if problems:
+        raise ValueError(problems[0].message)
+    return document.data
+
+
+def read_yaml(path: Path, shown_as: str | None = None) -> tuple[Document, list[Problem]]:
+    """Read and parse one file; unreadable files become problems."""
+    name = shown_as or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Document(None), [Problem(Origin(name), (), "file not found")]
+    except IsADirectoryError:
+        return Document(None), [Problem(Origin(name), (), "is a directory, not a scenario file")]
+    except OSError as exc:
+        return Document(None), [Problem(Origin(name), (), f"cannot read: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Document(None), [Problem(Origin(name, line), (), "not UTF-8 text")]
+    return parse_yaml(text, name)

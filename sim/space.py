@@ -1,0 +1,171 @@
+"""The outcome space of a scenario, compiled once into numpy arrays.
+
+Outcome ``o`` is one option per issue; outcomes are numbered in file order with the
+last issue varying fastest (DESIGN.md), so outcome 0 takes every issue's first option.
+Everything later (analysis, simulation) only gathers from and compares these arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.scenario.models import Scenario
+from sim.scenario.problems import Origin, Problem, ScenarioError
+
+#: Utility comparisons allow for floating-point rounding: ``u >= r`` when ``u >= r - EPS``.
+EPS = 1e-9
+
+#: Default largest outcome space that is enumerated (parties × outcomes float64 each).
+MAX_OUTCOMES = 2_000_000
+
+type BoolArray = npt.NDArray[np.bool_]
+type FloatArray = npt.NDArray[np.float64]
+type IntArray = npt.NDArray[np.intp]
+
+
+class OutcomeSpaceTooLarge(ScenarioError):
+    """The scenario's outcome space is larger than the enumeration limit."""
+
+
+@dataclass(frozen=True)
+class RedLineRef:
+    """One red line in the compiled space: its owner and id."""
+
+    party: str
+    party_index: int
+    id: str
+
+    @property
+    def key(self) -> str:
+        """``party.id``, the name used in relaxations and paths."""
+        return f"{self.party}.{self.id}"
+
+
+@dataclass(frozen=True, eq=False)
+class OutcomeSpace:
+    """A scenario compiled into arrays over parties (P), outcomes (O) and red lines (L)."""
+
+    scenario: Scenario
+    issues: tuple[str, ...]
+    options: tuple[tuple[str, ...], ...]
+    parties: tuple[str, ...]
+    choice: npt.NDArray[np.int16]  # O × I: option index per issue
+    utility: FloatArray  # P × O
+    reservation: FloatArray  # P
+    signs: BoolArray  # P: signs every agreement
+    signer: BoolArray  # P × O: must accept outcome o
+    lines: tuple[RedLineRef, ...]
+    crosses: BoolArray  # L × O: outcome o crosses line l
+    line_owner: IntArray = field(repr=False)  # L: party index
+
+    @property
+    def n_outcomes(self) -> int:
+        """Number of outcomes."""
+        return int(self.choice.shape[0])
+
+    def outcome(self, index: int) -> dict[str, str]:
+        """Outcome ``index`` as {issue: option}."""
+        row = self.choice[index]
+        return {
+            issue: self.options[i][int(row[i])] for i, issue in enumerate(self.issues)
+        }
+
+    def index_of(self, outcome: dict[str, str]) -> int:
+        """The index of an outcome given as {issue: option}."""
+        index = 0
+        for i, issue in enumerate(self.issues):
+            index = index * len(self.options[i]) + self.options[i].index(outcome[issue])
+        return index
+
+    def describe(self, index: int) -> list[str]:
+        """Outcome ``index`` as option labels, issue by issue."""
+        return [
+            self.scenario.option_label(issue, option)
+            for issue, option in self.outcome(index).items()
+        ]
+
+
+def outcome_count(scenario: Scenario) -> int:
+    """The number of outcomes, computed without enumerating them."""
+    return math.prod(len(issue.options) for issue in scenario.issues.values())
+
+
+def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> OutcomeSpace:
+    """Enumerate the outcomes and build the utility, signer and red-line arrays."""
+    sizes = [len(issue.options) for issue in scenario.issues.values()]
+    count = math.prod(sizes)
+    if count > max_outcomes:
+        shape = " × ".join(str(s) for s in sizes)
+        raise OutcomeSpaceTooLarge(
+            [
+                Problem(
+                    Origin(scenario.id),
+                    ("issues",),
+                    f"the outcome space has {count:,} outcomes ({shape} options), more than"
+                    f" the limit of {max_outcomes:,}; merge or drop options, or raise the limit",
+                )
+            ]
+        )
+    issues = tuple(scenario.issues)
+    options = tuple(tuple(issue.options) for issue in scenario.issues.values())
+    parties = tuple(scenario.parties)
+    party_index = {pid: p for p, pid in enumerate(parties)}
+    choice = np.empty((count, len(issues)), dtype=np.int16)
+    # Last issue varies fastest: column i repeats each option `inner` times, `outer` times.
+    inner = count
+    for i, size in enumerate(sizes):
+        inner //= size
+        choice[:, i] = np.tile(np.repeat(np.arange(size, dtype=np.int16), inner), count // (inner * size))
+
+    utility = np.zeros((len(parties), count))
+    for p, party in enumerate(scenario.parties.values()):
+        weights = party.normalised_weights()
+        for i, issue in enumerate(issues):
+            weight = weights.get(issue, 0.0)
+            if weight == 0.0:
+                continue
+            table = np.array([party.values[issue][o] for o in options[i]])
+            utility[p] += weight * table[choice[:, i]]
+
+    signs = np.array([party.signs for party in scenario.parties.values()], dtype=bool)
+    signer = np.repeat(signs[:, None], count, axis=1)
+    for i, issue in enumerate(scenario.issues.values()):
+        for k, option in enumerate(issue.options.values()):
+            if option.needs:
+                chosen = choice[:, i] == k
+                for pid in option.needs:
+                    signer[party_index[pid]] |= chosen
+
+    lines: list[RedLineRef] = []
+    crosses = np.empty((sum(len(p.red_lines) for p in scenario.parties.values()), count), bool)
+    for p, (pid, party) in enumerate(scenario.parties.items()):
+        for line in party.red_lines:
+            listed = []
+            for issue, allowed in line.rule.items():
+                i = issues.index(issue)
+                table = np.isin(np.array(options[i]), allowed)
+                listed.append(table[choice[:, i]])
+            if line.kind == "forbid":
+                crosses[len(lines)] = np.logical_and.reduce(listed)
+            else:
+                crosses[len(lines)] = ~np.logical_and.reduce(listed)
+            lines.append(RedLineRef(pid, p, line.id))
+
+    return OutcomeSpace(
+        scenario=scenario,
+        issues=issues,
+        options=options,
+        parties=parties,
+        choice=choice,
+        utility=utility,
+        reservation=np.array([party.reservation for party in scenario.parties.values()]),
+        signs=signs,
+        signer=signer,
+        lines=tuple(lines),
+        crosses=crosses,
+        line_owner=np.array([line.party_index for line in lines], dtype=np.intp),
+    )
