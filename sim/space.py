@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from sim.scenario.models import Scenario
+from sim.scenario.models import RedLine, Scenario
 from sim.scenario.problems import Origin, Problem, ScenarioError
 
 #: Utility comparisons allow for floating-point rounding: ``u >= r`` when ``u >= r - EPS``.
@@ -38,6 +38,7 @@ class RedLineRef:
     party: str
     party_index: int
     id: str
+    spec: RedLine
 
     @property
     def key(self) -> str:
@@ -70,9 +71,7 @@ class OutcomeSpace:
     def outcome(self, index: int) -> dict[str, str]:
         """Outcome ``index`` as {issue: option}."""
         row = self.choice[index]
-        return {
-            issue: self.options[i][int(row[i])] for i, issue in enumerate(self.issues)
-        }
+        return {issue: self.options[i][int(row[i])] for i, issue in enumerate(self.issues)}
 
     def index_of(self, outcome: dict[str, str]) -> int:
         """The index of an outcome given as {issue: option}."""
@@ -119,7 +118,9 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
     inner = count
     for i, size in enumerate(sizes):
         inner //= size
-        choice[:, i] = np.tile(np.repeat(np.arange(size, dtype=np.int16), inner), count // (inner * size))
+        choice[:, i] = np.tile(
+            np.repeat(np.arange(size, dtype=np.int16), inner), count // (inner * size)
+        )
 
     utility = np.zeros((len(parties), count))
     for p, party in enumerate(scenario.parties.values()):
@@ -133,8 +134,8 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
 
     signs = np.array([party.signs for party in scenario.parties.values()], dtype=bool)
     signer = np.repeat(signs[:, None], count, axis=1)
-    for i, issue in enumerate(scenario.issues.values()):
-        for k, option in enumerate(issue.options.values()):
+    for i, spec in enumerate(scenario.issues.values()):
+        for k, option in enumerate(spec.options.values()):
             if option.needs:
                 chosen = choice[:, i] == k
                 for pid in option.needs:
@@ -153,7 +154,7 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
                 crosses[len(lines)] = np.logical_and.reduce(listed)
             else:
                 crosses[len(lines)] = ~np.logical_and.reduce(listed)
-            lines.append(RedLineRef(pid, p, line.id))
+            lines.append(RedLineRef(pid, p, line.id, line))
 
     return OutcomeSpace(
         scenario=scenario,

@@ -1,7 +1,10 @@
 """Pareto-optimal points by sort-filter skyline (Chomicki, Godfrey, Gryz & Liang 2003).
 
 A point dominates another when it is at least as good for every party and better for
-one, with utilities compared up to the rounding tolerance of DESIGN.md.
+one, with utilities compared up to the rounding tolerance of DESIGN.md. With a
+tolerance, domination is not transitive, so the skyline pass only proposes a front;
+a second pass checks every member of it against all points, which makes the result
+exactly the set of points that no point dominates.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import numpy as np
 
 from sim.space import EPS, BoolArray, FloatArray
 
-#: Points compared at once against the running front; bounds memory to chunk × front × k.
+#: Points compared at once; bounds memory to CHUNK × front × parties.
 CHUNK = 256
 
 
@@ -27,8 +30,8 @@ def pareto_mask(points: FloatArray) -> BoolArray:
     keep = np.zeros(n, dtype=bool)
     if n == 0:
         return keep
-    # A dominator has a larger sum (up to rounding), so most points meet their
-    # dominators in earlier chunks; the backward check catches near-ties.
+    # Sorted by falling sum, a point's dominators (but for near-ties) come before it,
+    # so comparing each chunk with the front found so far discards most points.
     order = np.argsort(-points.sum(axis=1), kind="stable")
     front = np.empty(0, dtype=np.intp)
     for start in range(0, n, CHUNK):
@@ -36,9 +39,12 @@ def pareto_mask(points: FloatArray) -> BoolArray:
         cpts = points[chunk]
         beaten = dominates(cpts, cpts).any(axis=0)
         if front.size:
-            fpts = points[front]
-            beaten |= dominates(fpts, cpts).any(axis=0)
-            front = front[~dominates(cpts, fpts).any(axis=0)]
+            beaten |= dominates(points[front], cpts).any(axis=0)
         front = np.concatenate([front, chunk[~beaten]])
-    keep[front] = True
+    # Exactness: a front member may be dominated by a discarded point or a later one.
+    fpts = points[front]
+    beaten = np.zeros(front.size, dtype=bool)
+    for start in range(0, n, CHUNK):
+        beaten |= dominates(points[start : start + CHUNK], fpts).any(axis=0)
+    keep[front[~beaten]] = True
     return keep

@@ -44,11 +44,15 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
         "title": scenario.title,
         "parties": list(space.parties),
         "signatories": scenario.signatories,
-        "issues": {issue: list(opts) for issue, opts in zip(space.issues, space.options, strict=True)},
+        "issues": {
+            issue: list(opts) for issue, opts in zip(space.issues, space.options, strict=True)
+        },
         "outcomes": space.n_outcomes,
         "feasible": [
             _deal(analysis, int(o), p, q)
-            for o, p, q in zip(analysis.feasible, analysis.nash_product, analysis.pareto, strict=True)
+            for o, p, q in zip(
+                analysis.feasible, analysis.nash_product, analysis.pareto, strict=True
+            )
         ],
         "nash": _point(analysis, analysis.nash),
         "kalai_smorodinsky": _point(analysis, analysis.kalai_smorodinsky),
@@ -76,7 +80,7 @@ def _utilities(space: OutcomeSpace, index: int) -> str:
 def _signer_columns(space: OutcomeSpace) -> list[tuple[int, int]]:
     return [
         (p, max(5, len(space.scenario.party_label(space.parties[p]))))
-        for p in np.flatnonzero(space.signs)
+        for p in np.flatnonzero(space.signs).tolist()
     ]
 
 
@@ -101,30 +105,35 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
             f"{n_zone:,} deal{'s' if n_zone != 1 else ''} can form, best Nash product first"
             " (N = Nash point, K = Kalai–Smorodinsky point, P = Pareto-optimal):"
         )
-        header = "  ".join(f"{scenario.party_label(space.parties[p]):>{w}}" for p, w in _signer_columns(space))
-        lines.append(f"     {'':3}  {header}  deal")
-        for rank, index in enumerate(analysis.feasible[:top]):
-            index = int(index)
+        header = "  ".join(
+            f"{scenario.party_label(space.parties[p]):>{w}}" for p, w in _signer_columns(space)
+        )
+        lines.append(f"{'':11}{header}  deal")
+        for rank, index in enumerate(analysis.feasible[:top].tolist()):
             marks = (
                 ("N" if index == analysis.nash else " ")
                 + ("K" if index == analysis.kalai_smorodinsky else " ")
                 + ("P" if analysis.pareto[rank] else " ")
             )
+            extra = [
+                scenario.party_label(space.parties[p])
+                for p in np.flatnonzero(space.signer[:, index] & ~space.signs)
+            ]
+            needs = f"  (also signed by {_join(extra)})" if extra else ""
             lines.append(
-                f"{rank + 1:>4}. {marks}  {_utilities(space, index)}  {'; '.join(space.describe(index))}"
+                f"{rank + 1:>4}. {marks}  {_utilities(space, index)}"
+                f"  {'; '.join(space.describe(index))}{needs}"
             )
         if n_zone > top:
-            lines.append(f"      … and {n_zone - top:,} more (--top N shows more, --json all)")
-        reserve = "  ".join(
-            f"{space.reservation[p]:>{w}.2f}" for p, w in _signer_columns(space)
-        )
-        lines.append(f"     {'no deal':<7}{reserve}  (reservation values)")
+            lines.append(f"{'':6}… and {n_zone - top:,} more (--top N shows more, --json all)")
+        reserve = "  ".join(f"{space.reservation[p]:>{w}.2f}" for p, w in _signer_columns(space))
+        lines.append(f"{'  no deal':<11}{reserve}  (reservation values)")
     lines.append("")
     below = int(np.count_nonzero(~analysis.zone.acceptable))
     blocked_only = int(np.count_nonzero(analysis.zone.acceptable & ~analysis.zone.zone))
     lines.append(
-        f"Why the other {space.n_outcomes - n_zone:,} cannot form: {below:,} leave a signer below its"
-        f" reservation value; {blocked_only:,} more cross a signer's red line."
+        f"Why the other {space.n_outcomes - n_zone:,} cannot form: {below:,} leave a signer"
+        f" below its reservation value; {blocked_only:,} more cross a signer's red line."
     )
     if space.lines:
         width = max(len(line.key) for line in space.lines)
@@ -132,19 +141,20 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
             f"  {'red line':<{width}}  excludes  unlocks  firm   (unlocks: deals that form"
             " if this line alone is dropped)"
         )
-        party_lines = {p: party.red_lines for p, party in scenario.parties.items()}
         for k, ref in enumerate(space.lines):
-            line = next(x for x in party_lines[ref.party] if x.id == ref.id)
-            implied = "  implied by the source" if line.basis == "implied" else ""
+            implied = "  implied by the source" if ref.spec.basis == "implied" else ""
             lines.append(
-                f"  {ref.key:<{width}}  {analysis.excludes[k]:>8,}  {analysis.unlock_counts[k]:>7,}"
-                f"  {line.credibility:>4.0%}{implied}"
+                f"  {ref.key:<{width}}  {analysis.excludes[k]:>8,}"
+                f"  {analysis.unlock_counts[k]:>7,}  {ref.spec.credibility:>4.0%}{implied}"
             )
-    lines.append("")
     if n_zone:
-        pass
-    elif analysis.relaxations:
-        lines.append(f"Drop one of these sets of red lines and deals can form (up to {analysis.max_relax} lines):")
+        return "\n".join(lines) + "\n"
+    lines.append("")
+    if analysis.relaxations:
+        lines.append(
+            "Drop one of these sets of red lines and deals can form"
+            f" (up to {analysis.max_relax} lines):"
+        )
         for relaxation in analysis.relaxations[:top]:
             names = " + ".join(space.lines[k].key for k in relaxation)
             count = opened_by(analysis, relaxation)

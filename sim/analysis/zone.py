@@ -48,5 +48,5 @@ def excludes(space: OutcomeSpace) -> IntArray:
 
 def unlocked(zone: Zone) -> BoolArray:
     """L × O: the outcomes that join the zone when line l alone is dropped."""
-    only_one = zone.acceptable & (zone.blockers == 1)
+    only_one: BoolArray = zone.acceptable & (zone.blockers == 1)
     return zone.blocked & only_one[None, :]

@@ -25,14 +25,20 @@ def register(commands: Any) -> None:
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--max-relax", type=_non_negative, default=3, metavar="K",
+        "--max-relax",
+        type=_non_negative,
+        default=3,
+        metavar="K",
         help="largest set of red lines to consider dropping (default 3)",
     )
     parser.add_argument(
         "--top", type=_non_negative, default=10, metavar="N", help="deals to list (default 10)"
     )
     parser.add_argument(
-        "--max-outcomes", type=_non_negative, default=MAX_OUTCOMES, metavar="N",
+        "--max-outcomes",
+        type=_non_negative,
+        default=MAX_OUTCOMES,
+        metavar="N",
         help=f"refuse outcome spaces larger than this (default {MAX_OUTCOMES:,})",
     )
     add_overrides(parser)

@@ -13,11 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from sim.scenario.compose import resolve_path
-from sim.scenario.fields import SAMPLEABLE, FieldRange, numeric_field
-from sim.scenario.models import Distribution, Event, Issue, Party, RedLine, Uncertainty
+from sim.scenario.fields import DEFAULTED, SAMPLEABLE, FieldRange, numeric_field
+from sim.scenario.models import Distribution, Event, Issue, Party, RedLine
 from sim.scenario.problems import DataPath, Problem
 from sim.scenario.yamlsource import Document
+
+_DISTRIBUTION: TypeAdapter[Distribution] = TypeAdapter(Distribution)
 
 
 def _known(name: str, known: list[str], what: str) -> str:
@@ -72,9 +76,11 @@ class Checker:
         for iid, issue in self.issues.items():
             for oid, option in (issue.options if issue else {}).items():
                 for k, party in enumerate(option.needs):
+                    path = ("issues", iid, "options", oid, "needs", k)
                     if party not in self.parties:
-                        path = ("issues", iid, "options", oid, "needs", k)
                         yield self.problem(path, _known(party, list(self.parties), "party"))
+                    elif party in option.needs[:k]:
+                        yield self.problem(path, f"party {party!r} is listed twice")
 
     def _issue_options(
         self, path: DataPath, issue: str, options: list[str] | None
@@ -89,6 +95,8 @@ class Checker:
         for k, option in enumerate(options):
             if option not in known:
                 yield self.problem((*path, k), _known(option, known, "option"))
+            elif option in options[:k]:
+                yield self.problem((*path, k), f"option {option!r} is listed twice")
 
     def party(self, pid: str, party: Party) -> Iterator[Problem]:
         """A party's weights, values and red lines name real issues and options."""
@@ -134,7 +142,13 @@ class Checker:
         try:
             concrete = resolve_path(self.data, target)
         except KeyError as exc:
-            return f"{target!r}: {exc.args[0]}"
+            # a field left at its default (a red line's credibility) can change all the same
+            try:
+                concrete = resolve_path(self.data, target, allow_new=True)
+            except KeyError:
+                concrete = ()
+            if not concrete or concrete[-1] not in DEFAULTED:
+                return f"{target!r}: {exc.args[0]}"
         kind = numeric_field(self.data, concrete)
         if kind is None:
             return f"{target!r} is not a numeric field that can change (can: {SAMPLEABLE})"
@@ -145,22 +159,21 @@ class Checker:
         raw = self.data.get("uncertainty")
         if not isinstance(raw, dict) or not isinstance(raw.get("parameters"), dict):
             return
-        try:
-            spec = Uncertainty.model_validate(raw)
-        except ValueError:
-            return  # reported by structural validation
-        for target, dist in spec.parameters.items():
+        # one parameter at a time, so that one bad distribution hides no other problem
+        for target, item in raw["parameters"].items():
             path = ("uncertainty", "parameters", target)
             found = self._numeric_path(path, target)
             if isinstance(found, str):
                 yield self.problem(path, found)
                 continue
+            try:
+                dist = _DISTRIBUTION.validate_python(item)
+            except ValueError:
+                continue  # reported by structural validation
             low, high = _support(dist)
             kind = found[1]
             if not (kind.contains(low) and kind.contains(high)) and dist.dist != "normal":
-                yield self.problem(
-                    path, f"{dist.dist} reaches [{low:g}, {high:g}], outside {kind}"
-                )
+                yield self.problem(path, f"{dist.dist} reaches [{low:g}, {high:g}], outside {kind}")
 
     def events(self) -> Iterator[Problem]:
         """Events fire within the deadline and change fields and red lines that exist."""
@@ -222,7 +235,8 @@ class Checker:
                         ("parties", pid, "red_lines", k, "quote"),
                         f"quote not found verbatim in {source}",
                     )
-        for k, item in enumerate(self.data.get("events") or []):
+        events = self.data.get("events")
+        for k, item in enumerate(events if isinstance(events, list) else []):
             quote = item.get("quote") if isinstance(item, dict) else None
             if isinstance(quote, str) and normalise_quote(quote) not in text:
                 yield self.problem(("events", k, "quote"), f"quote not found verbatim in {source}")
@@ -231,11 +245,11 @@ class Checker:
 def _support(dist: Distribution) -> tuple[float, float]:
     match dist.dist:
         case "uniform" | "triangular":
-            return dist.low, dist.high  # type: ignore[union-attr]
+            return dist.low, dist.high
         case "beta":
             return 0.0, 1.0
         case "choice":
-            return min(dist.values), max(dist.values)  # type: ignore[union-attr]
+            return min(dist.values), max(dist.values)
     return -math.inf, math.inf
 
 

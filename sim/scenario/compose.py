@@ -16,6 +16,7 @@ value: mapping keys by name, list items by ``id`` (or by position).
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,40 +29,55 @@ REMOVE_KEY = "remove"
 
 
 def load_document(path: Path) -> tuple[Document, list[Problem]]:
-    """Read a scenario file and everything it extends into one document."""
+    """Read a scenario file and everything it extends into one document.
+
+    When a problem leaves nothing to validate (a file that does not parse, an
+    ``extends`` that cannot be followed), the document's data is None; other problems
+    come with a usable document, so that validation can report its own in the same go.
+    """
     return _load(Path(path), ())
+
+
+def _fatal(document: Document, problems: list[Problem]) -> tuple[Document, list[Problem]]:
+    return Document(None, {}, document.fallback), problems
 
 
 def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Document, list[Problem]]:
     document, problems = read_yaml(path)
-    if problems or not isinstance(document.data, dict) or "extends" not in document.data:
+    if problems:
+        return _fatal(document, problems)
+    if not isinstance(document.data, dict) or "extends" not in document.data:
         return document, problems
-    parent_name = document.data.pop("extends")
+    parent_name = document.data["extends"]
     where = document.origin(("extends",))
     if not isinstance(parent_name, str) or not parent_name:
-        return document, [Problem(where, ("extends",), "expected the path of a scenario file")]
+        return _fatal(
+            document, [Problem(where, ("extends",), "expected the path of a scenario file")]
+        )
     if "id" not in document.data:
         problems.append(document.problem((), "a variant needs an id of its own"))
-    parent = (path.parent / parent_name).resolve()
-    if parent in {p.resolve() for p in (*chain, path)}:
+    # shown as the user would write it from here; compared resolved, to catch loops
+    parent = Path(os.path.normpath(path.parent / parent_name))
+    if parent.resolve() in {p.resolve() for p in (*chain, path)}:
         loop = " -> ".join(str(p) for p in (*chain, path, Path(parent_name)))
-        return document, [*problems, Problem(where, ("extends",), f"extends loops: {loop}")]
+        return _fatal(document, [*problems, Problem(where, ("extends",), f"extends loops: {loop}")])
     if not parent.is_file():
-        return document, [
-            *problems,
-            Problem(where, ("extends",), f"extends {parent_name!r}: no such file ({parent})"),
-        ]
+        missing = Problem(where, ("extends",), f"extends {parent_name!r}: no such file ({parent})")
+        return _fatal(document, [*problems, missing])
     base, base_problems = _load(parent, (*chain, path))
-    if base_problems:
-        return document, [*problems, *base_problems]
-    return merge_documents(base, document), problems
+    if base.data is None:
+        return _fatal(document, [*problems, *base_problems])
+    del document.data["extends"]
+    merged, merge_problems = merge_documents(base, document)
+    return merged, [*problems, *base_problems, *merge_problems]
 
 
-def merge_documents(base: Document, over: Document) -> Document:
+def merge_documents(base: Document, over: Document) -> tuple[Document, list[Problem]]:
     """Lay ``over`` on ``base`` (see the module docstring); origins follow the values."""
     origins: dict[DataPath, Origin] = {}
-    data = _merge(base, (), over, (), (), origins)
-    return Document(data, origins, over.fallback)
+    problems: list[Problem] = []
+    data = _merge(base, (), over, (), (), origins, problems)
+    return Document(data, origins, over.fallback), problems
 
 
 def _is_named_list(value: Any) -> bool:
@@ -95,6 +111,7 @@ def _merge(
     opath: DataPath,
     dst: DataPath,
     out: dict[DataPath, Origin],
+    problems: list[Problem],
 ) -> Any:
     b = _get(base.data, bpath)
     o = _get(over.data, opath)
@@ -105,7 +122,11 @@ def _merge(
             if key not in o:
                 merged[key] = _copy(base, (*bpath, key), (*dst, key), out)
             elif o[key] is not None:
-                merged[key] = _merge(base, (*bpath, key), over, (*opath, key), (*dst, key), out)
+                merged[key] = _merge(
+                    base, (*bpath, key), over, (*opath, key), (*dst, key), out, problems
+                )
+            else:  # removed: a problem about its absence points at the `key: null` line
+                out[(*dst, key)] = over.origin((*opath, key))
         for key in o:
             if key not in b and o[key] is not None:
                 merged[key] = _copy(over, (*opath, key), (*dst, key), out)
@@ -126,8 +147,20 @@ def _merge(
                     if p[: len(opath) + 1] == (*opath, j)
                 }
                 patch.fallback = over.origin((*opath, j))
-                items.append(_merge(base, (*bpath, i), patch, (), (*dst, len(items)), out))
+                items.append(
+                    _merge(base, (*bpath, i), patch, (), (*dst, len(items)), out, problems)
+                )
         for j in sorted(by_id.values()):
+            if o[j].get(REMOVE_KEY) is True:
+                known = ", ".join(str(item["id"]) for item in b)
+                problems.append(
+                    over.problem(
+                        (*opath, j, REMOVE_KEY),
+                        f"nothing to remove: the file extended has no item {o[j]['id']!r}"
+                        f" here (has: {known})",
+                    )
+                )
+                continue
             items.append(_copy(over, (*opath, j), (*dst, len(items)), out))
         return items
     return _copy(over, opath, dst, out)
@@ -167,7 +200,8 @@ def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
         if isinstance(node, dict):
             if step not in node and not (last and allow_new):
                 known = ", ".join(map(str, node)) or "nothing"
-                raise KeyError(f"{dotted(concrete) or 'the scenario'} has no {step!r} (has: {known})")
+                where = dotted(concrete) or "the scenario"
+                raise KeyError(f"{where} has no {step!r} (has: {known})")
             concrete.append(step)
             node = node.get(step)
         elif isinstance(node, list):
@@ -186,8 +220,16 @@ def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
     return tuple(concrete)
 
 
-def apply_overrides(document: Document, overrides: list[Override]) -> tuple[Document, list[Problem]]:
-    """Apply ``--set`` overrides to a copy of the document."""
+def apply_overrides(
+    document: Document, overrides: list[Override]
+) -> tuple[Document, list[Problem]]:
+    """Apply ``--set`` overrides to a copy of the document.
+
+    A document that is not a mapping is returned as it is: validation reports that, and
+    overrides could only add confusing messages about paths into nothing.
+    """
+    if not isinstance(document.data, dict):
+        return document, []
     data = copy.deepcopy(document.data)
     origins = dict(document.origins)
     problems: list[Problem] = []

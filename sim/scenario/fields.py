@@ -34,6 +34,9 @@ SAMPLEABLE = (
     "(boulware and conceder)"
 )
 
+#: Numeric fields that a file may leave out (they have defaults) and that can still change.
+DEFAULTED = frozenset({"credibility", "exponent"})
+
 
 def numeric_field(data: Any, path: DataPath) -> FieldRange | None:
     """The range of the numeric field at ``path`` in raw scenario data, or None if not one."""

@@ -26,7 +26,8 @@ SCENARIO_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 def _name(value: str) -> str:
     if not NAME_RE.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not a name: use lowercase snake_case (a-z, 0-9, _; starting with a letter)"
+            f"{value!r} is not a name:"
+            " use lowercase snake_case (a-z, 0-9, _; starting with a letter)"
         )
     return value
 
@@ -43,7 +44,7 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Option(_Model):

@@ -41,7 +41,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = dotted(self.path)
-        return f"{self.origin}: {where}: {self.message}" if where else f"{self.origin}: {self.message}"
+        if not where:
+            return f"{self.origin}: {self.message}"
+        return f"{self.origin}: {where}: {self.message}"
 
 
 class ScenarioError(Exception):
@@ -49,7 +51,8 @@ class ScenarioError(Exception):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: list[Problem] = sorted(
-            set(problems), key=lambda p: (p.origin.file, p.origin.line or 0, dotted(p.path), p.message)
+            set(problems),
+            key=lambda p: (p.origin.file, p.origin.line or 0, dotted(p.path), p.message),
         )
         super().__init__("\n".join(str(p) for p in self.problems))
 

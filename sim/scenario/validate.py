@@ -22,7 +22,7 @@ from sim.scenario.yamlsource import Document
 def load_scenario(path: str | Path, overrides: Sequence[str | Override] = ()) -> Scenario:
     """Read, compose, override and validate a scenario file; raise ScenarioError if bad."""
     document, problems = load_document(Path(path))
-    if problems:
+    if document.data is None and problems:
         raise ScenarioError(problems)
     parsed: list[Override] = []
     for item in overrides:
@@ -32,9 +32,15 @@ def load_scenario(path: str | Path, overrides: Sequence[str | Override] = ()) ->
             problems.append(Problem(Origin(f"--set {item}"), (), str(exc)))
     document, override_problems = apply_overrides(document, parsed)
     problems += override_problems
+    if override_problems:  # the document is not what the user asked to check
+        raise ScenarioError(problems)
+    try:
+        scenario = validate_document(document)
+    except ScenarioError as exc:
+        raise ScenarioError([*problems, *exc.problems]) from None
     if problems:
         raise ScenarioError(problems)
-    return validate_document(document)
+    return scenario
 
 
 def validate_document(document: Document) -> Scenario:
@@ -78,16 +84,19 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[DataPath, str | N
         last = n == len(loc) - 1
         if elem == "[key]":
             return tuple(path[:-1]), str(path[-1]) if path else None
-        if isinstance(node, dict) and elem in node:
+        in_dict = isinstance(node, dict) and elem in node
+        if in_dict or (isinstance(node, list) and isinstance(elem, int) and elem < len(node)):
             path.append(elem)
             node = node[elem]
-        elif isinstance(node, list) and isinstance(elem, int) and elem < len(node):
-            path.append(elem)
-            node = node[elem]
-        elif last:
+        elif last and not _is_tag(node, elem):
             path.append(elem)
         # anything else is a union tag or validator name that pydantic adds to locations
     return tuple(path), None
+
+
+def _is_tag(node: Any, elem: int | str) -> bool:
+    """Whether ``elem`` is the union tag that pydantic adds for ``node`` (``uniform``)."""
+    return isinstance(node, dict) and elem in (node.get("type"), node.get("dist"))
 
 
 def _model_at(path: DataPath, data: Any) -> type[BaseModel] | None:
@@ -106,7 +115,12 @@ def _model_at(path: DataPath, data: Any) -> type[BaseModel] | None:
             if not args:
                 return None
             annotation = args[-1]
-        node = node[elem] if isinstance(node, (dict, list)) else None
+        if isinstance(node, dict):
+            node = node.get(elem)
+        elif isinstance(node, list) and isinstance(elem, int) and elem < len(node):
+            node = node[elem]
+        else:
+            node = None
     return _as_model(annotation, node)
 
 
@@ -125,9 +139,7 @@ def _as_model(annotation: Any, node: Any) -> type[BaseModel] | None:
         candidates = iter([annotation])
     for candidate in candidates:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            tag_field = next(
-                (f for f in ("type", "dist") if f in candidate.model_fields), None
-            )
+            tag_field = next((f for f in ("type", "dist") if f in candidate.model_fields), None)
             if tag_field is None or not isinstance(node, dict):
                 return candidate
             allowed = typing.get_args(_strip(candidate.model_fields[tag_field].annotation))

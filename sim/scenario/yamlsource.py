@@ -7,8 +7,9 @@ Differences from a plain ``yaml.safe_load``, all deliberate:
   and ``signs: yes`` is reported instead of guessed;
 * a key given twice in one mapping is an error, not "the last one wins";
 * keys must be text; anchors and aliases work, merge keys (``<<``) work, a recursive
-  alias and an alias bomb are errors;
-* nothing is ever constructed from a tag: only the safe loader's plain types exist.
+  alias (or merge), an alias bomb and absurdly deep nesting are errors;
+* nothing is ever constructed from a tag: only the safe loader's plain types exist, and
+  a tag on a list or mapping (``!!python/object/apply:...``, ``!!set``) is an error.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ MAX_VALUES = 200_000
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 class _Loader(yaml.SafeLoader):
@@ -87,6 +89,10 @@ class _Builder:
             return None
         if isinstance(node, ScalarNode):
             return self.loader.construct_object(node, deep=True)
+        if node.tag not in _PLAIN_COLLECTION_TAGS:
+            message = f"tag {node.tag!r} is not allowed: plain data only"
+            self.problems.append(Problem(self.origin(node), path, message))
+            return None
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -132,8 +138,17 @@ class _Builder:
                 continue
             out[key] = self.build(value_node, (*path, key), where=key_node)
         for source in merged:
-            for key, value in self.mapping(source, path).items():
-                out.setdefault(key, value)
+            if id(source) in self.active:
+                self.problems.append(
+                    Problem(self.origin(source), path, "a merge key (<<) refers to its own mapping")
+                )
+                continue
+            self.active.add(id(source))
+            try:
+                for key, value in self.mapping(source, path).items():
+                    out.setdefault(key, value)
+            finally:
+                self.active.discard(id(source))
         return out
 
     def merge_sources(self, node: Node, path: DataPath) -> list[MappingNode]:
@@ -165,10 +180,21 @@ def parse_yaml(text: str, file: str) -> tuple[Document, list[Problem]]:
     except _TooBig as big:
         message = f"more than {MAX_VALUES:,} values (an alias bomb?)"
         return Document(None, {}, Origin(file)), [Problem(big.origin, (), message)]
+    except RecursionError:
+        message = "YAML: nested too deeply"
+        return Document(None, {}, Origin(file)), [Problem(Origin(file), (), message)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # a token the scanner cannot finish (an unclosed quote, a key without its colon)
+        # is wrong where it starts; the parser fails where the structure breaks
+        marks = [exc.problem_mark, exc.context_mark]
+        if isinstance(exc, yaml.scanner.ScannerError):
+            marks.reverse()
+        mark = next((m for m in marks if m is not None), None)
         line = mark.line + 1 if mark is not None else None
-        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        context = exc.context
+        if context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            context += f" (from line {exc.context_mark.line + 1})"  # an unclosed [ or {
+        what = " ".join(str(part) for part in (context, exc.problem) if part)
         return Document(None, {}, Origin(file)), [Problem(Origin(file, line), (), f"YAML: {what}")]
     except yaml.YAMLError as exc:
         return Document(None, {}, Origin(file)), [Problem(Origin(file), (), f"YAML: {exc}")]

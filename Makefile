@@ -1,0 +1,37 @@
+# negsim: `make run` and `make test` set everything up themselves (a .venv from
+# Python 3.12 or newer, then an editable install with the test extra).
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# pyenv picks 3.12 from .python-version; a plain python3.12 on PATH works too.
+PYTHON ?= $(shell command -v python3.12 >/dev/null 2>&1 && echo python3.12 || echo python3)
+SCENARIOS := $(sort $(wildcard scenarios/*.yaml))
+
+.PHONY: run test lint bench clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "negsim needs Python 3.12 or newer; found " + sys.version.split()[0] + " (pyenv install 3.12, or set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@for f in $(SCENARIOS); do $(VENV)/bin/negsim analyze $$f || exit $$?; echo; done
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q -n 2
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy sim
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_analysis.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
