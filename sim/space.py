@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.scenario.models import RedLine, Scenario
 from sim.scenario.problems import Origin, Problem, ScenarioError
 
@@ -21,10 +22,6 @@ EPS = 1e-9
 
 #: Default largest outcome space that is enumerated (parties × outcomes float64 each).
 MAX_OUTCOMES = 2_000_000
-
-type BoolArray = npt.NDArray[np.bool_]
-type FloatArray = npt.NDArray[np.float64]
-type IntArray = npt.NDArray[np.intp]
 
 
 class OutcomeSpaceTooLarge(ScenarioError):

@@ -10,7 +10,8 @@ from sim.analysis.pareto import pareto_mask
 from sim.analysis.relaxations import minimal_relaxations
 from sim.analysis.solutions import kalai_smorodinsky, nash_products
 from sim.analysis.zone import Zone, agreement_zone, excludes, unlocked
-from sim.space import BoolArray, FloatArray, IntArray, OutcomeSpace
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.space import OutcomeSpace
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.space import EPS, BoolArray, FloatArray
+from sim.arrays import BoolArray, FloatArray
+from sim.space import EPS
 
 #: Points compared at once; bounds memory to CHUNK × front × parties.
 CHUNK = 256

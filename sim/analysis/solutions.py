@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.space import EPS, FloatArray, IntArray, OutcomeSpace
+from sim.arrays import FloatArray, IntArray
+from sim.space import EPS, OutcomeSpace
 
 
 def gains(space: OutcomeSpace, outcomes: IntArray) -> FloatArray:

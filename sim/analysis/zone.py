@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.space import EPS, BoolArray, IntArray, OutcomeSpace
+from sim.arrays import BoolArray, IntArray
+from sim.space import EPS, OutcomeSpace
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,6 +20,7 @@ from sim.scenario.fields import DEFAULTED, SAMPLEABLE, FieldRange, numeric_field
 from sim.scenario.models import Distribution, Event, Issue, Party, RedLine
 from sim.scenario.problems import DataPath, Problem
 from sim.scenario.yamlsource import Document
+from sim.strategies import REGISTRY
 
 _DISTRIBUTION: TypeAdapter[Distribution] = TypeAdapter(Distribution)
 
@@ -70,6 +71,25 @@ class Checker:
             yield self.problem(("mediator",), _known(mediator, list(self.parties), "party"))
         if self.parties and all(p is not None and not p.signs for p in self.parties.values()):
             yield self.problem(("parties",), "no party signs: give at least one party signs: true")
+        yield from self.roles(mediator if protocol == "mediated" else None)
+
+    def roles(self, mediator: object) -> Iterator[Problem]:
+        """The mediator follows a mediator's policy; the other parties negotiate."""
+        for pid, party in self.parties.items():
+            if party is None or "strategy" not in party.model_fields_set:
+                continue  # the default fits the role
+            kind = party.strategy.type
+            role = REGISTRY[kind].role
+            path = ("parties", pid, "strategy", "type")
+            if pid == mediator and role != "mediator":
+                allowed = ", ".join(n for n, c in REGISTRY.items() if c.role == "mediator")
+                yield self.problem(path, f"{pid} mediates, so its strategy is a policy ({allowed})")
+            elif pid != mediator and role == "mediator":
+                allowed = ", ".join(n for n, c in REGISTRY.items() if c.role == "party")
+                yield self.problem(
+                    path,
+                    f"{kind} is a mediator's policy and {pid} does not mediate (use {allowed})",
+                )
 
     def needs(self) -> Iterator[Problem]:
         """Parties named by options' needs exist."""

@@ -3,7 +3,9 @@
 A variant file states only what differs from the file it extends. Its document is laid
 over the base, like a JSON merge patch with one addition for lists of named items:
 
-* mappings merge key by key, recursively; ``key: null`` removes the key;
+* mappings merge key by key, recursively; ``key: null`` removes the key; a mapping whose
+  kind changes (a new ``type`` of strategy, a new ``dist`` of distribution) replaces the
+  base mapping whole, since the old parameters belong to the old kind;
 * a list of mappings that all carry an ``id`` (red lines, events) merges by id: an item
   with a known id is merged into that item, ``remove: true`` removes it, new ids are
   appended in order;
@@ -26,6 +28,9 @@ from sim.scenario.yamlsource import Document, parse_scalar, read_yaml
 
 #: The merge directive for lists of named items.
 REMOVE_KEY = "remove"
+
+#: Keys that say what kind of mapping this is; a variant that changes one replaces it.
+TAGS = ("type", "dist")
 
 
 def load_document(path: Path) -> tuple[Document, list[Problem]]:
@@ -88,6 +93,11 @@ def _is_named_list(value: Any) -> bool:
     )
 
 
+def _retyped(base: dict[str, Any], over: dict[str, Any]) -> bool:
+    """A tagged mapping (a strategy, a distribution) whose tag changes is replaced whole."""
+    return any(tag in over and over[tag] != base.get(tag) for tag in TAGS)
+
+
 def _copy(doc: Document, src: DataPath, dst: DataPath, out: dict[DataPath, Origin]) -> Any:
     value = _get(doc.data, src)
     out[dst] = doc.origin(src)
@@ -115,7 +125,7 @@ def _merge(
 ) -> Any:
     b = _get(base.data, bpath)
     o = _get(over.data, opath)
-    if isinstance(b, dict) and isinstance(o, dict):
+    if isinstance(b, dict) and isinstance(o, dict) and not _retyped(b, o):
         out[dst] = over.origin(opath)
         merged: dict[str, Any] = {}
         for key in b:

@@ -26,7 +26,11 @@ class FieldRange:
         return f"{self.what} in [{self.low:g}, {high}]"
 
 
-_EXPONENT = {"boulware": (1e-3, 1.0 - 1e-3), "conceder": (1.0 + 1e-3, 100.0)}
+_EXPONENT = {
+    "boulware": (1e-3, 1.0 - 1e-3),
+    "conceder": (1.0 + 1e-3, 100.0),
+    "single_text": (1e-3, 100.0),
+}
 
 SAMPLEABLE = (
     "parties.P.reservation, parties.P.weights.ISSUE, parties.P.values.ISSUE.OPTION, "

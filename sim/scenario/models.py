@@ -19,6 +19,10 @@ from pydantic import (
     model_validator,
 )
 
+from sim.strategies import StrategyParams, StrategySpec
+from sim.strategies.single_text import SingleText
+from sim.strategies.time_dependent import Linear
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SCENARIO_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -73,46 +77,6 @@ class Issue(_Model):
         return value
 
 
-class Boulware(_Model):
-    """Time-dependent concession that holds firm and concedes late (exponent < 1)."""
-
-    type: Literal["boulware"]
-    exponent: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.2
-
-
-class Linear(_Model):
-    """Time-dependent concession at a constant pace (exponent 1)."""
-
-    type: Literal["linear"]
-
-
-class Conceder(_Model):
-    """Time-dependent concession that gives ground early (exponent > 1)."""
-
-    type: Literal["conceder"]
-    exponent: Annotated[float, Field(gt=1.0, le=100.0)] = 2.0
-
-
-class Hardliner(_Model):
-    """Holds its opening demand until the deadline."""
-
-    type: Literal["hardliner"]
-
-
-class TitForTat(_Model):
-    """Reciprocates the concessions it receives."""
-
-    type: Literal["tit_for_tat"]
-    mode: Literal["relative", "absolute"] = "relative"
-    window: Annotated[int, Field(ge=1, le=100)] = 1
-
-
-Strategy = Annotated[
-    Boulware | Linear | Conceder | Hardliner | TitForTat, Field(discriminator="type")
-]
-STRATEGY_TYPES: tuple[str, ...] = ("boulware", "linear", "conceder", "hardliner", "tit_for_tat")
-
-
 class RedLine(_Model):
     """A deal a party refuses whatever it gains elsewhere (exactly one of forbid / require)."""
 
@@ -154,7 +118,7 @@ class Party(_Model):
     reservation: Unit
     weights: Annotated[dict[Name, Annotated[float, Field(ge=0.0)]], Field(min_length=1)]
     values: dict[Name, dict[Name, Unit]]
-    strategy: Strategy = Field(default_factory=lambda: Linear(type="linear"))
+    strategy: StrategySpec = Field(default_factory=lambda: Linear.Params(type="linear"))
     red_lines: list[RedLine] = Field(default_factory=list)
 
     def normalised_weights(self) -> dict[str, float]:
@@ -286,6 +250,13 @@ class Scenario(_Model):
     def option_label(self, issue: str, option: str) -> str:
         """The option's label, or its name."""
         return self.issues[issue].options[option].label or option.replace("_", " ")
+
+    def strategy_of(self, party: str) -> StrategyParams:
+        """The party's strategy; a mediator that names none follows the single text."""
+        spec = self.parties[party]
+        if party == self.mediator and "strategy" not in spec.model_fields_set:
+            return SingleText.Params(type="single_text")
+        return spec.strategy
 
     def party_label(self, party: str) -> str:
         """The party's label, or its name."""

@@ -736,7 +736,7 @@ def test_an_unknown_protocol(files: Files) -> None:
             "{type: bolware}",
             "parties.north.strategy",
             "unknown type 'bolware' (known: 'boulware', 'linear', 'conceder', 'hardliner',"
-            " 'tit_for_tat')",
+            " 'tit_for_tat', 'single_text')",
         ),
         ("{exponent: 0.3}", "parties.north.strategy", "missing type"),
         (
@@ -1336,3 +1336,23 @@ def test_problems_print_as_documented(files: Files) -> None:
 def test_party_listed_twice_in_needs(files):
     f = files.scenario(("needs: [guarantor]", "needs: [guarantor, guarantor]"))
     assert any("listed twice" in p.message and p.path[-1] == 1 for p in f.problems())
+
+
+def test_the_mediator_follows_a_mediators_policy(files: Files) -> None:
+    w = files.scenario(
+        ("weights: {ceasefire: 1}\n", "weights: {ceasefire: 1}\n    strategy: {type: linear}\n")
+    )
+    problem = w.problem()
+    assert where(problem) == (
+        "scenario.yaml",
+        w.line("strategy: {type: linear}"),
+        "parties.broker.strategy.type",
+    )
+    assert "broker mediates" in problem.message and "single_text" in problem.message
+
+
+def test_a_party_that_does_not_mediate_cannot_use_the_mediators_policy(files: Files) -> None:
+    w = files.scenario(("{type: boulware, exponent: 0.3}", "{type: single_text}"))
+    problem = w.problem()
+    assert where(problem)[2] == "parties.north.strategy.type"
+    assert "north does not mediate" in problem.message
