@@ -98,3 +98,69 @@ def build(data: dict[str, Any]) -> Scenario:
 
 
 scenarios = scenario_data().map(build)
+
+
+STRATEGIES = [
+    {"type": "boulware", "exponent": 0.3},
+    {"type": "linear"},
+    {"type": "conceder", "exponent": 2.0},
+    {"type": "hardliner"},
+    {"type": "tit_for_tat", "mode": "relative", "window": 1},
+    {"type": "tit_for_tat", "mode": "absolute", "window": 2},
+]
+
+
+@st.composite
+def negotiation_data(draw: st.DrawFn, uncertain: bool = True) -> dict[str, Any]:
+    """A scenario to simulate: strategies, either protocol, and (optionally) uncertainty.
+
+    With ``uncertain=False`` every red line is firm and nothing is sampled, so the
+    simulation must stay inside the analytic zone.
+    """
+    data = draw(scenario_data(max_outcomes=120))
+    parties = list(data["parties"])
+    data["deadline"] = draw(st.integers(1, 25))
+    for pid in parties:
+        data["parties"][pid]["strategy"] = draw(st.sampled_from(STRATEGIES))
+    if draw(st.booleans()):
+        data["protocol"] = "mediated"
+        mediator = draw(st.sampled_from(parties))
+        data["mediator"] = mediator
+        data["parties"][mediator]["strategy"] = {
+            "type": "single_text",
+            "deal_weight": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            "forget": draw(st.sampled_from([0.0, 0.2, 1.0])),
+        }
+    lines = [(pid, k) for pid in parties for k in range(len(data["parties"][pid]["red_lines"]))]
+    if not uncertain:
+        for pid, k in lines:
+            data["parties"][pid]["red_lines"][k]["credibility"] = 1.0
+        return data
+    params: dict[str, Any] = {}
+    for pid in draw(st.lists(st.sampled_from(parties), max_size=2, unique=True)):
+        params[f"parties.{pid}.reservation"] = {"dist": "uniform", "low": 0.1, "high": 0.6}
+    data["uncertainty"] = {
+        "parameters": params,
+        "noise": {
+            "weights": draw(st.sampled_from([0.0, 0.2])),
+            "values": draw(st.sampled_from([0.0, 0.1])),
+        },
+    }
+    events = []
+    for n in range(draw(st.integers(0, 2))):
+        event: dict[str, Any] = {
+            "id": f"e{n}",
+            "round": draw(st.integers(1, data["deadline"])),
+            "probability": draw(st.sampled_from([0.3, 1.0])),
+            "set": {f"parties.{draw(st.sampled_from(parties))}.reservation": 0.2},
+        }
+        if lines and draw(st.booleans()):
+            pid, k = draw(st.sampled_from(lines))
+            event["drop_red_lines"] = [f"{pid}.{data['parties'][pid]['red_lines'][k]['id']}"]
+        events.append(event)
+    data["events"] = events
+    return data
+
+
+negotiations = negotiation_data().map(build)
+certain_negotiations = negotiation_data(uncertain=False).map(build)

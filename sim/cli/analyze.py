@@ -8,7 +8,7 @@ from typing import Any
 
 from sim.analysis import analyze
 from sim.analysis.report import to_json, to_text
-from sim.cli.common import add_overrides
+from sim.cli.common import add_overrides, non_negative
 from sim.scenario import load_scenario
 from sim.space import MAX_OUTCOMES, compile_space
 
@@ -26,33 +26,23 @@ def register(commands: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--max-relax",
-        type=_non_negative,
+        type=non_negative,
         default=3,
         metavar="K",
         help="largest set of red lines to consider dropping (default 3)",
     )
     parser.add_argument(
-        "--top", type=_non_negative, default=10, metavar="N", help="deals to list (default 10)"
+        "--top", type=non_negative, default=10, metavar="N", help="deals to list (default 10)"
     )
     parser.add_argument(
         "--max-outcomes",
-        type=_non_negative,
+        type=non_negative,
         default=MAX_OUTCOMES,
         metavar="N",
         help=f"refuse outcome spaces larger than this (default {MAX_OUTCOMES:,})",
     )
     add_overrides(parser)
     parser.set_defaults(handler=run)
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,3 +16,14 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
         help="override a field, e.g. parties.russia.reservation=0.4 or "
         "parties.russia.red_lines.no_nato_troops.credibility=0.5 (repeatable)",
     )
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value

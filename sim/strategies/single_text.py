@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field
 
+from sim.arrays import Float32Array, IntArray
 from sim.strategies.base import Stance, Strategy, StrategyParams
 from sim.strategies.registry import register
+
+#: Weight of the mediator's own utility in breaking ties between equally acceptable texts.
+TIE = 1e-6
 
 
 @register
@@ -17,15 +22,18 @@ class SingleText(Strategy):
     The single negotiating text of Raiffa (1982), as at Camp David: the mediator drafts,
     the parties criticise, the mediator revises; and the mediated search of Klein,
     Faratin, Sayama & Bar-Yam (2003), keeping what the parties accept. The mediator sees
-    only the answers. An objection that names a red line tells it every text that
-    crosses that line for that party; an objection that names an issue counts against
-    every text that keeps the option objected to; a rejected text counts against
-    itself. Old objections fade by ``forget`` a round, so a text refused early can be
-    tried again once positions may have moved.
+    only the answers. A veto that names a red line counts ``veto_weight`` objections
+    against every text that crosses that line where its owner must sign (red lines are
+    public positions, so the mediator knows which texts cross them); an objection that
+    names an issue counts one against every text that keeps the option objected to; a
+    rejected text counts one against itself. Old objections fade by ``forget`` a round,
+    so a text refused early is tried again once positions may have moved — which is how
+    a red line that was only a stated position gets tested again.
 
     Each round it proposes the text maximising
-    ``(1 - λ_t) · u_mediator(o) + λ_t · exp(-objections(o))``, where the weight on a
-    deal rises from ``deal_weight`` to 1 at the deadline:
+    ``(1 - λ_t) · u_mediator(o) - λ_t · objections(o)``: every objection standing
+    against a text costs it λ_t in utility. The weight on a deal rises from
+    ``deal_weight`` to 1 at the deadline:
     ``λ_t = deal_weight + (1 - deal_weight) · (t / T) ** (1 / exponent)``; ties go to
     the mediator's own preference, then to the first outcome. If the mediator must
     also sign, it accepts any text that meets its reservation value and its red lines.
@@ -36,12 +44,13 @@ class SingleText(Strategy):
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": True}
 
     class Params(StrategyParams):
-        """``{type: single_text, deal_weight: w, exponent: e, forget: f}``."""
+        """``{type: single_text, deal_weight: w, exponent: e, forget: f, veto_weight: v}``."""
 
         type: Literal["single_text"]
         deal_weight: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
         exponent: Annotated[float, Field(gt=0.0, le=100.0)] = 1.0
         forget: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2
+        veto_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
 
     params: Params
 
@@ -58,7 +67,19 @@ class SingleText(Strategy):
         w, e = self.params.deal_weight, self.params.exponent
         return float(w + (1.0 - w) * (t / deadline) ** (1.0 / e))
 
-    @property
-    def forget(self) -> float:
-        """The share of old objections forgotten each round."""
-        return self.params.forget
+    def propose(
+        self, objections: Float32Array, own: Float32Array, t: int, deadline: int
+    ) -> IntArray:
+        """The text of round ``t`` in every run, from the objections heard so far.
+
+        ``objections`` is (R, O); ``own`` the mediator's utilities, (R, O) or (1, O).
+        Dividing the score by ``1 - λ + TIE`` leaves its maximum where it was.
+        """
+        weight = self.deal_weight(t, deadline)
+        score = objections * np.float32(-weight / (1.0 - weight + TIE))
+        score += own
+        return np.asarray(np.argmax(score, axis=1), dtype=np.intp)
+
+    def fade(self, objections: Float32Array) -> None:
+        """Forget a share of old objections (in place), before this round's are added."""
+        objections *= np.float32(1.0 - self.params.forget)

@@ -1,0 +1,48 @@
+"""Simulated negotiations: parties as Mesa agents, a block of replicate runs at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sim.scenario import Scenario
+from sim.simulation.model import ENDINGS, NegotiationModel, Outcomes, run_block
+from sim.simulation.results import to_frame
+from sim.space import OutcomeSpace, compile_space
+
+#: Runs simulated together by default.
+DEFAULT_BLOCK = 10_000
+
+
+def blocks(runs: int | npt.ArrayLike, size: int) -> Iterator[npt.NDArray[np.uint64]]:
+    """Split run ids (``range(runs)`` for a number) into blocks of at most ``size``."""
+    ids = np.arange(runs, dtype=np.uint64) if isinstance(runs, int) else np.asarray(runs, np.uint64)
+    for start in range(0, ids.size, max(1, size)):
+        yield ids[start : start + size]
+
+
+def simulate(
+    scenario: Scenario | OutcomeSpace,
+    seed: int = 0,
+    runs: int | npt.ArrayLike = 1,
+    block: int = DEFAULT_BLOCK,
+) -> pd.DataFrame:
+    """Simulate runs of a scenario; one row per run, identical whatever the block size."""
+    space = scenario if isinstance(scenario, OutcomeSpace) else compile_space(scenario)
+    frames = [to_frame(space, run_block(space, seed, ids)[0]) for ids in blocks(runs, block)]
+    return pd.concat(frames, ignore_index=True) if len(frames) != 1 else frames[0]
+
+
+__all__ = [
+    "DEFAULT_BLOCK",
+    "ENDINGS",
+    "NegotiationModel",
+    "Outcomes",
+    "blocks",
+    "run_block",
+    "simulate",
+    "to_frame",
+]

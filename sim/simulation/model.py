@@ -1,0 +1,375 @@
+"""The negotiation model: a block of replicate runs of one scenario, one step per round."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+import numpy.typing as npt
+
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.rng import Streams
+from sim.simulation.agents import PartyAgent
+from sim.simulation.protocols import Alternating, Mediated, Responses
+from sim.simulation.sampling import Params, Target, locate, sample_params
+from sim.space import EPS, OutcomeSpace
+from sim.strategies import build
+
+#: Compact the block when fewer than this share of its rows are still negotiating.
+COMPACT_BELOW = 0.5
+
+#: How a run ended.
+#: agreement: every signer accepted a text; deadline: none did by the last round;
+#: no_zone: no deal could form any more (see NegotiationModel._close_hopeless).
+ENDINGS = ("agreement", "deadline", "no_zone")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What each option costs a party against its best option on that issue, per run.
+
+    ``shortfall[r, p, i, k] = w_pi * (max_k' v_pi(k') - v_pi(k))`` with normalised
+    weights; a leading axis of 1 means shared by every run.
+    """
+
+    shortfall: FloatArray  # (R|1, P, I * K)
+    width: int
+
+    @classmethod
+    def of(cls, params: Params) -> Preferences:
+        """Derive from the block's raw parameters."""
+        total = params.weights.sum(axis=2, keepdims=True)
+        weights = params.weights / np.where(total > 0, total, 1.0)
+        best = params.values.max(axis=3, keepdims=True)
+        shortfall = weights[..., None] * (best - params.values)
+        n, n_parties, n_issues, width = shortfall.shape
+        return cls(shortfall.reshape(n, n_parties, n_issues * width), width)
+
+    def take(self, rows: IntArray) -> Preferences:
+        """The preferences of a subset of runs."""
+        if self.shortfall.shape[0] == 1:
+            return self
+        return Preferences(self.shortfall[rows], self.width)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """One entry per run of the block, in the order of its run ids."""
+
+    runs: npt.NDArray[np.uint64]
+    agreement: BoolArray
+    round: IntArray  # round of the agreement, -1 without one
+    outcome: IntArray  # outcome index, -1 without agreement
+    utility: FloatArray  # (R, P): the deal's utility, or the reservation value without one
+    reservation: FloatArray  # (R, P): the reservation value at the end of the run
+    firm: BoolArray  # (R, L) the red lines firm in the run
+    ended: IntArray  # index into ENDINGS
+
+
+class NegotiationModel(mesa.Model):  # type: ignore[misc]
+    """Simulates a block of replicate negotiations at once; ``step()`` plays one round.
+
+    Every party is a :class:`PartyAgent` whose state has a leading run axis, so each
+    decision is one numpy operation over the block. A block of one run is a single
+    negotiation, and with ``trace=True`` it keeps the story of every round. Random
+    numbers come only from (seed, run id), so a run's course does not depend on the
+    block it is simulated in.
+    """
+
+    def __init__(
+        self,
+        space: OutcomeSpace,
+        *,
+        seed: int = 0,
+        runs: Sequence[int] | npt.ArrayLike = (0,),
+        trace: bool = False,
+        rng: Any = None,
+    ) -> None:
+        # Mesa's own generator drives nothing here: every rule draws from `streams`.
+        super().__init__(rng=seed if rng is None else rng)
+        self.space = space
+        self.run_seed = seed
+        self.spec = space.scenario
+        self.deadline = self.spec.deadline
+        streams = Streams(seed, np.asarray(runs, dtype=np.uint64).reshape(-1))
+        self.run_ids = streams.runs
+        self.params = sample_params(space, streams)
+        self.n_rows = int(self.run_ids.shape[0])
+        self.rows: IntArray = np.arange(self.n_rows)
+        self.alive: BoolArray = np.ones(self.n_rows, dtype=bool)
+        self.utility: FloatArray = self.params.utilities(space)
+        self.preferences = Preferences.of(self.params)
+        #: (O, I): the column of each outcome's option per issue in issue-by-option tables.
+        width = self.preferences.width
+        self.option_column: IntArray = np.arange(len(space.issues)) * width + space.choice.astype(
+            np.intp
+        )
+        self.held: BoolArray = np.ones((self.n_rows, len(space.lines)), dtype=bool)
+        self.round = 0
+        n, n_parties = self.n_rows, len(space.parties)
+        self._outcome = np.full(n, -1, dtype=np.intp)
+        self._round = np.full(n, -1, dtype=np.intp)
+        self._utility = np.zeros((n, n_parties))
+        self._reservation = np.zeros((n, n_parties))
+        self._ended = np.full(n, -1, dtype=np.intp)
+        self._firm = self.params.firm.copy()
+        self.negotiators: list[PartyAgent] = [
+            PartyAgent(self, p, build(self.spec.strategy_of(pid)))
+            for p, pid in enumerate(space.parties)
+        ]
+        self.protocol: Mediated | Alternating = (
+            Mediated(self) if self.spec.protocol == "mediated" else Alternating(self)
+        )
+        self._events = [
+            (k, event, [(locate(space, path), value) for path, value in event.set.items()])
+            for k, event in enumerate(self.spec.events)
+        ]
+        self.trace: list[dict[str, Any]] | None = [] if trace else None
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "negotiating": lambda m: int(m.alive.sum()),
+                "agreements": lambda m: int(np.count_nonzero(m._round >= 0)),
+            }
+        )
+        self.running = True
+
+    # -- what agents read -------------------------------------------------------------
+    def utility_at(self, party: int, texts: IntArray) -> FloatArray:
+        """Each run's utility for ``party`` of one outcome per run."""
+        out: FloatArray
+        if self.utility.shape[0] == 1:
+            out = self.utility[0, party, texts]
+        else:
+            n_parties, n_outcomes = self.utility.shape[1:]
+            flat = (np.arange(texts.shape[0]) * n_parties + party) * n_outcomes + texts
+            out = self.utility.ravel().take(flat)
+        return out
+
+    # -- one round ----------------------------------------------------------------------
+    def step(self) -> None:
+        """Play one round in every run still negotiating."""
+        self.round = t = self.round + 1
+        fired = self._fire_events(t)
+        hopeless = self._close_hopeless(t)
+        if hopeless is not None and self.trace is not None:
+            self.trace.append(self._story_end(t, fired))
+        if not self.alive.any():
+            self.running = False
+            self.datacollector.collect(self)
+            return
+        for agent in self.negotiators:
+            agent.aspire(t)
+        before = self.held
+        self._update_held()
+        responses = self.protocol.play(t)
+        self._record(t, responses)
+        if self.trace is not None:
+            self.trace.append(self._story(t, fired, before, responses))
+        if t >= self.deadline:
+            self._end(np.flatnonzero(self.alive), ENDINGS.index("deadline"))
+            self.running = False
+        self.datacollector.collect(self)
+        if not self.alive.any():
+            self.running = False
+        elif self.alive.sum() < COMPACT_BELOW * self.n_rows:
+            self._compact()
+
+    def run(self) -> Outcomes:
+        """Play rounds until every run has ended; return the outcomes."""
+        while self.running:
+            self.step()
+        return self.outcomes()
+
+    def outcomes(self) -> Outcomes:
+        """The result of every run of the block (so far)."""
+        return Outcomes(
+            runs=self.run_ids,
+            agreement=self._round >= 0,
+            round=self._round,
+            outcome=self._outcome,
+            utility=self._utility,
+            reservation=self._reservation,
+            firm=self._firm,
+            ended=self._ended,
+        )
+
+    def _update_held(self) -> None:
+        """Which red lines still hold in each run.
+
+        A firm line holds unless an event drops it. A line that is not firm is a stated
+        position: it holds until its owner's pressure — how far the owner has conceded
+        from its best toward its reservation value — reaches the line's threshold, drawn
+        per run; then the owner gives it up for the rest of the run.
+        """
+        pressure = np.stack([a.stance.pressure for a in self.negotiators], axis=1)
+        owner_pressure = pressure[:, self.space.line_owner]
+        params = self.params
+        self.held = ~params.dropped & (params.firm | (owner_pressure < params.threshold))
+        params.dropped |= ~self.held
+
+    def _fire_events(self, t: int) -> list[tuple[int, BoolArray]]:
+        fired = []
+        for k, event, targets in self._events:
+            if event.round != t:
+                continue
+            rows = np.flatnonzero(self.params.fires[:, k] & self.alive)
+            fired.append((k, self.params.fires[:, k] & self.alive))
+            if rows.size == 0:
+                continue
+            for target, value in targets:
+                self.params.set(target, rows, value)
+            for ref in event.drop_red_lines:
+                line = next(n for n, x in enumerate(self.space.lines) if x.key == ref)
+                self.params.dropped[rows, line] = True
+            if any(target.kind in ("weight", "value") for target, _ in targets):
+                self.utility = self.params.utilities(self.space)
+                self.preferences = Preferences.of(self.params)
+            for agent in self.negotiators:
+                agent.sync()
+        return fired
+
+    def _close_hopeless(self, t: int) -> IntArray | None:
+        """End the runs in which no deal can form any more; return them (None if none).
+
+        Once no event is still to fire in a run, its reservation values, utilities and
+        firm red lines are fixed; aspirations never fall below reservation values, and
+        only lines that are not firm can give way. If then no outcome is acceptable to
+        all its signers at their reservation values and firm lines, no later round can
+        bring a deal: the run ends as ``no_zone``. Checked in round 1 and in each round
+        where a run's last event fires.
+        """
+        if t > 1 and not any(event.round == t for event in self.spec.events):
+            return None
+        pending = self._pending_events(t)
+        rows = np.flatnonzero(self.alive & ~pending)
+        if rows.size == 0:
+            return None
+        space, params = self.space, self.params
+        binding = params.firm[rows] & ~params.dropped[rows]
+        possible = np.ones((rows.size, space.n_outcomes), dtype=bool)
+        for agent in self.negotiators:
+            p = agent.index
+            table = self.utility[rows, p, :] if self.utility.shape[0] > 1 else self.utility[0, p]
+            ok = table >= params.reservation[rows, p, None] - EPS
+            for line in agent.lines:
+                ok = ok & ~(binding[:, line, None] & space.crosses[line][None, :])
+            possible &= ok | ~space.signer[p][None, :]
+        hopeless = rows[~possible.any(axis=1)]
+        if hopeless.size == 0:
+            return None
+        self._end(hopeless, ENDINGS.index("no_zone"))
+        return hopeless
+
+    def _pending_events(self, t: int) -> BoolArray:
+        """Runs in which some event is still to fire after round ``t``."""
+        pending = np.zeros(self.n_rows, dtype=bool)
+        for k, event in enumerate(self.spec.events):
+            if event.round > t:
+                pending |= self.params.fires[:, k]
+        return pending
+
+    def _record(self, t: int, responses: Responses) -> None:
+        done = np.flatnonzero(responses.agreed & self.alive)
+        if done.size:
+            texts = responses.texts[done]
+            rows = self.rows[done]
+            self._outcome[rows] = texts
+            self._round[rows] = t
+            utility = np.stack(
+                [
+                    self.utility_at(p, responses.texts[done])
+                    if self.utility.shape[0] == 1
+                    else self.utility[done, p, texts]
+                    for p in range(len(self.negotiators))
+                ],
+                axis=1,
+            )
+            self._utility[rows] = utility
+            self._reservation[rows] = self.params.reservation[done]
+            self._ended[rows] = ENDINGS.index("agreement")
+            self.alive[done] = False
+
+    def _end(self, current: IntArray, how: int) -> None:
+        rows = self.rows[current]
+        self._utility[rows] = self.params.reservation[current]
+        self._reservation[rows] = self.params.reservation[current]
+        self._ended[rows] = how
+        self.alive[current] = False
+
+    def _compact(self) -> None:
+        keep = np.flatnonzero(self.alive)
+        self.rows = self.rows[keep]
+        self.alive = self.alive[keep]
+        self.params = self.params.take(keep)
+        if self.utility.shape[0] > 1:
+            self.utility = self.utility[keep]
+        self.preferences = self.preferences.take(keep)
+        self.held = self.held[keep]
+        for agent in self.negotiators:
+            agent.take(keep)
+        self.protocol.take(keep)
+        self.n_rows = keep.size
+
+    # -- the story of a single run -----------------------------------------------------------
+    def _story_end(self, t: int, fired: list[tuple[int, BoolArray]]) -> dict[str, Any]:
+        firm = [
+            ref.key
+            for k, ref in enumerate(self.space.lines)
+            if self.params.firm[0, k] and not self.params.dropped[0, k]
+        ]
+        return {
+            "round": t,
+            "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
+            "given_up": [],
+            "proposer": None,
+            "offer": None,
+            "responses": [],
+            "agreement": False,
+            "no_zone": {"firm_red_lines": firm},
+        }
+
+    def _story(
+        self, t: int, fired: list[tuple[int, BoolArray]], before: BoolArray, responses: Responses
+    ) -> dict[str, Any]:
+        space = self.space
+        text = int(responses.texts[0])
+        answers = []
+        for agent in self.negotiators:
+            p = agent.index
+            if not responses.asked[0, p]:
+                continue
+            line, issue = int(responses.line[0, p]), int(responses.issue[0, p])
+            answers.append(
+                {
+                    "party": agent.party,
+                    "accept": bool(responses.accept[0, p]),
+                    "utility": float(agent.utility_of(responses.texts[:1])[0]),
+                    "aspiration": float(agent.stance.aspiration[0]),
+                    "red_line": space.lines[line].key if line >= 0 else None,
+                    "issue": space.issues[issue] if issue >= 0 else None,
+                }
+            )
+        given_up = [space.lines[k].key for k in np.flatnonzero(before[0] & ~self.held[0])]
+        return {
+            "round": t,
+            "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
+            "given_up": given_up,
+            "proposer": space.parties[int(responses.proposer[0])],
+            "offer": space.outcome(text),
+            "responses": answers,
+            "agreement": bool(responses.agreed[0]),
+        }
+
+
+def run_block(
+    space: OutcomeSpace, seed: int, runs: Sequence[int] | npt.ArrayLike, trace: bool = False
+) -> tuple[Outcomes, NegotiationModel]:
+    """Simulate the given run ids of a scenario in one block."""
+    model = NegotiationModel(space, seed=seed, runs=runs, trace=trace)
+    return model.run(), model
+
+
+__all__ = ["ENDINGS", "NegotiationModel", "Outcomes", "Target", "run_block"]

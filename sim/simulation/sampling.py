@@ -1,0 +1,234 @@
+"""Per-run parameters of a block: uncertainty, preference noise, firm red lines, events.
+
+Every random quantity has its own draw id, hashed from its name (a parameter's path, an
+event's id, a red line's key). So run ``i`` of a scenario and run ``i`` of a variant of
+it draw the same numbers for what they share — common random numbers, which make
+side-by-side comparisons of variants far less noisy.
+
+Order, per run: base values from the file; ``uncertainty.parameters`` replace them;
+``uncertainty.noise`` then perturbs weights (multiplied by a log-normal factor with
+median 1) and values (plus normal noise, clipped to [0, 1]), one draw per party; each
+red line draws one uniform ``u`` and is firm while ``u < credibility``; each event
+draws one uniform and fires at its round when that is below its probability.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Self
+
+import numpy as np
+
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.rng import Streams
+from sim.scenario.compose import resolve_path
+from sim.scenario.fields import numeric_field
+from sim.scenario.models import Beta, Choice, Distribution, Normal, Triangular, Uniform
+from sim.space import OutcomeSpace
+from sim.strategies import build
+
+
+def draw_id(name: str) -> int:
+    """The draw id of a named random quantity (stable across runs, scenarios, versions)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+type Kind = Literal["reservation", "weight", "value", "credibility", "exponent"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A numeric field of the scenario, located in the block's parameter arrays."""
+
+    kind: Kind
+    party: int = 0
+    issue: int = 0
+    option: int = 0
+    line: int = 0
+    low: float = 0.0
+    high: float = 1.0
+
+
+def locate(space: OutcomeSpace, path: str) -> Target:
+    """Find the parameter array entry behind a dotted path (validated beforehand)."""
+    data = space.scenario.model_dump()
+    concrete = resolve_path(data, path, allow_new=True)
+    limits = numeric_field(data, concrete)
+    assert limits is not None, path
+    p = space.parties.index(str(concrete[1]))
+    low, high = limits.low, limits.high
+    match concrete[2:]:
+        case ("reservation",):
+            return Target("reservation", p, low=low, high=high)
+        case ("weights", str(issue)):
+            return Target("weight", p, issue=space.issues.index(issue), low=low, high=high)
+        case ("values", str(issue), str(option)):
+            i = space.issues.index(issue)
+            k = space.options[i].index(option)
+            return Target("value", p, issue=i, option=k, low=low, high=high)
+        case ("red_lines", int(k), "credibility"):
+            line_id = space.scenario.parties[space.parties[p]].red_lines[k].id
+            line = next(
+                n for n, ref in enumerate(space.lines) if ref.party_index == p and ref.id == line_id
+            )
+            return Target("credibility", p, line=line, low=low, high=high)
+        case ("strategy", "exponent"):
+            return Target("exponent", p, low=low, high=high)
+    raise AssertionError(f"not a numeric field: {path}")  # pragma: no cover
+
+
+def sample(streams: Streams, draw: int, dist: Distribution) -> FloatArray:
+    """One value per run from a distribution of the scenario file."""
+    match dist:
+        case Uniform():
+            return dist.low + (dist.high - dist.low) * streams.uniform(draw)
+        case Normal():
+            return dist.mean + dist.sd * streams.normal(draw)
+        case Triangular():
+            return streams.triangular(draw, dist.low, dist.mode, dist.high)
+        case Beta():
+            return streams.beta(draw, dist.a, dist.b)
+        case Choice():
+            weights = dist.weights if dist.weights is not None else [1.0] * len(dist.values)
+            return np.asarray(dist.values, dtype=float)[streams.choice(draw, weights)]
+    raise AssertionError(dist)  # pragma: no cover
+
+
+@dataclass
+class Params:
+    """The per-run parameters of a block; a leading axis of 1 means shared by every run."""
+
+    reservation: FloatArray  # (R, P)
+    weights: FloatArray  # (R|1, P, I) raw, as in the file
+    values: FloatArray  # (R|1, P, I, K) padded with 0 beyond an issue's options
+    credibility: FloatArray  # (R, L)
+    line_draw: FloatArray  # (R, L) the uniform behind each line's firmness
+    exponent: FloatArray  # (R, P)
+    fires: BoolArray  # (R, E) whether each event fires in the run
+    dropped: BoolArray  # (R, L) dropped by an event
+    order: IntArray  # (R, S) alternating: the order in which the signatories propose
+    shared_preferences: bool = field(default=True)
+
+    @property
+    def firm(self) -> BoolArray:
+        """(R, L) the red lines that hold whatever the pressure."""
+        return self.line_draw < self.credibility
+
+    @property
+    def threshold(self) -> FloatArray:
+        """(R, L) the pressure at which a line that is not firm gives way, in [0, 1).
+
+        Given that a line is not firm, ``u`` is uniform on [credibility, 1), so the
+        rescaled ``(u - credibility) / (1 - credibility)`` is uniform on [0, 1): one draw
+        per line decides both whether it is firm and, if not, when it gives way.
+        """
+        span = np.where(self.credibility < 1.0, 1.0 - self.credibility, 1.0)
+        return np.clip((self.line_draw - self.credibility) / span, 0.0, 1.0)
+
+    def take(self, rows: IntArray) -> Self:
+        """The parameters of a subset of runs."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            shared = (
+                isinstance(value, np.ndarray)
+                and value.shape[0] == 1
+                and f.name in ("weights", "values")
+            )
+            out[f.name] = value if not isinstance(value, np.ndarray) or shared else value[rows]
+        return type(self)(**out)
+
+    def set(self, target: Target, rows: IntArray | slice, value: Any) -> None:
+        """Set a field for some runs (uncertainty, events), clipped to its range."""
+        value = np.clip(value, target.low, target.high)
+        match target.kind:
+            case "reservation":
+                self.reservation[rows, target.party] = value
+            case "weight":
+                self._own_preferences()
+                self.weights[rows, target.party, target.issue] = value
+            case "value":
+                self._own_preferences()
+                self.values[rows, target.party, target.issue, target.option] = value
+            case "credibility":
+                self.credibility[rows, target.line] = value
+            case "exponent":
+                self.exponent[rows, target.party] = value
+
+    def _own_preferences(self) -> None:
+        if self.shared_preferences:
+            n = self.reservation.shape[0]
+            self.weights = np.repeat(self.weights, n, axis=0)
+            self.values = np.repeat(self.values, n, axis=0)
+            self.shared_preferences = False
+
+    def utilities(self, space: OutcomeSpace) -> FloatArray:
+        """(R|1, P, O) utilities from these weights and values (the file's when shared)."""
+        if self.shared_preferences:
+            return space.utility[None]
+        total = self.weights.sum(axis=2, keepdims=True)
+        normalised = self.weights / np.where(total > 0, total, 1.0)
+        n, n_parties, n_issues, width = self.values.shape
+        # w_i * v_i(k) for every issue and option, then one gather per issue; summed in
+        # issue order, the same additions as the analysis makes.
+        weighted = (normalised[..., None] * self.values).reshape(n * n_parties, n_issues * width)
+        out = np.zeros((n * n_parties, space.n_outcomes))
+        for i in range(n_issues):
+            out += np.take(weighted, i * width + space.choice[:, i], axis=1)
+        return out.reshape(n, n_parties, space.n_outcomes)
+
+
+def _columns(n: int, columns: list[FloatArray] | list[BoolArray]) -> FloatArray:
+    """Stack per-run columns into (n, k), also when there are none."""
+    if not columns:
+        return np.zeros((n, 0))
+    return np.stack(columns, axis=1).astype(float)
+
+
+def sample_params(space: OutcomeSpace, streams: Streams) -> Params:
+    """Draw every per-run parameter of a block."""
+    scenario = space.scenario
+    n = streams.runs.shape[0]
+    n_parties, n_issues = len(space.parties), len(space.issues)
+    width = max(len(o) for o in space.options)
+    weights = np.zeros((1, n_parties, n_issues))
+    values = np.zeros((1, n_parties, n_issues, width))
+    for p, party in enumerate(scenario.parties.values()):
+        for i, issue in enumerate(space.issues):
+            weights[0, p, i] = party.weights.get(issue, 0.0)
+            for k, option in enumerate(space.options[i]):
+                values[0, p, i, k] = party.values.get(issue, {}).get(option, 0.0)
+    exponent = [build(scenario.strategy_of(pid)).default_exponent() for pid in space.parties]
+    signatories = [p for p, flag in enumerate(space.signs) if flag]
+    params = Params(
+        reservation=np.repeat(space.reservation[None], n, axis=0),
+        weights=weights,
+        values=values,
+        credibility=np.repeat(
+            np.array([[ref.spec.credibility for ref in space.lines]]).reshape(1, -1), n, axis=0
+        ),
+        line_draw=_columns(n, [streams.uniform(draw_id(f"firm.{ref.key}")) for ref in space.lines]),
+        exponent=np.repeat(np.array([exponent]), n, axis=0),
+        fires=_columns(
+            n, [streams.uniform(draw_id(f"event.{e.id}")) < e.probability for e in scenario.events]
+        ).astype(bool),
+        dropped=np.zeros((n, len(space.lines)), dtype=bool),
+        order=np.asarray(signatories)[streams.permutation(draw_id("order"), len(signatories))],
+    )
+    for path, dist in scenario.uncertainty.parameters.items():
+        params.set(
+            locate(space, path), slice(None), sample(streams, draw_id(f"param.{path}"), dist)
+        )
+    noise = scenario.uncertainty.noise
+    if noise.weights > 0 or noise.values > 0:
+        params._own_preferences()
+        for p, pid in enumerate(space.parties):
+            if noise.weights > 0:
+                z = streams.normal(draw_id(f"noise.weights.{pid}"), (n_issues,))
+                params.weights[:, p, :] *= np.exp(noise.weights * z)
+            if noise.values > 0:
+                z = streams.normal(draw_id(f"noise.values.{pid}"), (n_issues, width))
+                noisy = params.values[:, p, :, :] + noise.values * z
+                params.values[:, p, :, :] = np.clip(noisy, 0.0, 1.0)
+    return params

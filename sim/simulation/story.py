@@ -1,0 +1,128 @@
+"""One negotiation, replayed with its trace: as JSON, and as a story a reader can follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.simulation.model import ENDINGS, NegotiationModel, run_block
+from sim.space import OutcomeSpace
+
+
+def replay(space: OutcomeSpace, seed: int, run: int) -> NegotiationModel:
+    """Simulate run ``run`` of ``seed`` alone, keeping its trace (it is row ``run`` of a batch)."""
+    return run_block(space, seed, [run], trace=True)[1]
+
+
+def to_json(model: NegotiationModel) -> dict[str, Any]:
+    """The ``negsim run --json`` object."""
+    space = model.space
+    result = model.outcomes()
+    agreed = bool(result.agreement[0])
+    params = model.params
+    return {
+        "scenario": space.scenario.id,
+        "seed": model.run_seed,
+        "run": int(result.runs[0]),
+        "agreement": agreed,
+        "outcome": space.outcome(int(result.outcome[0])) if agreed else None,
+        "round": int(result.round[0]) if agreed else None,
+        "ended": ENDINGS[int(result.ended[0])],
+        "utilities": {p: float(result.utility[0, k]) for k, p in enumerate(space.parties)},
+        "reservations": {p: float(params.reservation[0, k]) for k, p in enumerate(space.parties)},
+        "firm": {ref.key: bool(result.firm[0, k]) for k, ref in enumerate(space.lines)},
+        "trace": model.trace,
+    }
+
+
+def to_text(model: NegotiationModel) -> str:
+    """The round-by-round story of one negotiation, in words."""
+    space = model.space
+    scenario = space.scenario
+    data = to_json(model)
+    label = scenario.party_label
+
+    def deal(offer: dict[str, str]) -> str:
+        return "; ".join(scenario.option_label(i, o) for i, o in offer.items())
+
+    how = f"mediated by {label(scenario.mediator)}" if scenario.mediator else "alternating offers"
+    lines = [
+        f"{scenario.title} ({scenario.id}): run {data['run']} of seed {data['seed']},"
+        f" {how}, deadline {scenario.deadline} rounds",
+    ]
+    firm = [k for k, v in data["firm"].items() if v]
+    bluffs = [k for k, v in data["firm"].items() if not v]
+    lines.append(f"Firm red lines in this run: {', '.join(firm) or 'none'}.")
+    if bluffs:
+        lines.append(f"Stated but not firm (given up under pressure): {', '.join(bluffs)}.")
+    sampled = ", ".join(f"{label(p)} {r:.2f}" for p, r in model_reservations(model).items())
+    lines.append(f"Reservation values: {sampled}.")
+    lines.append("")
+    for entry in data["trace"] or []:
+        head = f"Round {entry['round']:>2}"
+        for event in entry["events"]:
+            spec = next(e for e in scenario.events if e.id == event)
+            lines.append(f"{head}  Event: {spec.label or spec.id}.")
+            head = " " * len(head)
+        for key in entry["given_up"]:
+            party, line_id = key.split(".", 1)
+            lines.append(f"{head}  {label(party)} gives up its stated red line {line_id}.")
+            head = " " * len(head)
+        if entry.get("no_zone") is not None:
+            lines.append(
+                f"{head}  No deal can form any more: every deal crosses a firm red line"
+                " or leaves a signer below its reservation value. The talks end."
+            )
+            continue
+        lines.append(f"{head}  {label(entry['proposer'])} proposes: {deal(entry['offer'])}")
+        for answer in entry["responses"]:
+            who = label(answer["party"])
+            numbers = f"utility {answer['utility']:.2f}, asks {answer['aspiration']:.2f}"
+            if answer["accept"]:
+                lines.append(f"{'':{len(head)}}    {who} accepts ({numbers})")
+            elif answer["red_line"]:
+                line_id = answer["red_line"].split(".", 1)[1]
+                lines.append(f"{'':{len(head)}}    {who} vetoes: red line {line_id}")
+            else:
+                issue = scenario.issue_label(answer["issue"])
+                lines.append(
+                    f"{'':{len(head)}}    {who} rejects, wants changed: {issue} ({numbers})"
+                )
+    lines.append("")
+    if data["agreement"]:
+        utilities = ", ".join(
+            f"{label(p)} {u:.2f} (no deal {data['reservations'][p]:.2f})"
+            for p, u in data["utilities"].items()
+            if p in scenario.signatories
+        )
+        lines.append(f"Agreement in round {data['round']}: {deal(data['outcome'])}.")
+        lines.append(f"Utilities: {utilities}.")
+    else:
+        last = next((e for e in reversed(data["trace"] or []) if e["responses"]), None)
+        blockers = [
+            f"{label(a['party'])} ({_reason(a)})"
+            for a in (last["responses"] if last else [])
+            if not a["accept"]
+        ]
+        why = "no deal could form any more" if data["ended"] == "no_zone" else "the deadline passed"
+        lines.append(f"No agreement: {why}.")
+        if blockers:
+            lines.append(f"The last text was refused by {', '.join(blockers)}.")
+    return "\n".join(lines) + "\n"
+
+
+def model_reservations(model: NegotiationModel) -> dict[str, float]:
+    """The signatories' reservation values in the run, after any events."""
+    space = model.space
+    return {
+        p: float(model.params.reservation[0, k])
+        for k, p in enumerate(space.parties)
+        if bool(np.asarray(space.signs)[k])
+    }
+
+
+def _reason(answer: dict[str, Any]) -> str:
+    if answer["red_line"]:
+        return "red line " + str(answer["red_line"]).split(".", 1)[1]
+    return "not enough for it"
