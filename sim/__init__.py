@@ -5,6 +5,7 @@ The public API for notebooks and scripts::
     import sim
     scenario = sim.load_scenario("scenarios/ukraine_2025.yaml")
     result = sim.analyze_scenario(scenario)
+    rows = sim.simulate(scenario, seed=1, runs=10_000)   # one row per run
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from sim.analysis import Analysis, analyze
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.simulation import NegotiationModel, simulate
 from sim.space import OutcomeSpace, compile_space
 
 try:
@@ -28,6 +30,7 @@ def analyze_scenario(scenario: Scenario, max_relax: int = 3) -> Analysis:
 
 __all__ = [
     "Analysis",
+    "NegotiationModel",
     "OutcomeSpace",
     "Scenario",
     "ScenarioError",
@@ -36,4 +39,5 @@ __all__ = [
     "analyze_scenario",
     "compile_space",
     "load_scenario",
+    "simulate",
 ]

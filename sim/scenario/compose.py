@@ -235,8 +235,10 @@ def apply_overrides(
 ) -> tuple[Document, list[Problem]]:
     """Apply ``--set`` overrides to a copy of the document.
 
-    A document that is not a mapping is returned as it is: validation reports that, and
-    overrides could only add confusing messages about paths into nothing.
+    Setting a field that ``uncertainty.parameters`` samples fixes it: the distribution is
+    dropped, so the value set is the value every run uses. A document that is not a
+    mapping is returned as it is: validation reports that, and overrides could only add
+    confusing messages about paths into nothing.
     """
     if not isinstance(document.data, dict):
         return document, []
@@ -255,4 +257,20 @@ def apply_overrides(
         for key in [p for p in origins if p[: len(path)] == path]:
             del origins[key]
         origins[path] = origin
+        _unsample(data, path)
     return Document(data, origins, document.fallback), problems
+
+
+def _unsample(data: dict[str, Any], path: DataPath) -> None:
+    """Drop the distribution of a field that has just been set to one value."""
+    sampled = data.get("uncertainty", {})
+    sampled = sampled.get("parameters") if isinstance(sampled, dict) else None
+    if not isinstance(sampled, dict):
+        return
+    for key in list(sampled):
+        try:
+            same = resolve_path(data, key, allow_new=True) == path
+        except KeyError:
+            continue  # validation reports a path that leads nowhere
+        if same:
+            del sampled[key]

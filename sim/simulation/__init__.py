@@ -32,8 +32,10 @@ def simulate(
 ) -> pd.DataFrame:
     """Simulate runs of a scenario; one row per run, identical whatever the block size."""
     space = scenario if isinstance(scenario, OutcomeSpace) else compile_space(scenario)
-    frames = [to_frame(space, run_block(space, seed, ids)[0]) for ids in blocks(runs, block)]
-    return pd.concat(frames, ignore_index=True) if len(frames) != 1 else frames[0]
+    parts = [run_block(space, seed, ids)[0] for ids in blocks(runs, block)]
+    if not parts:
+        return to_frame(space, Outcomes.empty(len(space.parties), len(space.lines)))
+    return to_frame(space, Outcomes.concat(parts))
 
 
 __all__ = [

@@ -66,7 +66,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
 
     def observe(self, texts: IntArray, seen: BoolArray) -> None:
         """Remember the utility of the offer received, where one was received."""
-        if not self.strategy.classifier.get("reactive"):
+        if self.strategy.memory == 0:
             return  # its tactic never looks at what it receives
         received = self.stance.received
         utility = np.where(seen, self.utility_of(texts), np.nan)
@@ -79,7 +79,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         model = self.model
         found = np.full(texts.shape[0], -1, dtype=np.intp)
         for line in self.lines[::-1]:  # reversed, so the first line in file order wins
-            hit = model.space.crosses[line, texts] & model.held[:, line]
+            hit = model.space.crosses[line, texts] & model.held[line]
             found = np.where(hit, line, found)
         return found
 
@@ -129,7 +129,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         own = model.utility[:, p, :]
         ok = own >= self.stance.aspiration[:, None] - EPS
         for line in self.lines:
-            ok = ok & ~(space.crosses[line][None, :] & model.held[:, line, None])
+            ok = ok & ~(space.crosses[line][None, :] & model.held[line][:, None])
         preferred = ok & ~avoid
         candidates = np.where(preferred.any(axis=1, keepdims=True), preferred, ok)
         similarity = np.zeros(candidates.shape, dtype=np.float64)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import mesa
@@ -14,7 +14,7 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
 from sim.simulation.agents import PartyAgent
 from sim.simulation.protocols import Alternating, Mediated, Responses
-from sim.simulation.sampling import Params, Target, locate, sample_params
+from sim.simulation.sampling import Params, Target, check_draw_ids, locate, sample_params
 from sim.space import EPS, OutcomeSpace
 from sim.strategies import build
 
@@ -57,7 +57,7 @@ class Preferences:
 
 @dataclass(frozen=True)
 class Outcomes:
-    """One entry per run of the block, in the order of its run ids."""
+    """One entry per run of a block (or of several), in the order of their run ids."""
 
     runs: npt.NDArray[np.uint64]
     agreement: BoolArray
@@ -67,6 +67,28 @@ class Outcomes:
     reservation: FloatArray  # (R, P): the reservation value at the end of the run
     firm: BoolArray  # (R, L) the red lines firm in the run
     ended: IntArray  # index into ENDINGS
+
+    @classmethod
+    def empty(cls, n_parties: int, n_lines: int) -> Outcomes:
+        """No runs at all."""
+        none = np.zeros(0, dtype=np.intp)
+        return cls(
+            runs=np.zeros(0, dtype=np.uint64),
+            agreement=np.zeros(0, dtype=bool),
+            round=none,
+            outcome=none,
+            utility=np.zeros((0, n_parties)),
+            reservation=np.zeros((0, n_parties)),
+            firm=np.zeros((0, n_lines), dtype=bool),
+            ended=none,
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[Outcomes]) -> Outcomes:
+        """The outcomes of several blocks, one after another."""
+        return cls(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)}
+        )
 
 
 class NegotiationModel(mesa.Model):  # type: ignore[misc]
@@ -94,6 +116,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.run_seed = seed
         self.spec = space.scenario
         self.deadline = self.spec.deadline
+        check_draw_ids(space)
         streams = Streams(seed, np.asarray(runs, dtype=np.uint64).reshape(-1))
         self.run_ids = streams.runs
         self.params = sample_params(space, streams)
@@ -107,7 +130,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.option_column: IntArray = np.arange(len(space.issues)) * width + space.choice.astype(
             np.intp
         )
-        self.held: BoolArray = np.ones((self.n_rows, len(space.lines)), dtype=bool)
+        self.held: BoolArray = np.ones((len(space.lines), self.n_rows), dtype=bool)  # (L, R)
         self.round = 0
         n, n_parties = self.n_rows, len(space.parties)
         self._outcome = np.full(n, -1, dtype=np.intp)
@@ -115,7 +138,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self._utility = np.zeros((n, n_parties))
         self._reservation = np.zeros((n, n_parties))
         self._ended = np.full(n, -1, dtype=np.intp)
-        self._firm = self.params.firm.copy()
+        self._firm_at_start = self.params.firm.copy()
+        self._refresh_lines()
         self.negotiators: list[PartyAgent] = [
             PartyAgent(self, p, build(self.spec.strategy_of(pid)))
             for p, pid in enumerate(space.parties)
@@ -143,8 +167,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         if self.utility.shape[0] == 1:
             out = self.utility[0, party, texts]
         else:
-            n_parties, n_outcomes = self.utility.shape[1:]
-            flat = (np.arange(texts.shape[0]) * n_parties + party) * n_outcomes + texts
+            flat = self._row_base + (party * self.utility.shape[2]) + texts
             out = self.utility.ravel().take(flat)
         return out
 
@@ -192,7 +215,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             outcome=self._outcome,
             utility=self._utility,
             reservation=self._reservation,
-            firm=self._firm,
+            firm=self._firm_at_start,
             ended=self._ended,
         )
 
@@ -204,11 +227,24 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         from its best toward its reservation value — reaches the line's threshold, drawn
         per run; then the owner gives it up for the rest of the run.
         """
-        pressure = np.stack([a.stance.pressure for a in self.negotiators], axis=1)
-        owner_pressure = pressure[:, self.space.line_owner]
         params = self.params
-        self.held = ~params.dropped & (params.firm | (owner_pressure < params.threshold))
-        params.dropped |= ~self.held
+        held = ~params.dropped.T  # (L, R): one contiguous row per line
+        for agent in self.negotiators:
+            if agent.lines.size == 0:
+                continue
+            pressure = agent.stance.pressure
+            for line in agent.lines:
+                held[line] &= self._firm[line] | (pressure < self._threshold[line])
+        params.dropped |= ~held.T
+        self.held = held
+
+    def _refresh_lines(self) -> None:
+        """Cache, one contiguous row per line, which lines are firm and when others yield."""
+        self._firm: BoolArray = np.ascontiguousarray(self.params.firm.T)
+        self._threshold: FloatArray = np.ascontiguousarray(self.params.threshold.T)
+        self._row_base: IntArray = np.arange(self.n_rows) * (
+            self.utility.shape[1] * self.utility.shape[2]
+        )
 
     def _fire_events(self, t: int) -> list[tuple[int, BoolArray]]:
         fired = []
@@ -229,6 +265,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 self.preferences = Preferences.of(self.params)
             for agent in self.negotiators:
                 agent.sync()
+            self._refresh_lines()
         return fired
 
     def _close_hopeless(self, t: int) -> IntArray | None:
@@ -307,11 +344,12 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         if self.utility.shape[0] > 1:
             self.utility = self.utility[keep]
         self.preferences = self.preferences.take(keep)
-        self.held = self.held[keep]
+        self.held = self.held[:, keep]
         for agent in self.negotiators:
             agent.take(keep)
         self.protocol.take(keep)
         self.n_rows = keep.size
+        self._refresh_lines()
 
     # -- the story of a single run -----------------------------------------------------------
     def _story_end(self, t: int, fired: list[tuple[int, BoolArray]]) -> dict[str, Any]:
@@ -352,7 +390,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                     "issue": space.issues[issue] if issue >= 0 else None,
                 }
             )
-        given_up = [space.lines[k].key for k in np.flatnonzero(before[0] & ~self.held[0])]
+        given_up = [space.lines[k].key for k in np.flatnonzero(before[:, 0] & ~self.held[:, 0])]
         return {
             "round": t,
             "events": [self.spec.events[k].id for k, rows in fired if rows[0]],

@@ -85,6 +85,9 @@ class Mediated:
             [np.zeros((1, space.n_outcomes)), line_rows, np.array(option_rows)]
         ).astype(np.float32)
         self.option_base = 1 + len(space.lines)
+        self.pairs: Float32Array = (self.table[:, None, :] + self.table[None, :, :]).reshape(
+            -1, space.n_outcomes
+        )
 
     def play(self, t: int) -> Responses:
         """One round: draft, answers, and what the mediator learns from them."""
@@ -95,16 +98,29 @@ class Mediated:
         self.policy.fade(self.objections)
         choice = model.option_column[texts]  # (R, I) option rows, less the offset
         n = texts.shape[0]
-        revealed = np.empty_like(self.objections)
+        rows: list[IntArray | None] = []
         for agent in model.negotiators:
             p = agent.index
             rejected = ~responses.accept[:, p]
             if not rejected.any():
+                rows.append(None)  # table row 0 everywhere: adds nothing
                 continue
             line, issue = responses.line[:, p], responses.issue[:, p]
             option = self.option_base + choice[np.arange(n), np.maximum(issue, 0)]
-            row = np.where(line >= 0, 1 + line, np.where(rejected, option, 0))
-            np.take(self.table, row, axis=0, out=revealed)
+            rows.append(np.where(line >= 0, 1 + line, np.where(rejected, option, 0)))
+        # Parties in fixed pairs (0, 1), (2, 3), ...: a table of the sums of any two rows
+        # adds a pair's objections in one gather. The pairs never depend on the block, so
+        # every run gets the same additions in the same order.
+        revealed = np.empty_like(self.objections)
+        size = self.table.shape[0]
+        for k in range(0, len(rows), 2):
+            first, second = rows[k], rows[k + 1] if k + 1 < len(rows) else None
+            if first is None and second is None:
+                continue
+            if first is None or second is None:  # the other adds row 0, which is nothing
+                np.take(self.table, first if second is None else second, axis=0, out=revealed)
+            else:
+                np.take(self.pairs, first * size + second, axis=0, out=revealed)
             self.objections += revealed
         refused = np.flatnonzero(~responses.agreed)
         self.objections[refused, texts[refused]] += 1.0

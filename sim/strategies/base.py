@@ -61,8 +61,8 @@ class Strategy(ABC):
     def __init__(self, params: StrategyParams) -> None:
         self.params = params
 
-    #: How many past received offers the strategy looks at.
-    memory: int = 1
+    #: How many past received offers the strategy looks at (0: none).
+    memory: int = 0
 
     @abstractmethod
     def aspire(self, stance: Stance, t: int, deadline: int) -> None:

@@ -700,3 +700,15 @@ def test_merge_problems_and_validation_problems_come_in_one_go(files: Files) -> 
         ("variant.yaml", 5, "parties.north.reservation"),
         ("variant.yaml", 8, "parties.north.red_lines[0].remove"),
     ]
+
+
+def test_setting_a_sampled_field_fixes_it(tmp_path) -> None:
+    from pathlib import Path
+
+    from sim.scenario import load_scenario
+
+    base = Path(__file__).resolve().parents[2] / "scenarios" / "ukraine_2025.yaml"
+    scenario = load_scenario(base, ["parties.ukraine.reservation=0.6"])
+    assert scenario.parties["ukraine"].reservation == 0.6
+    assert "parties.ukraine.reservation" not in scenario.uncertainty.parameters
+    assert "parties.russia.reservation" in scenario.uncertainty.parameters
