@@ -118,7 +118,9 @@ class Mediated:
             if first is None and second is None:
                 continue
             if first is None or second is None:  # the other adds row 0, which is nothing
-                np.take(self.table, first if second is None else second, axis=0, out=revealed)
+                only = first if first is not None else second
+                assert only is not None
+                np.take(self.table, only, axis=0, out=revealed)
             else:
                 np.take(self.pairs, first * size + second, axis=0, out=revealed)
             self.objections += revealed
