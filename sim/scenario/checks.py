@@ -58,6 +58,7 @@ class Checker:
             *self.events(),
             *self.uncertainty(),
             *self.quotes(),
+            *self.sweeps(),
         ]
 
     def protocol(self) -> Iterator[Problem]:
@@ -236,6 +237,19 @@ class Checker:
         if party is not None and lid not in {line.id for line in party.red_lines}:
             return _known(lid, [line.id for line in party.red_lines], f"red line of {pid}")
         return None
+
+    def sweeps(self) -> Iterator[Problem]:
+        """Every swept path names a field of the scenario."""
+        batch = self.data.get("batch")
+        sweeps = batch.get("sweeps") if isinstance(batch, dict) else None
+        for target in sweeps if isinstance(sweeps, dict) else {}:
+            if target.split(".", 1)[0] == "batch":
+                yield self.problem(("batch", "sweeps", target), "a sweep cannot change batch")
+                continue
+            try:
+                resolve_path(self.data, target, allow_new=True)
+            except KeyError as exc:
+                yield self.problem(("batch", "sweeps", target), f"{target!r}: {exc.args[0]}")
 
     def quotes(self) -> Iterator[Problem]:
         """The source exists, and every quote stands in it verbatim."""

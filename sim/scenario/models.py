@@ -224,6 +224,14 @@ class Event(_Model):
         return self
 
 
+class Batch(_Model):
+    """A study in one file: how many runs, the seed, and the sweeps over fields."""
+
+    runs: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    seed: Annotated[int, Field(ge=0, lt=2**64)] | None = None
+    sweeps: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(default_factory=dict)
+
+
 class Scenario(_Model):
     """A whole scenario: issues, parties and how their talks run."""
 
@@ -237,6 +245,7 @@ class Scenario(_Model):
     parties: Annotated[dict[Name, Party], Field(min_length=1)]
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     events: list[Event] = Field(default_factory=list)
+    batch: Batch = Field(default_factory=Batch)
 
     @property
     def signatories(self) -> list[str]:

@@ -42,7 +42,8 @@ def test_the_shipped_example_is_valid() -> None:
             "deadline: 10",
             "deadline: 10\ndedline: 12",
             "dedline",
-            "id, title, source, deadline, protocol, mediator, issues, parties, uncertainty, events",
+            "id, title, source, deadline, protocol, mediator, issues, parties, uncertainty,"
+            " events, batch",
             "deadline",
         ),
         (
