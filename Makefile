@@ -19,8 +19,13 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+RESULTS := results/make-run
+
 run: $(STAMP)
-	@for f in $(SCENARIOS); do $(VENV)/bin/negsim analyze $$f || exit $$?; echo; done
+	@$(VENV)/bin/negsim analyze scenarios/ukraine_2025.yaml
+	@echo
+	@rm -rf $(RESULTS)
+	@$(VENV)/bin/negsim batch $(SCENARIOS) --runs 20000 --seed 1 --out $(RESULTS)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2
@@ -32,6 +37,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_analysis.py
+	$(PY) benchmarks/bench_rng.py
+	$(PY) benchmarks/bench_batch.py
+	$(PY) -m pip install --quiet -e '.[bench]' && $(PY) benchmarks/bench_negotiation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

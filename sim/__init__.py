@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from sim.analysis import Analysis, analyze
+from sim.batch import load_results, run_batch
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.simulation import NegotiationModel, simulate
 from sim.space import OutcomeSpace, compile_space
@@ -38,6 +39,8 @@ __all__ = [
     "analyze",
     "analyze_scenario",
     "compile_space",
+    "load_results",
     "load_scenario",
+    "run_batch",
     "simulate",
 ]

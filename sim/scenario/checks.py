@@ -39,7 +39,10 @@ class Checker:
         document: Document,
         issues: dict[str, Issue | None],
         parties: dict[str, Party | None],
+        *,
+        sources: bool = True,
     ) -> None:
+        self.sources = sources
         self.doc = document
         self.data: dict[str, Any] = document.data
         self.issues = issues
@@ -57,7 +60,7 @@ class Checker:
             *(p for pid, party in self.parties.items() if party for p in self.party(pid, party)),
             *self.events(),
             *self.uncertainty(),
-            *self.quotes(),
+            *(self.quotes() if self.sources else ()),
             *self.sweeps(),
         ]
 

@@ -43,8 +43,12 @@ def load_scenario(path: str | Path, overrides: Sequence[str | Override] = ()) ->
     return scenario
 
 
-def validate_document(document: Document) -> Scenario:
-    """Validate composed data; raise ScenarioError with every problem found."""
+def validate_document(document: Document, *, sources: bool = True) -> Scenario:
+    """Validate composed data; raise ScenarioError with every problem found.
+
+    With ``sources=False`` the source document and the quotes are not looked up: for
+    data resolved and checked before (a batch's worker may not have the source file).
+    """
     data = document.data
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}"
@@ -58,7 +62,7 @@ def validate_document(document: Document) -> Scenario:
         problems = []
     issues = _parts(data.get("issues"), Issue)
     parties = _parts(data.get("parties"), Party)
-    problems += Checker(document, issues, parties).run()
+    problems += Checker(document, issues, parties, sources=sources).run()
     if problems or scenario is None:
         raise ScenarioError(problems)
     return scenario

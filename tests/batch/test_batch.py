@@ -1,0 +1,280 @@
+"""Batches: identical rows everywhere, resumption after a crash, refusal of other batches."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+
+from sim.batch import load_results, plan_batch, run_batch
+from sim.batch.summary import wilson
+from sim.cli import main
+from sim.scenario import load_scenario
+from sim.simulation import simulate
+from tests.batch.conftest import BASE, BIN
+
+VETO = "parties.russia.red_lines.no_nato_troops.credibility"
+NEGSIM = str(BIN / "negsim")
+
+
+def _batch(out, *extra):
+    return main(
+        [
+            "batch",
+            str(BASE),
+            "--runs",
+            "600",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--block",
+            "100",
+            "--quiet",
+            *extra,
+        ]
+    )
+
+
+def test_rows_are_the_simulation_rows_and_do_not_depend_on_workers_or_block(tmp_path):
+    assert _batch(tmp_path / "one", "--workers", "1") == 0
+    one = load_results(tmp_path / "one")
+    assert len(one) == 600 and one["run"].tolist() == list(range(600))
+    expected = simulate(load_scenario(BASE), seed=3, runs=600)
+    pd.testing.assert_frame_equal(one, expected, check_categorical=False)
+    assert (
+        main(
+            [
+                "batch",
+                str(BASE),
+                "--runs",
+                "600",
+                "--seed",
+                "3",
+                "--out",
+                str(tmp_path / "two"),
+                "--block",
+                "250",
+                "--workers",
+                "2",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    pd.testing.assert_frame_equal(one, load_results(tmp_path / "two"))
+    manifest = json.loads((tmp_path / "one" / "manifest.json").read_text())
+    assert manifest["total_runs"] == 600 and manifest["package"]["name"] == "negsim"
+    assert manifest["scenarios"]["ukraine-2025-08"]["points"][0]["hash"]
+    assert len(list((tmp_path / "one" / "runs").glob("*.parquet"))) == 6
+
+
+def test_sweeps_make_points_with_their_columns(tmp_path):
+    rows = run_batch(
+        BASE,
+        runs=200,
+        seed=1,
+        out=tmp_path / "s",
+        block=100,
+        sweeps=[f"{VETO}=0,1", "parties.ukraine.reservation=0.3,0.9"],
+        workers=1,
+    )
+    assert len(rows) == 200 * 4
+    points = rows.groupby([VETO, "parties.ukraine.reservation"]).size()
+    assert points.to_dict() == {(0, 0.3): 200, (0, 0.9): 200, (1, 0.3): 200, (1, 0.9): 200}
+    # Ukraine asking 0.9 leaves a deal only where the battlefield event lowers it again
+    high = rows[rows["parties.ukraine.reservation"] == 0.9]
+    low = rows[rows["parties.ukraine.reservation"] == 0.3]
+    assert high.agreement.mean() < 0.5 < low.agreement.mean()
+    assert (high.r_ukraine[~high.agreement] == 0.9).any()
+    firm = rows[rows[VETO] == 1]["firm.russia.no_nato_troops"]
+    assert firm.all() and not rows[rows[VETO] == 0]["firm.russia.no_nato_troops"].any()
+
+
+def test_batch_section_of_a_file_is_a_study(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"extends: {BASE}\nid: study\nbatch:\n  runs: 150\n  seed: 9\n"
+        f"  sweeps:\n    {VETO}: [0.0, 1.0]\n"
+    )
+    plan = plan_batch([study])
+    assert [p.runs for p in plan.points] == [150, 150] and plan.points[0].seed == 9
+    assert [p.values for p in plan.points] == [{VETO: 0.0}, {VETO: 1.0}]
+    override = plan_batch([study], runs=10, seed=1, sweeps=[f"{VETO}=0.5"])
+    assert [(p.runs, p.seed, p.values) for p in override.points] == [(10, 1, {VETO: 0.5})]
+
+
+def test_a_different_command_into_the_same_folder_is_refused(tmp_path, capsys):
+    assert _batch(tmp_path / "b") == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(BASE),
+                "--runs",
+                "700",
+                "--seed",
+                "3",
+                "--out",
+                str(tmp_path / "b"),
+                "--block",
+                "100",
+                "--quiet",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "refused" in err and "different batch" in err and "Traceback" not in err
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    assert _batch(tmp_path / "other") == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_same_command_again_runs_nothing_and_keeps_the_rows(tmp_path, capsys):
+    assert _batch(tmp_path / "b") == 0
+    before = load_results(tmp_path / "b")
+    parts = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b" / "runs").iterdir()}
+    assert (
+        main(
+            [
+                "batch",
+                str(BASE),
+                "--runs",
+                "600",
+                "--seed",
+                "3",
+                "--out",
+                str(tmp_path / "b"),
+                "--block",
+                "100",
+            ]
+        )
+        == 0
+    )
+    assert "600 runs were already in" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b" / "runs").iterdir()} == parts
+    pd.testing.assert_frame_equal(before, load_results(tmp_path / "b"))
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_killed_batch_resumes_without_lost_or_duplicate_rows(tmp_path, how):
+    out = tmp_path / "b"
+    command = [
+        NEGSIM,
+        "batch",
+        str(BASE),
+        "--runs",
+        "6000",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+        "--block",
+        "200",
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True
+    )
+    deadline = time.monotonic() + 60
+    while len(list((out / "runs").glob("*.parquet"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if how == signal.SIGKILL:
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole process group, workers too
+    else:
+        os.kill(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if how == signal.SIGINT:
+        assert proc.returncode == 130, err
+        assert "run the same command again" in err and "Traceback" not in err
+    written = len(list((out / "runs").glob("*.parquet")))
+    assert 0 < written < 30, "the batch should have been stopped part way"
+    finish = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finish.returncode == 0, finish.stderr
+    rows = load_results(out)
+    assert rows["run"].tolist() == list(range(6000))
+    pd.testing.assert_frame_equal(
+        rows, simulate(load_scenario(BASE), seed=5, runs=6000), check_categorical=False
+    )
+    assert not list((out / "runs").glob(".*.tmp"))
+
+
+def test_rows_on_a_dask_cluster_are_the_local_rows(tmp_path, dask_cluster):
+    local = run_batch(BASE, runs=900, seed=2, out=tmp_path / "local", block=100, workers=1)
+    remote = run_batch(
+        BASE, runs=900, seed=2, out=tmp_path / "dask", block=100, scheduler=dask_cluster, sweeps=[]
+    )
+    pd.testing.assert_frame_equal(local, remote)
+    assert (
+        main(
+            [
+                "batch",
+                str(BASE),
+                "--runs",
+                "900",
+                "--seed",
+                "2",
+                "--out",
+                str(tmp_path / "dask2"),
+                "--block",
+                "300",
+                "--scheduler",
+                dask_cluster,
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    pd.testing.assert_frame_equal(local, load_results(tmp_path / "dask2"))
+
+
+def test_bad_sweeps_are_clear_errors(tmp_path, capsys):
+    assert _batch(tmp_path / "x", "--sweep", "nonsense") == 2
+    assert "expected PATH=V1,V2" in capsys.readouterr().err
+    assert _batch(tmp_path / "y", "--sweep", f"{VETO}=0.5,2") == 2
+    err = capsys.readouterr().err
+    assert "sweep" in err and "credibility" in err and "Traceback" not in err
+    assert _batch(tmp_path / "z", "--sweep", "parties.nobody.reservation=0.1") == 2
+    assert "nobody" in capsys.readouterr().err
+
+
+def test_summary_names_deals_in_words_with_intervals(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "batch",
+                str(BASE),
+                "--runs",
+                "400",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path / "b"),
+                "--block",
+                "200",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "ukraine-2025-08: 400 runs, median round of a deal" in out
+    assert "no deal" in out and "Russian control acknowledged de facto" in out
+    assert "%]" in out
+
+
+def test_wilson_interval_matches_known_values():
+    # Newcombe (1998), Statist. Med. 17: 857-872, Table I: 0/10 -> 0 to 0.2775,
+    # 1/10 -> 0.0179 to 0.4042, 10/10 -> 0.7225 to 1
+    assert [round(x, 4) for x in wilson(0, 10)] == [0.0, 0.2775]
+    assert [round(x, 4) for x in wilson(1, 10)] == [0.0179, 0.4042]
+    assert [round(x, 4) for x in wilson(10, 10)] == [0.7225, 1.0]
