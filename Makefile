@@ -26,6 +26,7 @@ run: $(STAMP)
 	@echo
 	@rm -rf $(RESULTS)
 	@$(VENV)/bin/negsim batch $(SCENARIOS) --runs 20000 --seed 1 --out $(RESULTS)
+	@$(VENV)/bin/negsim plot $(RESULTS)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2

@@ -135,9 +135,13 @@ def load_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFr
             wanted = [c for c in columns if c in present]
         frames.append(pq.read_table(part, columns=wanted).to_pandas())
     frame = pd.concat(frames, ignore_index=True)
-    for name in frame.columns:
-        if isinstance(frames[0][name].dtype, pd.CategoricalDtype) and not isinstance(
-            frame[name].dtype, pd.CategoricalDtype
-        ):
+    categorical = {
+        name
+        for part in frames
+        for name in part.columns
+        if isinstance(part[name].dtype, pd.CategoricalDtype)
+    }
+    for name in categorical:  # categories that differ between parts concatenate as objects
+        if not isinstance(frame[name].dtype, pd.CategoricalDtype):
             frame[name] = frame[name].astype("category")
     return frame

@@ -1,0 +1,39 @@
+"""``negsim plot DIR``: the outcome distribution figures of a batch."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sim.batch.store import MANIFEST
+from sim.plots import FORMATS, plot_batch
+from sim.scenario import Problem, ScenarioError
+from sim.scenario.problems import Origin
+
+
+def register(commands: Any) -> None:
+    """Add the subcommand."""
+    parser = commands.add_parser(
+        "plot",
+        help="figures of a batch's outcomes",
+        description="Write the figures of a batch: which deals form (with 95%% intervals), "
+        "deals against swept fields, rounds to agreement, utilities against reservation "
+        "values, options in deals, and the red lines that most lower the chance of a deal.",
+    )
+    parser.add_argument("folder", metavar="DIR", help="a batch folder (negsim batch --out)")
+    parser.add_argument("--out", metavar="DIR", help="where to write (default: DIR/figures)")
+    parser.add_argument("--format", choices=FORMATS, default="png")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draw and save every figure."""
+    if not (Path(args.folder) / MANIFEST).is_file():
+        raise ScenarioError(
+            [Problem(Origin(args.folder), (), f"not a batch folder (no {MANIFEST})")]
+        )
+    written = plot_batch(args.folder, args.out, args.format)
+    folder = written[0].parent if written else Path(args.out or args.folder)
+    print(f"{len(written)} figures in {folder}: {', '.join(p.name for p in written)}")
+    return 0
