@@ -29,6 +29,9 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Draw and save every figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window, whatever the display
     if not (Path(args.folder) / MANIFEST).is_file():
         raise ScenarioError(
             [Problem(Origin(args.folder), (), f"not a batch folder (no {MANIFEST})")]

@@ -1,0 +1,245 @@
+"""The figure of ``negsim compare``: each deal's share in A and in B, as a dumbbell plot.
+
+One row per deal (no deal first, then by the larger of the two shares, as in the
+table): a hollow dot for A and a filled dot for B, each with its 95% Wilson interval,
+and an arrow from A to B. The deals whose change is larger than chance (Holm-adjusted
+p < 0.05, see :mod:`sim.compare`) are emphasised: a shaded row, bold words, a bold
+arrow. Deals keep the colours of the other figures, fixed by the most frequent deals
+of the two batches together.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim.compare import ALPHA, Comparison, DealChange, PairComparison
+from sim.plots.data import NO_DEAL, OTHER_COLOUR, BatchData
+
+#: Deals given their own colour, as many as :func:`sim.plots.data.load_batch` gives.
+TOP_DEALS = 6
+#: Rows drawn for one pair of points; the rest (rare, none larger than chance) are counted.
+MAX_ROWS = 24
+#: Rows per panel when the folders hold several pairs of points.
+MAX_ROWS_MANY = 12
+#: Width of the wrapped deal labels, in characters.
+LABEL_WIDTH = 62
+HIGHLIGHT = "#fff3c4"
+QUIET = "#7a7a7a"
+
+
+def _colours(comparison: Comparison) -> BatchData:
+    """A colour source with the combined top deals: A's and B's runs counted together."""
+    counts: dict[tuple[str, ...], int] = {}
+    for pair in comparison.pairs:
+        for d in pair.deals:
+            if d.deal is not None:
+                counts[d.deal] = counts.get(d.deal, 0) + d.count_a + d.count_b
+    top = [deal for deal, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return BatchData(Path(comparison.folder_b), [], {}, top_deals=top[:TOP_DEALS])
+
+
+def _shown(pair: PairComparison, most: int) -> tuple[list[DealChange], list[DealChange]]:
+    """The rows drawn (in table order) and those left out: rare deals, none flagged."""
+    keep = [d for d in pair.deals if d.deal is None or d.larger_than_chance]
+    for d in pair.deals:
+        if len(keep) >= most:
+            break
+        if d not in keep:
+            keep.append(d)
+    drawn = [d for d in pair.deals if d in keep]
+    return drawn, [d for d in pair.deals if d not in keep]
+
+
+def _sqrt_axis(ax: Any) -> None:
+    # A square-root scale: most deals are rare, and on a linear scale every share
+    # under a few percent would sit on top of the others at the left edge.
+    ax.set_xscale("function", functions=(lambda x: np.sqrt(np.clip(x, 0, None)), np.square))
+    ticks = [0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0]
+    ax.set_xticks(ticks, [f"{t:.0%}" for t in ticks])
+    ax.set_xlim(0, 1.0)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _panel(ax: Any, pair: PairComparison, colours: BatchData, most: int) -> None:
+    drawn, left_out = _shown(pair, most)
+    for k, d in enumerate(drawn):
+        colour = colours.deal_colour(NO_DEAL if d.deal is None else d.deal)
+        strong = d.larger_than_chance
+        if strong:
+            ax.axhspan(k - 0.5, k + 0.5, color=HIGHLIGHT, zorder=0)
+        # Intervals just above (A) and below (B) the row's line, so that they never hide
+        # each other; the arrow runs along the line from A's share to B's.
+        for share, (low, high), dy, face in (
+            (d.share_a, d.interval_a, -0.17, "white"),
+            (d.share_b, d.interval_b, 0.17, colour),
+        ):
+            ax.plot(
+                [low, high],
+                [k + dy, k + dy],
+                color=colour,
+                lw=1.6,
+                alpha=0.9,
+                zorder=2,
+                solid_capstyle="butt",
+            )
+            # clip_on=False: a share of 0% sits on the axis and would be cut in half.
+            ax.plot(
+                [share],
+                [k + dy],
+                "o",
+                ms=6.5,
+                mfc=face,
+                mec=colour,
+                mew=1.6,
+                zorder=4,
+                clip_on=False,
+            )
+        if abs(d.share_b - d.share_a) > 0:
+            ax.annotate(
+                "",
+                xy=(d.share_b, k),
+                xytext=(d.share_a, k),
+                arrowprops={
+                    "arrowstyle": "-|>" if strong else "->",
+                    "color": (colour if colour != OTHER_COLOUR else "#555555") if strong else QUIET,
+                    "lw": 2.0 if strong else 0.9,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                    "mutation_scale": 11 if strong else 8,
+                },
+                zorder=3,
+            )
+        change = f"{100 * d.change:+.1f} pts" if round(100 * d.change, 1) else "±0.0 pts"
+        ax.text(
+            1.015,
+            k,
+            f"{d.share_a:.1%} → {d.share_b:.1%}\n{change}" + (" *" if strong else ""),
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            ha="left",
+            fontsize=7.5,
+            fontweight="bold" if strong else "normal",
+            color="black" if strong else QUIET,
+        )
+    ax.set_yticks(
+        range(len(drawn)),
+        [textwrap.fill(d.label.replace("; ", " · "), LABEL_WIDTH) for d in drawn],
+        fontsize=7.5,
+    )
+    for tick, d in zip(ax.get_yticklabels(), drawn, strict=True):
+        if d.larger_than_chance:
+            tick.set_fontweight("bold")
+        else:
+            tick.set_color("#444444")
+    ax.set_ylim(len(drawn) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    _sqrt_axis(ax)
+    note = ""
+    if left_out:
+        most_often = max(max(d.share_a, d.share_b) for d in left_out)
+        note = (
+            f"\nnot drawn: {len(left_out)} rarer deals (each at most {most_often:.1%} of the runs"
+            " of A and of B, none changed more than chance); the table lists them all"
+        )
+    ax.set_xlabel("share of runs (square-root scale), 95% Wilson intervals" + note, fontsize=8)
+
+
+def _title(pair: PairComparison) -> str:
+    runs = (
+        f"{pair.runs_a:,} runs each"
+        if pair.runs_a == pair.runs_b
+        else f"{pair.runs_a:,} and {pair.runs_b:,} runs"
+    )
+    return f"A: {pair.a}  →  B: {pair.b}  ({runs})"
+
+
+def compare_figure(comparison: Comparison) -> Figure:
+    """The dumbbell plot of a comparison: one panel per pair of points."""
+    colours = _colours(comparison)
+    pairs = comparison.pairs
+    most = MAX_ROWS if len(pairs) == 1 else MAX_ROWS_MANY
+    rows = [min(len(p.deals), most) for p in pairs]
+    heights = [0.52 * r + 1.0 for r in rows]
+    figure, axes = plt.subplots(
+        len(pairs),
+        1,
+        figsize=(12, sum(heights) + 1.4),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+        layout="constrained",  # makes room for the suptitle, panel titles and the legend
+    )
+    for ax, pair in zip(axes[:, 0], pairs, strict=True):
+        _panel(ax, pair, colours, most)
+        if len(pairs) > 1:
+            ax.set_title(_title(pair), fontsize=9, loc="left")
+    paired = {p.paired for p in pairs}
+    how = (
+        "paired runs (same seed and run ids): McNemar's test"
+        if paired == {True}
+        else "independent runs: Newcombe interval, two-proportion z-test"
+        if paired == {False}
+        else "paired or independent runs, per pair"
+    )
+    head = (
+        _title(pairs[0])
+        if len(pairs) == 1
+        else (
+            f"A: {comparison.folder_a}  →  B: {comparison.folder_b}  ({len(pairs)} pairs of points)"
+        )
+    )
+    figure.suptitle(
+        f"What changed — {head}\n{how}; shaded, bold, *: change larger than chance"
+        f" (Holm-adjusted p < {ALPHA:g} over {comparison.tests} changes)",
+        fontsize=10,
+    )
+    names = (pairs[0].a, pairs[0].b) if len(pairs) == 1 else ("A", "B")
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            mfc="white",
+            mec="#333333",
+            mew=1.6,
+            label=f"A: {names[0]}" if len(pairs) == 1 else "A",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            mfc="#333333",
+            mec="#333333",
+            label=f"B: {names[1]}" if len(pairs) == 1 else "B",
+        ),
+        Line2D([], [], color="#333333", lw=2.0, marker=">", ms=5, label="change A → B"),
+        Patch(color=HIGHLIGHT, label="change larger than chance"),
+    ]
+    figure.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8, frameon=False)
+    return figure
+
+
+def write_compare_figure(comparison: Comparison, out: str | Path, fmt: str = "png") -> Path:
+    """Draw the comparison and save it as ``compare.<fmt>`` in ``out``; return the path."""
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"compare.{fmt}"
+    figure = compare_figure(comparison)
+    try:
+        figure.savefig(path, dpi=130, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    return path
