@@ -144,7 +144,7 @@ def _panel(ax: Any, pair: PairComparison, colours: BatchData, most: int) -> None
         else:
             tick.set_color("#444444")
     ax.set_ylim(len(drawn) - 0.5, -0.5)
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=8)  # dots at 0% stick out left of the axis
     _sqrt_axis(ax)
     note = ""
     if left_out:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.batch.summary import wilson
+from sim.compare import newcombe_interval
 from sim.plots.data import NO_DEAL, OTHER, BatchData, PointData
 
 #: Columns of side-by-side panels before a figure wraps onto another row.
@@ -316,7 +317,7 @@ def red_line_effects(data: BatchData) -> Figure:
                 continue  # no contrast: the line is firm in every run or in none
             a, n_a = int(rows.loc[firm, "agreement"].sum()), int(firm.sum())
             b, n_b = int(rows.loc[~firm, "agreement"].sum()), int((~firm).sum())
-            low, high = newcombe(a, n_a, b, n_b)
+            low, high = newcombe_interval(a, n_a, b, n_b)
             effects.append((column.removeprefix("firm."), a / n_a - b / n_b, low, high))
         effects.sort(key=lambda e: e[1])
         if not effects:
@@ -378,17 +379,6 @@ def _parties(data: BatchData) -> list[str]:
     for point in data.points:
         order += [p for p in point.scenario.parties if p not in order]
     return order
-
-
-def newcombe(a: int, n_a: int, b: int, n_b: int) -> tuple[float, float]:
-    """95% interval of p_a - p_b by Newcombe's hybrid score method (1998, method 10)."""
-    p_a, p_b = a / n_a, b / n_b
-    l_a, u_a = wilson(a, n_a)
-    l_b, u_b = wilson(b, n_b)
-    diff = p_a - p_b
-    low = diff - math.sqrt((p_a - l_a) ** 2 + (u_b - p_b) ** 2)
-    high = diff + math.sqrt((u_a - p_a) ** 2 + (p_b - l_b) ** 2)
-    return low, high
 
 
 #: Figure names and functions, in the order `negsim plot` writes them.

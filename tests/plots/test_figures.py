@@ -11,7 +11,6 @@ from sim.batch import run_batch
 from sim.cli import main
 from sim.plots import FIGURES, load_batch, plot_batch
 from sim.plots.data import NO_DEAL, NO_DEAL_COLOUR
-from sim.plots.figures import newcombe
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "scenarios" / "ukraine_2025.yaml"
@@ -101,9 +100,3 @@ def test_sweep_figure_and_deal_shares(swept):
 def test_plot_refuses_a_folder_that_is_not_a_batch(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     assert "not a batch folder" in capsys.readouterr().err
-
-
-def test_newcombe_interval_matches_the_published_example():
-    # Newcombe (1998) Table II, example (a): 56/70 - 48/80, method 10: 0.0524 to 0.3339
-    low, high = newcombe(56, 70, 48, 80)
-    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
