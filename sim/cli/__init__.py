@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli import analyze, batch, compare, plot, run, schema, validate
+from sim.cli import analyze, batch, compare, plot, run, schema, ui, validate
 from sim.scenario.problems import ScenarioError
 
 #: Exit code for bad input (a scenario, an override, an argument).
 BAD_INPUT = 2
 
-_COMMANDS = (validate, analyze, run, batch, compare, plot, schema)
+_COMMANDS = (validate, analyze, run, batch, compare, plot, ui, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -60,35 +60,7 @@ def to_text(model: NegotiationModel) -> str:
     lines.append(f"Reservation values: {sampled}.")
     lines.append("")
     for entry in data["trace"] or []:
-        head = f"Round {entry['round']:>2}"
-        for event in entry["events"]:
-            spec = next(e for e in scenario.events if e.id == event)
-            lines.append(f"{head}  Event: {spec.label or spec.id}.")
-            head = " " * len(head)
-        for key in entry["given_up"]:
-            party, line_id = key.split(".", 1)
-            lines.append(f"{head}  {label(party)} gives up its stated red line {line_id}.")
-            head = " " * len(head)
-        if entry.get("no_zone") is not None:
-            lines.append(
-                f"{head}  No deal can form any more: every deal crosses a firm red line"
-                " or leaves a signer below its reservation value. The talks end."
-            )
-            continue
-        lines.append(f"{head}  {label(entry['proposer'])} proposes: {deal(entry['offer'])}")
-        for answer in entry["responses"]:
-            who = label(answer["party"])
-            numbers = f"utility {answer['utility']:.2f}, asks {answer['aspiration']:.2f}"
-            if answer["accept"]:
-                lines.append(f"{'':{len(head)}}    {who} accepts ({numbers})")
-            elif answer["red_line"]:
-                line_id = answer["red_line"].split(".", 1)[1]
-                lines.append(f"{'':{len(head)}}    {who} vetoes: red line {line_id}")
-            else:
-                issue = scenario.issue_label(answer["issue"])
-                lines.append(
-                    f"{'':{len(head)}}    {who} rejects, wants changed: {issue} ({numbers})"
-                )
+        lines += round_lines(model, entry)
     lines.append("")
     if data["agreement"]:
         utilities = ", ".join(
@@ -126,3 +98,45 @@ def _reason(answer: dict[str, Any]) -> str:
     if answer["red_line"]:
         return "red line " + str(answer["red_line"]).split(".", 1)[1]
     return "not enough for it"
+
+
+def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
+    """One round of a trace in words: events, red lines given up, the offer, the answers."""
+    scenario = model.space.scenario
+    label = scenario.party_label
+    lines: list[str] = []
+    head = f"Round {entry['round']:>2}"
+
+    def deal(offer: dict[str, str]) -> str:
+        return "; ".join(scenario.option_label(i, o) for i, o in offer.items())
+
+    for event in entry["events"]:
+        spec = next(e for e in scenario.events if e.id == event)
+        lines.append(f"{head}  Event: {spec.label or spec.id}.")
+        head = " " * len(head)
+    for key in entry["given_up"]:
+        party, line_id = key.split(".", 1)
+        lines.append(f"{head}  {label(party)} gives up its stated red line {line_id}.")
+        head = " " * len(head)
+    if entry.get("no_zone") is not None:
+        lines.append(
+            f"{head}  No deal can form any more: every deal crosses a firm red line"
+            " or leaves a signer below its reservation value. The talks end."
+        )
+        return lines
+    lines.append(f"{head}  {label(entry['proposer'])} proposes: {deal(entry['offer'])}")
+    pad = " " * len(head)
+    for answer in entry["responses"]:
+        who = label(answer["party"])
+        numbers = f"utility {answer['utility']:.2f}, asks {answer['aspiration']:.2f}"
+        if answer["accept"]:
+            lines.append(f"{pad}    {who} accepts ({numbers})")
+        elif answer["red_line"]:
+            line_id = answer["red_line"].split(".", 1)[1]
+            lines.append(f"{pad}    {who} vetoes: red line {line_id}")
+        else:
+            issue = scenario.issue_label(answer["issue"])
+            lines.append(f"{pad}    {who} rejects, wants changed: {issue} ({numbers})")
+    if entry["agreement"]:
+        lines.append(f"{pad}    Agreement: every signer accepts.")
+    return lines

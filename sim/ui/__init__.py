@@ -1,0 +1,1 @@
+"""The interactive page (negsim ui): Solara over the package's public objects."""

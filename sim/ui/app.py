@@ -1,0 +1,311 @@
+"""The interactive page: tweak red lines and watch the rounds (``negsim ui``, Solara).
+
+Run with ``negsim ui [FILE]``, or ``solara run sim.ui.app`` (the scenario then comes
+from ``NEGSIM_SCENARIO`` or the first file in ./scenarios). The page only shows: the
+work is done by :mod:`sim.ui.state` over the package's public objects.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # figures are drawn to images for the page, never in a window
+
+import solara
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from sim.batch.summary import Share
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.ui.state import (
+    Stepper,
+    Tweaks,
+    party_strategies,
+    quick_batch,
+    scenario_files,
+    tweak,
+    zone_view,
+)
+
+FILES = [str(p) for p in scenario_files(os.environ.get("NEGSIM_SCENARIO"))]
+
+file = solara.reactive(FILES[0] if FILES else "")
+off = solara.reactive(frozenset[str]())
+credibility: solara.Reactive[dict[str, float]] = solara.reactive({})
+reservation: solara.Reactive[dict[str, float]] = solara.reactive({})
+strategy: solara.Reactive[dict[str, str]] = solara.reactive({})
+seed = solara.reactive(1)
+transcript: solara.Reactive[list[str]] = solara.reactive([])
+ending = solara.reactive("")
+batch: solara.Reactive[list[Share]] = solara.reactive([])
+
+
+def _reset_tweaks() -> None:
+    off.set(frozenset())
+    credibility.set({})
+    reservation.set({})
+    strategy.set({})
+    transcript.set([])
+    ending.set("")
+    batch.set([])
+
+
+def _tweaks() -> Tweaks:
+    return Tweaks(off.value, credibility.value, reservation.value, strategy.value)
+
+
+_TONES = {"ok": "#e8f5e9", "warn": "#fff8e1", "error": "#ffebee"}
+
+
+@solara.component
+def Notice(text: str, tone: str, name: str = "") -> None:
+    """A coloured note (Solara's own alerts do not render with these pinned versions)."""
+    solara.Text(
+        text,
+        classes=[name] if name else [],
+        style={
+            "background": _TONES[tone],
+            "padding": "8px 12px",
+            "border-radius": "4px",
+            "display": "block",
+            "white-space": "pre-wrap",
+        },
+    )
+
+
+@solara.component
+def RedLines(scenario: Scenario) -> None:
+    """A switch and a credibility slider for every red line."""
+    with solara.Card("Red lines", subtitle="switch a line off to see which deals it blocks"):
+        for pid, party in scenario.parties.items():
+            for line in party.red_lines:
+                key = f"{pid}.{line.id}"
+                keep = key not in off.value
+
+                def toggle(value: bool, key: str = key) -> None:
+                    off.set(off.value - {key} if value else off.value | {key})
+
+                def believe(value: float, key: str = key) -> None:
+                    credibility.set({**credibility.value, key: value})
+
+                solara.Switch(label=key, value=keep, on_value=toggle)
+                if keep:
+                    solara.SliderFloat(
+                        f"credibility of {line.id}",
+                        value=credibility.value.get(key, line.credibility),
+                        min=0.0,
+                        max=1.0,
+                        step=0.05,
+                        on_value=believe,
+                        thumb_label="always",
+                    )
+
+
+@solara.component
+def Parties(scenario: Scenario) -> None:
+    """Each party's reservation value and strategy."""
+    with solara.Card("Parties"):
+        for pid, party in scenario.parties.items():
+            current = strategy.value.get(pid, scenario.strategy_of(pid).type)
+
+            def reserve(value: float, pid: str = pid) -> None:
+                reservation.set({**reservation.value, pid: value})
+
+            def choose(value: str, pid: str = pid) -> None:
+                strategy.set({**strategy.value, pid: value})
+
+            solara.Markdown(
+                f"**{scenario.party_label(pid)}**" + (" (signs)" if party.signs else "")
+            )
+            solara.SliderFloat(
+                f"reservation of {pid}",
+                value=reservation.value.get(pid, party.reservation),
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                on_value=reserve,
+                thumb_label="always",
+            )
+            solara.Select(
+                label=f"strategy of {pid}",
+                values=party_strategies(scenario, pid),
+                value=current,
+                on_value=choose,
+            )
+
+
+@solara.component
+def Zone(scenario: Scenario, loaded: Scenario) -> None:
+    """The agreement zone of the tweaked scenario, updated at every change."""
+    view = solara.use_memo(lambda: zone_view(scenario, loaded), dependencies=[scenario])
+    with solara.Card("Which deals can form"):
+        new = f" ({view.new} new)" if view.new else ""
+        solara.Text(
+            f"{view.size} of {view.outcomes} deals can form{new}", classes=["negsim-zone-count"]
+        )
+        if not view.rows:
+            relax = "; ".join(" + ".join(r) for r in view.relaxations[:5]) or "none up to 3 lines"
+            Notice(f"No deal can form. Drop one of these sets of red lines: {relax}", "warn")
+        signers = list(view.rows[0].utilities) if view.rows else []
+        header = "| | deal | " + " | ".join(scenario.party_label(p) for p in signers) + " |"
+        rule = "|:---|:---|" + "---:|" * len(signers)
+        body = [
+            f"| {'**new**' if row.new else ''}{' P' if row.pareto else ''} | {row.words} | "
+            + " | ".join(f"{row.utilities[p]:.2f}" for p in signers)
+            + " |"
+            for row in view.rows[:12]
+        ]
+        if view.rows:
+            solara.Markdown("\n".join([header, rule, *body]))
+        if len(view.rows) > 12:
+            solara.Text(f"… and {len(view.rows) - 12} more")
+
+
+@solara.component
+def Negotiation(scenario: Scenario) -> None:
+    """One negotiation of the tweaked scenario, a round at a time."""
+    stepper = solara.use_reactive(None)
+
+    def fresh() -> Stepper:
+        made = Stepper(scenario, seed=seed.value)
+        stepper.set(made)
+        return made
+
+    def step() -> None:
+        current = stepper.value or fresh()
+        current.step()
+        transcript.set(list(current.lines))
+        ending.set(current.ending())
+
+    def play() -> None:
+        current = stepper.value or fresh()
+        current.play()
+        transcript.set(list(current.lines))
+        ending.set(current.ending())
+
+    def reset() -> None:
+        stepper.set(None)
+        transcript.set([])
+        ending.set("")
+
+    solara.use_effect(reset, dependencies=[scenario])
+    with solara.Card("One negotiation", subtitle="step the rounds: offers, answers, vetoes"):
+        with solara.Row():
+            solara.InputInt("seed", value=seed, on_value=lambda _: reset())
+            solara.Button("Step a round", on_click=step, color="primary")
+            solara.Button("Play to the end", on_click=play)
+            solara.Button("Reset", on_click=reset, text=True)
+        if ending.value:
+            Notice(ending.value, "ok", "negsim-ending")
+        if transcript.value:
+            lines = transcript.value
+            # a box of its own, so a long negotiation does not push the rest away
+            with solara.Column(
+                classes=["negsim-transcript"], style={"max-height": "420px", "overflow-y": "auto"}
+            ):
+                solara.Markdown("```\n" + "\n".join(lines) + "\n```")
+
+
+def _batch_figure(shares: list[Share], title: str) -> Figure:
+    """Shares of no deal and the top deals, each deal named by what sets it apart."""
+    deals = [share.label.split("; ") for share in shares[1:]]
+    common = set.intersection(*(set(d) for d in deals)) if len(deals) > 1 else set()
+    labels = ["no deal"] + [
+        textwrap.fill("; ".join(part for part in d if part not in common), 48) for d in deals
+    ]
+    figure = Figure(figsize=(8, 0.62 * len(shares) + 1.4))
+    ax = figure.subplots()
+    values = [s.share for s in shares]
+    errors = [
+        [max(0.0, s.share - s.interval[0]) for s in shares],
+        [max(0.0, s.interval[1] - s.share) for s in shares],
+    ]
+    colours = ["#4d4d4d"] + ["#1f77b4"] * (len(shares) - 1)
+    ax.barh(range(len(shares)), values, xerr=errors, color=colours, capsize=3)
+    for k, share in enumerate(shares):
+        ax.text(share.interval[1] + 0.015, k, f"{share.share:.1%}", va="center", fontsize=8)
+    ax.set_yticks(range(len(shares)), labels, fontsize=7.5)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("share of runs (95% interval)")
+    lines = [title]
+    if common:
+        lines.append(textwrap.fill(f"every deal shown: {'; '.join(sorted(common))}", 90))
+    ax.set_title("\n".join(lines), fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+@solara.component
+def QuickBatch(scenario: Scenario) -> None:
+    """About 1,000 runs of the tweaked scenario and their outcome distribution."""
+
+    def run() -> None:
+        batch.set(quick_batch(scenario, runs=1_000, seed=seed.value))
+
+    solara.use_effect(lambda: batch.set([]), dependencies=[scenario])
+    with solara.Card("Quick batch", subtitle="1,000 runs with the settings on the left"):
+        solara.Button("Run 1,000 negotiations", on_click=run)
+        if batch.value:
+            title = f"{scenario.id} (tweaked) — 1,000 runs"
+            with solara.Column(classes=["negsim-batch"]):
+                solara.FigureMatplotlib(_batch_figure(batch.value, title), format="png")
+
+
+@solara.component
+def Page() -> None:
+    """The whole page."""
+    loaded = solara.use_memo(lambda: _load(file.value), dependencies=[file.value])
+    scenario = solara.use_memo(
+        lambda: _tweaked(loaded),
+        dependencies=[loaded, off.value, credibility.value, reservation.value, strategy.value],
+    )
+    if isinstance(loaded, str) or isinstance(scenario, str):
+        Notice(loaded if isinstance(loaded, str) else str(scenario), "error")
+        return
+    solara.Title(f"negsim — {loaded.title}")
+    with solara.Column(style={"padding": "12px"}):
+        solara.Markdown(f"## {loaded.title}\n`{loaded.id}` — {file.value}")
+        with solara.Columns([1, 2]):
+            with solara.Column():
+                solara.Select(
+                    label="scenario",
+                    values=FILES,
+                    value=file.value,
+                    on_value=_pick,
+                )
+                RedLines(loaded)
+                Parties(loaded)
+            with solara.Column():
+                Zone(scenario, loaded)
+                Negotiation(scenario)
+                QuickBatch(scenario)
+
+
+def _pick(path: str) -> None:
+    file.set(path)
+    _reset_tweaks()
+
+
+def _tweaked(loaded: Scenario | str) -> Scenario | str:
+    """The scenario with the page's tweaks, or what is wrong with them."""
+    if isinstance(loaded, str):
+        return loaded
+    try:
+        return tweak(loaded, _tweaks())
+    except ScenarioError as exc:  # a tweak that the scenario cannot take
+        return "\n".join(exc.lines())
+
+
+def _load(path: str) -> Scenario | str:
+    if not path:
+        return "No scenario: give a file (negsim ui FILE) or run from a folder with scenarios/."
+    try:
+        return load_scenario(Path(path))
+    except ScenarioError as exc:
+        return "\n".join(exc.lines())

@@ -1,0 +1,199 @@
+"""What the interactive page computes, apart from the page itself (testable without it).
+
+A user's tweaks — red lines switched off, credibilities, reservation values,
+strategies — make a new scenario; the page shows its agreement zone against the
+scenario as loaded, steps one negotiation of it round by round, and runs quick batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.analysis import analyze
+from sim.batch.summary import Share
+from sim.scenario import Scenario
+from sim.scenario.validate import validate_document
+from sim.scenario.yamlsource import Document
+from sim.simulation import NegotiationModel, simulate
+from sim.simulation.story import round_lines
+from sim.space import compile_space
+from sim.strategies import REGISTRY
+
+
+@dataclass(frozen=True)
+class Tweaks:
+    """The user's changes to a scenario."""
+
+    off: frozenset[str] = frozenset()  # red lines switched off, as party.line
+    credibility: Mapping[str, float] = field(default_factory=dict)  # party.line -> c
+    reservation: Mapping[str, float] = field(default_factory=dict)  # party -> r
+    strategy: Mapping[str, str] = field(default_factory=dict)  # party -> type
+
+
+def party_strategies(scenario: Scenario, party: str) -> list[str]:
+    """The strategies a party may take: the mediator's policies, or the parties' tactics."""
+    role = "mediator" if party == scenario.mediator else "party"
+    return [name for name, cls in REGISTRY.items() if cls.role == role]
+
+
+def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
+    """The scenario with the user's changes, validated (a value set is not sampled)."""
+    data: dict[str, Any] = scenario.model_dump(mode="json")
+    sampled = data["uncertainty"]["parameters"]
+    for pid, party in data["parties"].items():
+        party["red_lines"] = [
+            line for line in party["red_lines"] if f"{pid}.{line['id']}" not in tweaks.off
+        ]
+        for line in party["red_lines"]:
+            key = f"{pid}.{line['id']}"
+            if key in tweaks.credibility:
+                line["credibility"] = float(tweaks.credibility[key])
+                sampled.pop(f"parties.{key.replace('.', '.red_lines.', 1)}.credibility", None)
+        if pid in tweaks.reservation:
+            party["reservation"] = float(tweaks.reservation[pid])
+            sampled.pop(f"parties.{pid}.reservation", None)
+        if pid in tweaks.strategy and tweaks.strategy[pid] != party["strategy"]["type"]:
+            party["strategy"] = {"type": tweaks.strategy[pid]}
+            sampled.pop(f"parties.{pid}.strategy.exponent", None)
+    # An event cannot drop a line that is switched off; one left doing nothing goes.
+    for event in data["events"]:
+        event["drop_red_lines"] = [r for r in event["drop_red_lines"] if r not in tweaks.off]
+    data["events"] = [e for e in data["events"] if e["set"] or e["drop_red_lines"]]
+    return validate_document(Document(data), sources=False)
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    """A deal in the agreement zone, for the page's table."""
+
+    index: int
+    words: str
+    utilities: dict[str, float]
+    nash_product: float
+    pareto: bool
+    new: bool  # not in the zone of the scenario as loaded
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    """The agreement zone of a tweaked scenario, against the scenario as loaded."""
+
+    rows: list[ZoneRow]
+    outcomes: int
+    relaxations: list[list[str]]
+
+    @property
+    def size(self) -> int:
+        """How many deals can form."""
+        return len(self.rows)
+
+    @property
+    def new(self) -> int:
+        """How many deals can form now that could not before."""
+        return sum(r.new for r in self.rows)
+
+
+def zone_view(scenario: Scenario, loaded: Scenario) -> ZoneView:
+    """Which deals can form in the tweaked scenario, and which of them are new."""
+    before = set(analyze(compile_space(loaded), 0).feasible.tolist())
+    result = analyze(compile_space(scenario), 3)
+    space = result.space
+    signers = [p for p, flag in zip(space.parties, space.signs, strict=True) if flag]
+    rows = [
+        ZoneRow(
+            index=int(k),
+            words="; ".join(space.describe(int(k))),
+            utilities={p: float(space.utility[space.parties.index(p), int(k)]) for p in signers},
+            nash_product=float(product),
+            pareto=bool(pareto),
+            new=int(k) not in before,
+        )
+        for k, product, pareto in zip(
+            result.feasible, result.nash_product, result.pareto, strict=True
+        )
+    ]
+    relaxations = [[space.lines[k].key for k in r] for r in result.relaxations if r]
+    return ZoneView(rows, space.n_outcomes, relaxations)
+
+
+class Stepper:
+    """One negotiation of a scenario, played a round at a time, with its story."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, run: int = 0) -> None:
+        self.model = NegotiationModel(compile_space(scenario), seed=seed, runs=[run], trace=True)
+        self.lines: list[str] = []
+
+    @property
+    def done(self) -> bool:
+        """Whether the negotiation has ended."""
+        return not self.model.running
+
+    def step(self) -> list[str]:
+        """Play one round; return it in words."""
+        if self.done:
+            return []
+        self.model.step()
+        assert self.model.trace is not None
+        new = round_lines(self.model, self.model.trace[-1])
+        self.lines += new
+        return new
+
+    def play(self) -> None:
+        """Play to the end."""
+        while not self.done:
+            self.step()
+
+    def ending(self) -> str:
+        """How the negotiation ended, in words ('' while it goes on)."""
+        if not self.done:
+            return ""
+        result = self.model.outcomes()
+        space = self.model.space
+        if result.agreement[0]:
+            words = "; ".join(space.describe(int(result.outcome[0])))
+            return f"Agreement in round {int(result.round[0])}: {words}"
+        return "No agreement."
+
+
+def quick_batch(scenario: Scenario, runs: int = 1_000, seed: int = 0, top: int = 5) -> list[Share]:
+    """A quick batch: no deal and the most frequent deals, with 95% intervals."""
+    space = compile_space(scenario)
+    rows = simulate(space, seed=seed, runs=runs)
+    issues = list(space.issues)
+    deals = rows[rows["agreement"]]
+    shares = [Share("no deal", int((~rows["agreement"]).sum()), len(rows))]
+    if len(deals):
+        counts = deals.groupby(issues, observed=True).size().sort_values(ascending=False)
+        for options, count in counts.head(top).items():
+            outcome = dict(
+                zip(issues, options if isinstance(options, tuple) else (options,), strict=True)
+            )
+            words = "; ".join(
+                space.describe(space.index_of({k: str(v) for k, v in outcome.items()}))
+            )
+            shares.append(Share(words, int(count), len(rows)))
+    return shares
+
+
+def scenario_files(extra: str | None = None) -> list[Path]:
+    """The scenarios the page offers: the one given and those in ./scenarios."""
+    found = sorted(Path("scenarios").glob("*.yaml")) if Path("scenarios").is_dir() else []
+    if extra:
+        given = Path(extra)
+        found = [given, *[f for f in found if f.resolve() != given.resolve()]]
+    return found
+
+
+__all__ = [
+    "Stepper",
+    "Tweaks",
+    "ZoneView",
+    "party_strategies",
+    "quick_batch",
+    "scenario_files",
+    "tweak",
+    "zone_view",
+]

@@ -1,0 +1,133 @@
+"""The page in a real browser (Debian's Chromium, driven by Playwright), offline.
+
+It loads the page with every request outside this machine blocked, switches off
+Russia's NATO-troops veto and sees the zone grow, steps a round, plays a negotiation
+to its end and runs a quick batch. Needs /usr/bin/chromium (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+    reason="Chromium is not installed (.ci/run installs it; CI fails without it)",
+)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _port()
+    log = tmp_path_factory.mktemp("ui") / "server.log"
+    negsim = Path(sys.executable).parent / "negsim"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [str(negsim), "ui", "scenarios/ukraine_2025.yaml", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                os.killpg(proc.pid, signal.SIGKILL)
+                pytest.fail("the page did not start:\n" + log.read_text())
+            time.sleep(0.3)
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_page_offline_toggle_step_play_batch(server, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1800})
+    outside: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(server, wait_until="networkidle")
+    zone = page.locator(".negsim-zone-count").first
+    zone.wait_for(timeout=60_000)
+    assert zone.inner_text() == "2 of 48 deals can form"
+
+    page.locator("label", has_text="russia.no_nato_troops").click()
+    page.wait_for_function(
+        "() => document.querySelector('.negsim-zone-count').innerText.startsWith('4 of 48')",
+        timeout=30_000,
+    )
+    assert zone.inner_text() == "4 of 48 deals can form (2 new)"
+    expect(page.locator("td", has_text="NATO troops in Ukraine")).to_have_count(2, timeout=30_000)
+
+    page.locator("button", has_text="Step a round").click()
+    transcript = page.locator(".negsim-transcript")
+    transcript.wait_for(timeout=30_000)
+    assert "Round  1  United States proposes:" in transcript.inner_text()
+    assert "Round  2" not in transcript.inner_text()
+
+    page.locator("button", has_text="Play to the end").click()
+    ending = page.locator(".negsim-ending")
+    ending.wait_for(timeout=30_000)
+    assert ending.inner_text().startswith(("Agreement in round", "No agreement"))
+
+    page.locator("button", has_text="negotiations").click()
+    page.locator(".negsim-batch img").wait_for(timeout=60_000)
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert (tmp_path / "page.png").stat().st_size > 10_000
+    assert outside == [], f"the page asked for outside resources: {outside[:5]}"
