@@ -35,9 +35,9 @@ would in a Monte Carlo batch; the outcome space is built once. The mediator, the
 does less work than a negsim run.
 
 (b) negsim: `sim.simulate(scenario, seed=, runs=, block=)` returning a pandas DataFrame
-with one row per run (skipped with a note while it does not exist). Measured with
+with one row per run. Measured with
 blocks of 1,000 and of 10,000 runs, and as single runs (block=1, a Mesa model per run,
-with its trace), each as one call per measurement; a run is one row. A warm-up call
+without a trace), each as one call per measurement; a run is one row. A warm-up call
 estimates the speed, and a default run count that would take more than 8 s per repeat
 is cut down, with a note, to keep the whole run near 3 minutes.
 

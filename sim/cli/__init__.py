@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `negsim analyze ... | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a folder that cannot be written, a disk that is full, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return BAD_INPUT
     return code
 
 

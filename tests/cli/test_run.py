@@ -45,3 +45,11 @@ def test_run_with_override_and_bad_input(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "error: --set parties.ukraine.reservation=2" in err
     assert "Traceback" not in err
+
+
+def test_an_unwritable_out_folder_is_a_clear_error(tmp_path, capsys):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert main(["batch", BASE, "--runs", "10", "--out", str(blocked / "sub"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
