@@ -53,3 +53,13 @@ def test_an_unwritable_out_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["batch", BASE, "--runs", "10", "--out", str(blocked / "sub"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
+
+
+def test_every_command_has_help(capsys):
+    import pytest
+
+    for command in ("validate", "analyze", "run", "batch", "compare", "plot", "ui", "schema"):
+        with pytest.raises(SystemExit) as stop:
+            main([command, "--help"])
+        assert stop.value.code == 0
+        assert "usage: negsim " + command in capsys.readouterr().out

@@ -66,3 +66,16 @@ def test_quick_batch_shares_add_up_and_name_deals_in_words():
     assert shares[0].label == "no deal" and shares[0].n == 500
     assert sum(s.count for s in shares) <= 500
     assert "Russian control acknowledged de facto" in shares[1].label
+
+
+def test_ui_command_checks_the_scenario_before_serving(tmp_path, capsys):
+    from sim.cli import main
+    from sim.cli.ui import command
+
+    assert main(["ui", str(tmp_path / "missing.yaml")]) == 2
+    assert "file not found" in capsys.readouterr().err
+    argv, env = command("scenarios/ukraine_2025.yaml", 8123, "127.0.0.1")
+    assert argv[1:5] == ["-m", "solara", "run", "sim.ui.app"]
+    assert (
+        "--port" in argv and "8123" in argv and env["NEGSIM_SCENARIO"].endswith("ukraine_2025.yaml")
+    )
