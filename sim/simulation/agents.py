@@ -74,31 +74,37 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         keep[:, -1] = np.where(seen, utility, received[:, -1])
         self.stance.received = keep
 
-    def crossed_line(self, texts: IntArray) -> IntArray:
-        """The first of its red lines still held that each text crosses (-1 for none)."""
+    def crossed_line(self, texts: IntArray, rows: IntArray | None = None) -> IntArray:
+        """The first of its red lines still held that each text crosses (-1 for none).
+
+        ``texts`` are those of ``rows`` when given, else of every run.
+        """
         model = self.model
         found = np.full(texts.shape[0], -1, dtype=np.intp)
         for line in self.lines[::-1]:  # reversed, so the first line in file order wins
-            hit = model.space.crosses[line, texts] & model.held[line]
+            held = model.held[line] if rows is None else model.held[line][rows]
+            hit = model.space.crosses[line, texts] & held
             found = np.where(hit, line, found)
         return found
 
-    def most_wanted_change(self, texts: IntArray, rows: IntArray) -> IntArray:
-        """For the given rows: the issue whose option costs the party most.
+    def most_wanted_change_at(self, texts: IntArray, rows: IntArray) -> IntArray:
+        """The issue whose option costs the party most, for each text and its run.
 
         The cost of an issue is its weight times the gap between the party's best option
         there and the option the text takes.
         """
         model, p = self.model, self.index
         table = model.preferences.shortfall  # (R|1, P, I * W)
-        columns = model.option_column[texts[rows]]  # (n, I): i * W + option
+        columns = model.option_column[texts]  # (n, I): i * W + option
         per_party = table.shape[2]
         at = rows if table.shape[0] > 1 else np.zeros_like(rows)
         flat = (at * table.shape[1] + p)[:, None] * per_party + columns
         shortfall = table.ravel().take(flat)
         return np.asarray(np.argmax(shortfall, axis=1), dtype=np.intp)
 
-    def respond(self, texts: IntArray) -> tuple[BoolArray, IntArray, IntArray]:
+    def respond(
+        self, texts: IntArray, rows: IntArray | None = None
+    ) -> tuple[BoolArray, IntArray, IntArray]:
         """Accept or reject each run's text; a rejection names a red line or an issue.
 
         The party accepts when the text crosses none of its red lines still held and
@@ -106,13 +112,17 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         least what one would ask). Otherwise its objection is the first held red line the
         text crosses, or else the issue it most wants changed.
         """
-        line = self.crossed_line(texts)
-        meets = self.utility_of(texts) >= self.stance.aspiration - EPS
-        accept = (line < 0) & meets
+        if rows is not None:  # only the runs that ask this party
+            texts = texts[rows]
+        line = self.crossed_line(texts, rows)
+        utility = self.model.utility_at(self.index, texts, rows)
+        aspiration = self.stance.aspiration if rows is None else self.stance.aspiration[rows]
+        accept = (line < 0) & (utility >= aspiration - EPS)
         issue = np.full(texts.shape[0], -1, dtype=np.intp)
-        rows = np.flatnonzero(~accept & (line < 0))
-        if rows.size:
-            issue[rows] = self.most_wanted_change(texts, rows)
+        wanting = np.flatnonzero(~accept & (line < 0))
+        if wanting.size:
+            everyone = np.arange(texts.shape[0]) if rows is None else rows
+            issue[wanting] = self.most_wanted_change_at(texts[wanting], everyone[wanting])
         return accept, line, issue
 
     def propose(self, previous: IntArray, avoid: BoolArray) -> IntArray:

@@ -161,14 +161,14 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.running = True
 
     # -- what agents read -------------------------------------------------------------
-    def utility_at(self, party: int, texts: IntArray) -> FloatArray:
-        """Each run's utility for ``party`` of one outcome per run."""
+    def utility_at(self, party: int, texts: IntArray, rows: IntArray | None = None) -> FloatArray:
+        """Each run's utility for ``party`` of one outcome per run (of ``rows``, if given)."""
         out: FloatArray
         if self.utility.shape[0] == 1:
             out = self.utility[0, party, texts]
         else:
-            flat = self._row_base + (party * self.utility.shape[2]) + texts
-            out = self.utility.ravel().take(flat)
+            base = self._row_base if rows is None else self._row_base[rows]
+            out = self.utility.ravel().take(base + (party * self.utility.shape[2]) + texts)
         return out
 
     # -- one round ----------------------------------------------------------------------

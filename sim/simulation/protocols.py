@@ -40,12 +40,13 @@ def collect(model: NegotiationModel, proposer: IntArray, texts: IntArray) -> Res
     issue = np.full((n, n_parties), -1, dtype=np.intp)
     for agent in model.negotiators:
         p = agent.index
-        if not asked[:, p].any():
+        rows = np.flatnonzero(asked[:, p])
+        if rows.size == 0:
             continue
-        yes, named_line, named_issue = agent.respond(texts)
-        accept[:, p] = yes | ~asked[:, p]
-        line[:, p] = np.where(asked[:, p], named_line, -1)
-        issue[:, p] = np.where(asked[:, p], named_issue, -1)
+        if rows.size == n:
+            accept[:, p], line[:, p], issue[:, p] = agent.respond(texts)
+        else:  # a party needed by some texts only answers for those
+            accept[rows, p], line[rows, p], issue[rows, p] = agent.respond(texts, rows)
     return Responses(proposer, texts, asked, accept, line, issue)
 
 
