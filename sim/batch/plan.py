@@ -25,7 +25,7 @@ from sim.scenario.yamlsource import Document, parse_scalar
 from sim.space import MAX_OUTCOMES, outcome_count
 
 #: Runs per block unless told otherwise: a block is one task and one Parquet part.
-DEFAULT_BLOCK = 10_000
+DEFAULT_BLOCK = 5_000
 
 
 def canonical(data: Any) -> str:
