@@ -148,9 +148,9 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         for i in range(len(space.issues)):
             same = space.choice[None, :, i] == last[:, i, None]
             similarity += same & seen[:, None]
+        # Never empty: the party's best outcome crosses none of its lines and gives it its
+        # best, and an aspiration never exceeds the best (sync, Stance).
         score = np.where(candidates, similarity + 0.5 * own, -np.inf)
-        fallback = np.where(np.isin(np.arange(space.n_outcomes), self.within), own, -np.inf)
-        score = np.where(candidates.any(axis=1, keepdims=True), score, fallback)
         return np.asarray(np.argmax(score, axis=1), dtype=np.intp)
 
     def take(self, rows: IntArray) -> None:

@@ -14,7 +14,7 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
 from sim.simulation.agents import PartyAgent
 from sim.simulation.protocols import Alternating, Mediated, Responses
-from sim.simulation.sampling import Params, Target, check_draw_ids, locate, sample_params
+from sim.simulation.sampling import Params, check_draw_ids, locate, sample_params
 from sim.space import EPS, OutcomeSpace
 from sim.strategies import build
 
@@ -410,4 +410,4 @@ def run_block(
     return model.run(), model
 
 
-__all__ = ["ENDINGS", "NegotiationModel", "Outcomes", "Target", "run_block"]
+__all__ = ["ENDINGS", "NegotiationModel", "Outcomes", "run_block"]

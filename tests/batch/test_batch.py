@@ -22,23 +22,23 @@ VETO = "parties.russia.red_lines.no_nato_troops.credibility"
 NEGSIM = str(BIN / "negsim")
 
 
-def _batch(out, *extra):
-    return main(
-        [
-            "batch",
-            str(BASE),
-            "--runs",
-            "600",
-            "--seed",
-            "3",
-            "--out",
-            str(out),
-            "--block",
-            "100",
-            "--quiet",
-            *extra,
-        ]
-    )
+def _batch(out, *extra, runs=600, seed=3, block=100, quiet=True):
+    """`negsim batch` on the baseline into ``out``; extra arguments are appended."""
+    args = [
+        "batch",
+        str(BASE),
+        "--runs",
+        str(runs),
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--block",
+        str(block),
+        *(["--quiet"] if quiet else []),
+        *extra,
+    ]
+    return main(args)
 
 
 def test_rows_are_the_simulation_rows_and_do_not_depend_on_workers_or_block(tmp_path):
@@ -47,26 +47,7 @@ def test_rows_are_the_simulation_rows_and_do_not_depend_on_workers_or_block(tmp_
     assert len(one) == 600 and one["run"].tolist() == list(range(600))
     expected = simulate(load_scenario(BASE), seed=3, runs=600)
     pd.testing.assert_frame_equal(one, expected, check_categorical=False)
-    assert (
-        main(
-            [
-                "batch",
-                str(BASE),
-                "--runs",
-                "600",
-                "--seed",
-                "3",
-                "--out",
-                str(tmp_path / "two"),
-                "--block",
-                "250",
-                "--workers",
-                "2",
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert _batch(str(tmp_path / "two"), "--workers", "2", block=250) == 0
     pd.testing.assert_frame_equal(one, load_results(tmp_path / "two"))
     manifest = json.loads((tmp_path / "one" / "manifest.json").read_text())
     assert manifest["total_runs"] == 600 and manifest["package"]["name"] == "negsim"
@@ -111,24 +92,7 @@ def test_batch_section_of_a_file_is_a_study(tmp_path):
 
 def test_a_different_command_into_the_same_folder_is_refused(tmp_path, capsys):
     assert _batch(tmp_path / "b") == 0
-    assert (
-        main(
-            [
-                "batch",
-                str(BASE),
-                "--runs",
-                "700",
-                "--seed",
-                "3",
-                "--out",
-                str(tmp_path / "b"),
-                "--block",
-                "100",
-                "--quiet",
-            ]
-        )
-        == 2
-    )
+    assert _batch(str(tmp_path / "b"), runs=700) == 2
     err = capsys.readouterr().err
     assert "refused" in err and "different batch" in err and "Traceback" not in err
     (tmp_path / "other").mkdir()
@@ -141,23 +105,7 @@ def test_same_command_again_runs_nothing_and_keeps_the_rows(tmp_path, capsys):
     assert _batch(tmp_path / "b") == 0
     before = load_results(tmp_path / "b")
     parts = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b" / "runs").iterdir()}
-    assert (
-        main(
-            [
-                "batch",
-                str(BASE),
-                "--runs",
-                "600",
-                "--seed",
-                "3",
-                "--out",
-                str(tmp_path / "b"),
-                "--block",
-                "100",
-            ]
-        )
-        == 0
-    )
+    assert _batch(str(tmp_path / "b"), quiet=False) == 0
     assert "600 runs were already in" in capsys.readouterr().err
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b" / "runs").iterdir()} == parts
     pd.testing.assert_frame_equal(before, load_results(tmp_path / "b"))
@@ -214,23 +162,7 @@ def test_rows_on_a_dask_cluster_are_the_local_rows(tmp_path, dask_cluster):
     )
     pd.testing.assert_frame_equal(local, remote)
     assert (
-        main(
-            [
-                "batch",
-                str(BASE),
-                "--runs",
-                "900",
-                "--seed",
-                "2",
-                "--out",
-                str(tmp_path / "dask2"),
-                "--block",
-                "300",
-                "--scheduler",
-                dask_cluster,
-                "--quiet",
-            ]
-        )
+        _batch(str(tmp_path / "dask2"), "--scheduler", dask_cluster, runs=900, seed=2, block=300)
         == 0
     )
     pd.testing.assert_frame_equal(local, load_results(tmp_path / "dask2"))
@@ -248,23 +180,7 @@ def test_bad_sweeps_are_clear_errors(tmp_path, capsys):
 
 def test_summary_names_deals_in_words_with_intervals(tmp_path, capsys):
     assert (
-        main(
-            [
-                "batch",
-                str(BASE),
-                "--runs",
-                "400",
-                "--seed",
-                "1",
-                "--out",
-                str(tmp_path / "b"),
-                "--block",
-                "200",
-                "--workers",
-                "1",
-            ]
-        )
-        == 0
+        _batch(str(tmp_path / "b"), "--workers", "1", runs=400, seed=1, block=200, quiet=False) == 0
     )
     out = capsys.readouterr().out
     assert "ukraine-2025-08: 400 runs, median round of a deal" in out
