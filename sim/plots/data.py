@@ -46,6 +46,8 @@ NO_DEAL = "no deal"
 NO_DEAL_COLOUR = "#4d4d4d"
 OTHER = "other deals"
 OTHER_COLOUR = "#c7c7c7"
+#: Deals drawn one by one in the figures of `negsim plot`; the rest are "other deals".
+TOP_DEALS = 6
 
 
 @dataclass(frozen=True)
