@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.scenario.models import RedLine, Scenario
-from sim.scenario.problems import Origin, Problem, ScenarioError
+from sim.scenario.problems import Problem, ScenarioError
 
 #: Utility comparisons allow for floating-point rounding: ``u >= r`` when ``u >= r - EPS``.
 EPS = 1e-9
@@ -90,22 +90,32 @@ def outcome_count(scenario: Scenario) -> int:
     return math.prod(len(issue.options) for issue in scenario.issues.values())
 
 
-def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> OutcomeSpace:
-    """Enumerate the outcomes and build the utility, signer and red-line arrays."""
+def check_size(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> None:
+    """Raise OutcomeSpaceTooLarge, at the file and line of ``issues:``, past the limit."""
     sizes = [len(issue.options) for issue in scenario.issues.values()]
     count = math.prod(sizes)
-    if count > max_outcomes:
-        shape = " × ".join(str(s) for s in sizes)
-        raise OutcomeSpaceTooLarge(
-            [
-                Problem(
-                    Origin(scenario.id),
-                    ("issues",),
-                    f"the outcome space has {count:,} outcomes ({shape} options), more than"
-                    f" the limit of {max_outcomes:,}; merge or drop options, or raise the limit",
-                )
-            ]
-        )
+    if count <= max_outcomes:
+        return
+    shape = " × ".join(str(s) for s in sizes[:12]) + (" × …" if len(sizes) > 12 else "")
+    # a space of 10^4 issues has a count too long to print (or even to turn into text)
+    amount = f"{count:,}" if count < 10**40 else f"about 10^{math.floor(math.log10(count))}"
+    raise OutcomeSpaceTooLarge(
+        [
+            Problem(
+                scenario.origin(("issues",)),
+                ("issues",),
+                f"the outcome space has {amount} outcomes ({shape} options), more than"
+                f" the limit of {max_outcomes:,}; merge or drop options, or raise the limit",
+            )
+        ]
+    )
+
+
+def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> OutcomeSpace:
+    """Enumerate the outcomes and build the utility, signer and red-line arrays."""
+    check_size(scenario, max_outcomes)
+    sizes = [len(issue.options) for issue in scenario.issues.values()]
+    count = math.prod(sizes)
     issues = tuple(scenario.issues)
     options = tuple(tuple(issue.options) for issue in scenario.issues.values())
     parties = tuple(scenario.parties)

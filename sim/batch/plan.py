@@ -161,14 +161,16 @@ def plan_batch(
             continue
         if base.id in seen_ids:
             problems.append(
-                Problem(Origin(str(file)), ("id",), f"id {base.id!r} is also {seen_ids[base.id]}")
+                Problem(
+                    base.origin(("id",)), ("id",), f"id {base.id!r} is also {seen_ids[base.id]}"
+                )
             )
             continue
         seen_ids[base.id] = str(file)
         if outcome_count(base) > max_outcomes:
             problems.append(
                 Problem(
-                    Origin(str(file)),
+                    base.origin(("issues",)),
                     ("issues",),
                     f"the outcome space has {outcome_count(base):,} outcomes, more than the"
                     f" limit of {max_outcomes:,}",

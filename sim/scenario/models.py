@@ -8,6 +8,8 @@ one part of a file to another (an option a red line names must exist, ...) are i
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,10 +17,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
 
+from sim.scenario.problems import DataPath, Origin
 from sim.strategies import StrategyParams, StrategySpec
 from sim.strategies.single_text import SingleText
 from sim.strategies.time_dependent import Linear
@@ -232,6 +236,18 @@ class Batch(_Model):
     sweeps: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Located:
+    """Where each part of a scenario was read (file and line, by data path).
+
+    Not part of what a scenario is: its fields take no part in comparisons, so two
+    scenarios with the same data are equal wherever they were read from.
+    """
+
+    origins: Mapping[DataPath, Origin] = field(default_factory=dict, compare=False)
+    fallback: Origin | None = field(default=None, compare=False)
+
+
 class Scenario(_Model):
     """A whole scenario: issues, parties and how their talks run."""
 
@@ -246,6 +262,41 @@ class Scenario(_Model):
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     events: list[Event] = Field(default_factory=list)
     batch: Batch = Field(default_factory=Batch)
+
+    _located: Located = PrivateAttr(default_factory=Located)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mediator_default(cls, data: Any) -> Any:
+        # The mediator's default policy is made explicit here, not inferred later from
+        # which fields were given: a dumped scenario then validates to the same scenario.
+        if not isinstance(data, dict) or data.get("protocol") != "mediated":
+            return data
+        mediator, parties = data.get("mediator"), data.get("parties")
+        if not isinstance(mediator, str) or not isinstance(parties, dict):
+            return data
+        party = parties.get(mediator)
+        if not isinstance(party, dict) or "strategy" in party:
+            return data
+        default = {**party, "strategy": {"type": "single_text"}}
+        return {**data, "parties": {**parties, mediator: default}}
+
+    def read_from(self, origins: Mapping[DataPath, Origin], fallback: Origin | None) -> None:
+        """Record where the scenario's parts were read, for messages that name a line."""
+        self._located = Located(dict(origins), fallback)
+
+    @property
+    def located(self) -> Located:
+        """Where the scenario's parts were read (empty for one built in Python)."""
+        return self._located
+
+    def origin(self, path: DataPath = ()) -> Origin:
+        """The file and line of the value at ``path`` (or of its nearest part recorded)."""
+        for end in range(len(path), -1, -1):
+            found = self._located.origins.get(path[:end])
+            if found is not None:
+                return found
+        return self._located.fallback or Origin(f"scenario {self.id}")
 
     @property
     def signatories(self) -> list[str]:

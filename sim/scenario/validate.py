@@ -65,7 +65,18 @@ def validate_document(document: Document, *, sources: bool = True) -> Scenario:
     problems += Checker(document, issues, parties, sources=sources).run()
     if problems or scenario is None:
         raise ScenarioError(problems)
+    scenario.read_from(document.origins, document.fallback)
     return scenario
+
+
+def revalidate(scenario: Scenario, data: dict[str, Any]) -> Scenario:
+    """Validate changed data of a scenario read before (a tweak, a sweep point).
+
+    Problems, and the scenario returned, keep the original's file and lines.
+    """
+    located = scenario.located
+    fallback = located.fallback or scenario.origin()
+    return validate_document(Document(data, dict(located.origins), fallback), sources=False)
 
 
 def _parts[M: BaseModel](raw: Any, model: type[M]) -> dict[str, M | None]:

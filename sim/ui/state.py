@@ -14,9 +14,9 @@ from typing import Any
 
 from sim.analysis import analyze
 from sim.batch.summary import Share
+from sim.plots.colours import NO_DEAL_COLOUR, deal_colour
 from sim.scenario import Scenario
-from sim.scenario.validate import validate_document
-from sim.scenario.yamlsource import Document
+from sim.scenario.validate import revalidate
 from sim.simulation import NegotiationModel, simulate
 from sim.simulation.story import round_lines
 from sim.space import compile_space
@@ -62,7 +62,7 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
     for event in data["events"]:
         event["drop_red_lines"] = [r for r in event["drop_red_lines"] if r not in tweaks.off]
     data["events"] = [e for e in data["events"] if e["set"] or e["drop_red_lines"]]
-    return validate_document(Document(data), sources=False)
+    return revalidate(scenario, data)  # problems keep the file's lines
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,13 @@ class ZoneRow:
     nash_product: float
     pareto: bool
     new: bool  # not in the zone of the scenario as loaded
+    nash: bool = False  # the Nash point (highest Nash product)
+    kalai: bool = False  # the Kalai–Smorodinsky point
+
+    @property
+    def marks(self) -> str:
+        """N, K and P as ``negsim analyze`` marks them (Nash, Kalai–Smorodinsky, Pareto)."""
+        return "".join(m for m, on in zip("NKP", (self.nash, self.kalai, self.pareto)) if on)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,8 @@ def zone_view(scenario: Scenario, loaded: Scenario) -> ZoneView:
             nash_product=float(product),
             pareto=bool(pareto),
             new=int(k) not in before,
+            nash=int(k) == result.nash,
+            kalai=int(k) == result.kalai_smorodinsky,
         )
         for k, product, pareto in zip(
             result.feasible, result.nash_product, result.pareto, strict=True
@@ -158,24 +167,34 @@ class Stepper:
         return "No agreement."
 
 
-def quick_batch(scenario: Scenario, runs: int = 1_000, seed: int = 0, top: int = 5) -> list[Share]:
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the quick batch: a deal (or no deal) and how often it formed."""
+
+    share: Share
+    deal: Mapping[str, str] | None  # issue -> option; None for no deal
+
+    @property
+    def colour(self) -> str:
+        """The deal's colour, the same as in every figure (:func:`sim.plots.colours.deal_colour`)."""
+        return NO_DEAL_COLOUR if self.deal is None else deal_colour(self.deal)
+
+
+def quick_batch(scenario: Scenario, runs: int = 1_000, seed: int = 0, top: int = 5) -> list[Bar]:
     """A quick batch: no deal and the most frequent deals, with 95% intervals."""
     space = compile_space(scenario)
     rows = simulate(space, seed=seed, runs=runs)
     issues = list(space.issues)
     deals = rows[rows["agreement"]]
-    shares = [Share("no deal", int((~rows["agreement"]).sum()), len(rows))]
+    bars = [Bar(Share("no deal", int((~rows["agreement"]).sum()), len(rows)), None)]
     if len(deals):
         counts = deals.groupby(issues, observed=True).size().sort_values(ascending=False)
         for options, count in counts.head(top).items():
-            outcome = dict(
-                zip(issues, options if isinstance(options, tuple) else (options,), strict=True)
-            )
-            words = "; ".join(
-                space.describe(space.index_of({k: str(v) for k, v in outcome.items()}))
-            )
-            shares.append(Share(words, int(count), len(rows)))
-    return shares
+            values = options if isinstance(options, tuple) else (options,)
+            deal = {k: str(v) for k, v in zip(issues, values, strict=True)}
+            words = "; ".join(space.describe(space.index_of(deal)))
+            bars.append(Bar(Share(words, int(count), len(rows)), deal))
+    return bars
 
 
 def scenario_files(extra: str | None = None) -> list[Path]:
@@ -188,6 +207,7 @@ def scenario_files(extra: str | None = None) -> list[Path]:
 
 
 __all__ = [
+    "Bar",
     "Stepper",
     "Tweaks",
     "ZoneView",
