@@ -62,7 +62,10 @@ def command(file: str | None, port: int, host: str) -> tuple[list[str], dict[str
 def run(args: argparse.Namespace) -> int:
     """Check the scenario, then serve the page until interrupted."""
     if args.file:
-        load_scenario(args.file)  # bad input is reported here, with its lines, exit 2
+        from sim.space import check_size
+
+        # bad input is reported here, with its lines, exit 2
+        check_size(load_scenario(args.file))
     argv, env = command(args.file, args.port, args.host)
     print(f"negsim ui: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     try:
