@@ -7,32 +7,119 @@ whatever the executor, the number of workers or the order in which blocks finish
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pandas as pd
 
-from sim.batch.plan import DEFAULT_BLOCK, Plan, Task, plan_batch
+from sim.batch.plan import DEFAULT_BLOCK, Plan, Sweeps, Task, plan_batch
 from sim.batch.progress import Progress
-from sim.batch.store import clean_temporaries, load_results, prepare
-from sim.batch.work import ignore_interrupts, run_task
+from sim.batch.store import clean_temporaries, done_parts, load_results, open_batch
+from sim.batch.work import run_task, start_worker
+from sim.scenario import ScenarioError
 from sim.space import MAX_OUTCOMES
+
+#: The signals that stop a batch as Ctrl-C does.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+#: Seconds to wait for killed workers to be gone before the batch process goes on.
+KILL_WAIT = 1.0
 
 
 class Interrupted(Exception):
-    """The batch was stopped (Ctrl-C) before every block was written."""
+    """The batch was stopped (Ctrl-C or SIGTERM) before every block was written.
 
-    def __init__(self, done: int, total: int) -> None:
+    ``done`` counts the runs of the parts on disk (whole parts only), not those the
+    progress meter saw.
+    """
+
+    def __init__(self, done: int, total: int, signum: int = signal.SIGINT) -> None:
         super().__init__(f"{done:,} of {total:,} runs written")
         self.done = done
         self.total = total
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports it: 130 for Ctrl-C, 143 for SIGTERM."""
+        return 128 + self.signum
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.done, self.total, self.signum))
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in the main thread by a stop signal (SIGINT or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _Stops:
+    """While a batch runs: the first stop signal raises :class:`Stopped`, later ones wait.
+
+    A handler that is not Python's default (a SIGINT ignored by ``nohup``, a SIGTERM
+    handler of the caller's) is left in place.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is not None:
+            return  # stopping already: let the clean-up finish
+        self.signum = signum
+        raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[_Stops]:
+    """Make SIGINT and SIGTERM stop the batch cleanly (main thread only; nests)."""
+    current = signal.getsignal(signal.SIGINT)
+    owner = getattr(current, "__self__", None)
+    if isinstance(owner, _Stops):
+        yield owner
+        return
+    stops = _Stops()
+    if threading.current_thread() is not threading.main_thread():
+        yield stops
+        return
+    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    previous = {}
+    for sig in STOP_SIGNALS:
+        if signal.getsignal(sig) is defaults[sig]:
+            previous[sig] = signal.signal(sig, stops.handle)
+    try:
+        yield stops
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored for a moment: processes started now inherit SIG_IGN (across exec)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass(frozen=True)
@@ -53,6 +140,15 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def runs_on_disk(plan: Plan, out: str | Path) -> int:
+    """The runs of the plan whose parts are written whole in ``out`` (0 if none can be)."""
+    try:
+        done = done_parts(Path(out))
+    except (ScenarioError, OSError):  # no manifest yet: nothing was written
+        return 0
+    return sum(task.stop - task.start for task in plan.tasks() if task.part in done)
+
+
 def execute(
     plan: Plan,
     out: str | Path,
@@ -61,25 +157,36 @@ def execute(
     scheduler: str | None = None,
     progress: bool = False,
 ) -> Report:
-    """Run every block of the plan that ``out`` does not hold yet."""
+    """Run every block of the plan that ``out`` does not hold yet.
+
+    SIGINT (Ctrl-C) and SIGTERM stop it within a second or two: queued blocks are
+    dropped, running ones are killed (their parts are written atomically, so a part is
+    whole or absent) and :class:`Interrupted` counts the runs on disk.
+    """
     out = Path(out)
-    done = prepare(out, plan)
-    clean_temporaries(out)
-    todo = [task for task in plan.tasks() if task.part not in done]
-    skipped = plan.total_runs - sum(t.stop - t.start for t in todo)
-    meter = Progress(plan.total_runs, skipped, enabled=progress)
-    try:
-        if scheduler is not None:
-            _on_dask(todo, str(out), scheduler, meter.update)
-        elif (workers or default_workers()) <= 1 or len(todo) <= 1:
-            for task in todo:
-                meter.update(run_task(task, str(out)))
-        else:
-            _on_processes(todo, str(out), workers or default_workers(), meter.update)
-    except KeyboardInterrupt:
-        meter.close()
-        raise Interrupted(meter.done, plan.total_runs) from None
-    meter.close()
+    with stop_signals() as stops:
+        try:
+            with open_batch(out, plan) as done:
+                clean_temporaries(out)
+                todo = [task for task in plan.tasks() if task.part not in done]
+                skipped = plan.total_runs - sum(t.stop - t.start for t in todo)
+                meter = Progress(plan.total_runs, skipped, enabled=progress)
+                try:
+                    width = min(workers or default_workers(), len(todo))
+                    if scheduler is not None:
+                        _on_dask(todo, str(out), scheduler, meter.update)
+                    elif width <= 1:
+                        for task in todo:
+                            meter.update(run_task(task, str(out)))
+                    else:
+                        _on_processes(todo, str(out), width, meter.update)
+                finally:
+                    meter.close()
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt) or stops.signum is not None:
+                signum = stops.signum if stops.signum is not None else signal.SIGINT
+                raise Interrupted(runs_on_disk(plan, out), plan.total_runs, signum) from None
+            raise
     return Report(plan, out, skipped, plan.total_runs - skipped)
 
 
@@ -112,19 +219,35 @@ def _on_processes(
 ) -> None:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.batch.work"])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts) as pool:
-        try:
-            for future in _windowed(
-                tasks,
-                2 * workers,
-                lambda task: pool.submit(run_task, task, out),
-                lambda flying: wait(flying, return_when=FIRST_COMPLETED).done,
-            ):
-                report(future.result())
-        except BaseException:
-            # Queued blocks are dropped; the ones running finish and are kept.
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    with _sigint_ignored():  # the forkserver and the resource tracker ignore Ctrl-C from birth
+        multiprocessing.forkserver.ensure_running()
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
+    )
+    try:
+        for future in _windowed(
+            tasks,
+            2 * workers,
+            lambda task: pool.submit(run_task, task, out),
+            lambda flying: wait(flying, return_when=FIRST_COMPLETED).done,
+        ):
+            report(future.result())
+    except BaseException:
+        _kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: drop queued blocks, kill the workers, not waiting for their blocks."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(KILL_WAIT)
 
 
 def _on_dask(
@@ -166,14 +289,16 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     overrides: Sequence[str] = (),
-    sweeps: Sequence[str] = (),
+    sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
     max_outcomes: int = MAX_OUTCOMES,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run a batch (as ``negsim batch``) and return its rows as a DataFrame.
 
-    Without ``out`` the parts go to a temporary folder that is removed afterwards.
+    ``sweeps`` are ``PATH=V1,V2,...`` strings, as on the command line, or a mapping of
+    path to values (``{"parties.russia.reservation": [0.3, 0.5]}``). Without ``out`` the
+    parts go to a temporary folder that is removed afterwards.
     """
     names = [files] if isinstance(files, (str, Path)) else list(files)
     plan = plan_batch(

@@ -1,113 +1,314 @@
 """A batch on disk: ``DIR/manifest.json`` and ``DIR/runs/*.parquet``, one part per block.
 
-Parts are written to a temporary name and renamed into place, so a part either exists
-whole or not at all: a crash, Ctrl-C or ``kill -9`` loses at most the blocks being
-written, and running the same command again writes exactly the missing ones.
+Writing. :func:`open_batch` holds ``DIR/.lock`` for the whole batch (a second batch into
+the same folder is refused while one runs), checks what the folder holds and writes the
+manifest just before the first block starts, so a batch that fails before that leaves
+nothing that blocks the corrected command. Parts and the manifest are written to a
+temporary name and renamed into place: a file exists whole or not at all, and a crash,
+Ctrl-C, ``kill -9`` or a full disk loses at most the blocks being written; running the
+same command again writes exactly the missing ones.
+
+Reading. :func:`read_batch` (and :func:`load_results` on top of it) checks the manifest
+(its digest) and reads only the parts its plan names, each checked for its batch, row
+count, schema and run ids: a results folder never gives wrong rows silently; what is
+wrong is a ScenarioError naming the file and how to recover.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import errno
+import fcntl
 import os
-import platform
 import uuid
-from datetime import UTC, datetime
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.batch.manifest import (
+    MANIFEST,
+    RUNS,
+    Manifest,
+    PartEntry,
+    manifest_of,
+    read_manifest,
+    results_error,
+    write_manifest,
+)
 from sim.batch.plan import Plan, Task
-from sim.scenario import Problem, ScenarioError
-from sim.scenario.problems import Origin
+from sim.batch.schema import RUN, Column, arrow_schema, batch_columns, to_frame, to_table
+from sim.scenario import ScenarioError
 
-MANIFEST = "manifest.json"
-RUNS = "runs"
+__all__ = [
+    "LOCK",
+    "MANIFEST",
+    "RUNS",
+    "Batch",
+    "ResultsWarning",
+    "clean_temporaries",
+    "done_parts",
+    "load_results",
+    "open_batch",
+    "read_batch",
+    "write_part",
+]
 
-
-def manifest_of(plan: Plan) -> dict[str, Any]:
-    """The manifest: the batch's identity, the resolved scenarios and how it was made."""
-    from sim import __version__
-
-    scenarios: dict[str, Any] = {}
-    for point in plan.points:
-        entry = scenarios.setdefault(
-            point.scenario_id,
-            {"file": point.file, "runs": point.runs, "seed": point.seed, "points": []},
-        )
-        entry["points"].append(
-            {"key": point.key, "sweep": point.values, "hash": point.hash, "scenario": point.data}
-        )
-    return {
-        "format": 1,
-        "batch": plan.id,
-        "identity": plan.identity(),
-        "sweeps": plan.sweeps,
-        "block": plan.block,
-        "total_runs": plan.total_runs,
-        "scenarios": scenarios,
-        "package": {"name": "negsim", "version": __version__},
-        "python": platform.python_version(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+LOCK = ".lock"
+#: Key-value metadata of a part: which batch and which part it is.
+_BATCH_KEY = b"negsim.batch"
+_PART_KEY = b"negsim.part"
 
 
-def prepare(out: Path, plan: Plan) -> set[str]:
-    """Create the folder, or check that it holds this same batch; return the parts done."""
-    manifest = out / MANIFEST
-    if manifest.exists():
-        try:
-            existing = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise _refuse(out, f"its {MANIFEST} cannot be read ({exc})") from None
-        if existing.get("batch") != plan.id:
-            raise _refuse(
-                out,
-                "it holds a different batch (other scenarios, sweeps, seed, runs or block"
-                " size); choose another --out, or delete it to start again",
-            )
-    elif out.exists() and any(out.iterdir()):
-        raise _refuse(out, "it is not empty and holds no negsim batch")
-    else:
-        (out / RUNS).mkdir(parents=True, exist_ok=True)
-        _write_atomic(manifest, json.dumps(manifest_of(plan), indent=1).encode("utf-8"))
-    (out / RUNS).mkdir(exist_ok=True)
-    return done_parts(out)
+class ResultsWarning(UserWarning):
+    """Something in a results folder that negsim set aside (it reads no wrong rows)."""
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_batch(out: Path, plan: Plan) -> Iterator[set[str]]:
+    """Lock the folder for this batch, check it, write its manifest; yield the parts done.
+
+    A folder is taken when it is new or empty, when it holds this same batch (its
+    finished parts are checked; a bad one is removed so that it runs again), or when
+    it holds a manifest (valid or not) but no part. Anything else is refused with a
+    ScenarioError that says why and what to do.
+    """
+    lock = _lock(out)
+    try:
+        done = _take(out, plan)
+        yield done
+    finally:
+        os.close(lock)
+
+
+def _lock(out: Path) -> int:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise results_error(
+            exc.filename or out,
+            f"cannot write the results folder ({exc.strerror or exc}); choose another --out"
+            " or make it writable",
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise _refuse(
+            out,
+            f"another negsim batch is writing there (it holds {out / LOCK}); wait for it to"
+            " finish (then run this command again to check it is complete), or choose"
+            " another --out",
+        ) from None
+    return fd
 
 
 def _refuse(out: Path, why: str) -> ScenarioError:
-    return ScenarioError([Problem(Origin(f"--out {out}"), (), f"refused: {why}")])
+    return results_error(f"--out {out}", f"refused: {why}")
+
+
+def _take(out: Path, plan: Plan) -> set[str]:
+    """Decide what the folder is; make it this batch's; return the good parts."""
+    runs = out / RUNS
+    parts = _part_files(out)
+    manifest: Manifest | None = None
+    damaged: ScenarioError | None = None
+    if (out / MANIFEST).exists():
+        try:
+            manifest = read_manifest(out)
+        except ScenarioError as exc:
+            damaged = exc
+    else:
+        foreign = [
+            p.name
+            for p in out.iterdir()
+            if p.name != RUNS and not p.name.startswith(".")  # .lock and temporaries
+        ]
+        if foreign:
+            raise _refuse(
+                out,
+                "it is not empty and holds no negsim batch (no manifest.json, but "
+                f"{_some(foreign)}); choose another --out",
+            )
+    if manifest is not None and manifest.batch == plan.id:
+        return _resume(out, plan, manifest)
+    if parts:
+        owners = {_owner(p) for p in parts}
+        if owners == {plan.id} and (manifest is None or damaged is not None):
+            # The parts prove that this command is their batch: write its manifest again.
+            why = "is missing" if damaged is None else f"was unusable ({damaged.problems[0]})"
+            warnings.warn(
+                ResultsWarning(
+                    f"{out / MANIFEST} {why}; the parts in {runs} are this batch's, so it"
+                    " was written again"
+                ),
+                stacklevel=4,
+            )
+            _start(out, plan)
+            return _resume(out, plan, read_manifest(out))
+        if damaged is not None:
+            raise _refuse(
+                out,
+                f"{damaged.problems[0]}; its parts cannot be trusted without it (restore"
+                f" {MANIFEST}, or delete the folder to start again)",
+            )
+        if manifest is None:
+            raise _refuse(out, f"{runs} holds Parquet files of no manifest; choose another --out")
+        raise _refuse(
+            out,
+            "it holds a different batch (other scenarios, sweeps, seed, runs or block"
+            " size); choose another --out, or delete it to start again",
+        )
+    # No part yet: a manifest here (even a damaged one) is of a batch that never wrote a
+    # block, and is replaced.
+    _start(out, plan)
+    return set()
+
+
+def _start(out: Path, plan: Plan) -> None:
+    """Write the manifest of a batch whose first block is about to start."""
+    columns = probe_columns(plan)
+    (out / RUNS).mkdir(exist_ok=True)
+    write_manifest(out, manifest_of(plan, columns))
+
+
+def probe_columns(plan: Plan) -> tuple[Column, ...]:
+    """The batch's columns: the rows of one run of each scenario, and the sweeps."""
+    from sim.batch.work import rows_of  # work writes parts with this module
+
+    firsts = {p.scenario_id: p for p in reversed(plan.points)}
+    frames = [rows_of(Task(p, 0, 1)) for p in reversed(firsts.values())]
+    sweeps: dict[str, list[Any]] = {}
+    for grid in plan.sweeps.values():
+        for path, values in grid.items():
+            sweeps.setdefault(path, []).extend(values)
+    return batch_columns(frames, sweeps)
+
+
+def _resume(out: Path, plan: Plan, manifest: Manifest) -> set[str]:
+    """The good parts of this batch; bad ones are reported and removed (they run again)."""
+    runs = out / RUNS
+    runs.mkdir(exist_ok=True)
+    planned = {part.name: part for part in manifest.parts}
+    done: set[str] = set()
+    bad: list[str] = []
+    for path in _part_files(out):
+        part = planned.get(path.name)
+        if part is None:
+            continue
+        problem = check_part(path, part, manifest)
+        if problem is None:
+            done.add(path.name)
+        else:
+            bad.append(f"{path.name} ({problem})")
+            path.unlink()
+    if bad:
+        warnings.warn(
+            ResultsWarning(f"{runs}: bad parts removed and run again: {_some(bad)}"),
+            stacklevel=5,
+        )
+    _warn_foreign(out, manifest, stacklevel=5)
+    if len(done) < len(planned):
+        current = probe_columns(plan)
+        if current != manifest.columns:
+            raise _refuse(
+                out,
+                "its parts have other columns than this version of negsim writes (made by"
+                f" negsim {manifest.version}); finish it with that version, or choose"
+                " another --out",
+            )
+    return done
+
+
+def _part_files(out: Path) -> list[Path]:
+    """The finished files in runs/ (temporaries and hidden files are not)."""
+    folder = out / RUNS
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _owner(path: Path) -> str | None:
+    """The batch a part says it belongs to (None if it is not a readable negsim part)."""
+    try:
+        meta = pq.read_metadata(path).metadata or {}
+    except (OSError, pa.ArrowException):
+        return None
+    owner = meta.get(_BATCH_KEY)
+    return owner.decode("utf-8", "replace") if owner is not None else None
 
 
 def done_parts(out: Path) -> set[str]:
-    """The parts already written whole (temporary files of an interrupted write are not)."""
-    folder = out / RUNS
-    if not folder.is_dir():
-        return set()
+    """The parts of the folder's batch that are written whole and check out."""
+    manifest = read_manifest(out)
+    planned = {part.name: part for part in manifest.parts}
     return {
-        p.name for p in folder.iterdir() if p.suffix == ".parquet" and not p.name.startswith(".")
+        p.name
+        for p in _part_files(out)
+        if p.name in planned and check_part(p, planned[p.name], manifest) is None
     }
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+def _some(names: Sequence[str], most: int = 3) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+#: What the manifest of a batch folder says parts are (batch id, columns), by (folder,
+#: manifest inode, mtime, size): a worker reads a folder's manifest once, not per part.
+_WRITTEN_AS: dict[tuple[str, int, int, int], tuple[str, tuple[Column, ...]]] = {}
+
+
+def _written_as(out: Path) -> tuple[str, tuple[Column, ...]]:
+    stat = (out / MANIFEST).stat()
+    key = (str(out.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if key not in _WRITTEN_AS:
+        if len(_WRITTEN_AS) > 16:
+            _WRITTEN_AS.clear()
+        manifest = read_manifest(out)
+        _WRITTEN_AS[key] = (manifest.batch, manifest.columns)
+    return _WRITTEN_AS[key]
 
 
 def write_part(out: Path, task: Task, frame: pd.DataFrame) -> None:
-    """Write one block's rows as a Parquet part, atomically."""
+    """Write one block's rows as a Parquet part of the batch's schema, atomically.
+
+    A full disk (or any error) removes the unfinished file and keeps every finished part.
+    """
     path = out / RUNS / task.part
+    batch, columns = _written_as(out)
+    table = to_table(frame, columns).replace_schema_metadata(
+        {_BATCH_KEY: batch.encode(), _PART_KEY: task.part.encode()}
+    )
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp, write_page_checksum=True)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OSError(
+                exc.errno,
+                "no space left on the device; every part written before this one is kept:"
+                " free some space and run the same command again to finish the batch",
+                str(path),
+            ) from None
+        raise
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def clean_temporaries(out: Path) -> None:
@@ -116,32 +317,130 @@ def clean_temporaries(out: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def load_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """All rows of a batch as one DataFrame, in scenario, sweep-point and run order."""
+# --- checking and reading ------------------------------------------------------------
+
+
+def check_part(path: Path, part: PartEntry, manifest: Manifest) -> str | None:
+    """What is wrong with a part file (None if nothing): readable, batch, rows, schema, runs."""
+    try:
+        _read_part(path, part, manifest, [RUN])
+    except _BadPart as bad:
+        return str(bad)
+    return None
+
+
+class _BadPart(Exception):
+    """A part that is not what the plan says it is."""
+
+
+def _read_part(path: Path, part: PartEntry, manifest: Manifest, columns: Sequence[str]) -> pa.Table:
+    try:
+        handle = pq.ParquetFile(path, page_checksum_verification=True)
+        meta = handle.metadata
+        owner = (meta.metadata or {}).get(_BATCH_KEY)
+        if owner is None:
+            raise _BadPart("not a negsim part (no batch in its metadata)")
+        if owner.decode("utf-8", "replace") != manifest.batch:
+            raise _BadPart("a part of another batch")
+        if (meta.metadata or {}).get(_PART_KEY) != part.name.encode():
+            raise _BadPart("a copy of another part of this batch")
+        if meta.num_rows != part.rows:
+            raise _BadPart(f"{meta.num_rows:,} rows, not the {part.rows:,} of its block")
+        expected = arrow_schema(manifest.columns)
+        if not handle.schema_arrow.remove_metadata().equals(expected):
+            raise _BadPart("its columns are not the batch's schema")
+        wanted = list(dict.fromkeys([*columns, RUN]))
+        table = handle.read(columns=wanted)
+    except (OSError, pa.ArrowException) as exc:
+        raise _BadPart(f"not a readable Parquet file: cut short or damaged ({exc})") from None
+    runs = table.column(RUN).to_numpy()
+    if not np.array_equal(runs, np.arange(part.start, part.stop)):
+        raise _BadPart(f"its run ids are not {part.start:,} to {part.stop - 1:,}")
+    table = table.replace_schema_metadata(None)
+    return table if RUN in columns else table.select(list(dict.fromkeys(columns)))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch folder read back: its manifest, its rows, and each row's point."""
+
+    manifest: Manifest
+    rows: pd.DataFrame
+    point: np.ndarray[Any, np.dtype[np.int64]]  # index into manifest.points, per row
+    missing: int  # runs the plan has that no part holds yet (an unfinished batch)
+
+    def rows_of(self, k: int) -> pd.DataFrame:
+        """The rows of point ``k`` (in run order)."""
+        return self.rows[self.point == k]
+
+
+def read_batch(
+    out: str | Path, columns: Sequence[str] | None = None, manifest: Manifest | None = None
+) -> Batch:
+    """Read a batch folder, checked (see the module's docstring); ScenarioError if not sound.
+
+    ``columns`` limits what is read (``None``: every column). A part the plan does not
+    name is not read (a ResultsWarning says so); a part that fails its checks is an
+    error that names it. ``manifest``: the folder's, if the caller has read it already.
+    """
     out = Path(out)
-    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    order = [p["key"] for p in manifest["identity"]["points"]]
-    rank = {key: k for k, key in enumerate(order)}
-    parts = sorted(
-        (out / RUNS).glob("*.parquet"), key=lambda p: (rank.get(p.name.split(".")[0], 0), p.name)
+    manifest = manifest if manifest is not None else read_manifest(out)
+    names = [c.name for c in manifest.columns]
+    wanted = names if columns is None else [c for c in names if c in set(columns)]
+    present = {p.name for p in _part_files(out)}
+    tables: list[pa.Table] = []
+    counts: list[tuple[int, int]] = []
+    missing = 0
+    for part in manifest.parts:
+        if part.name not in present:
+            missing += part.rows
+            continue
+        path = out / RUNS / part.name
+        try:
+            tables.append(_read_part(path, part, manifest, wanted))
+        except _BadPart as bad:
+            raise results_error(
+                path,
+                f"a bad part: {bad}; run the same `negsim batch` command again to replace"
+                " it (it is checked and run again)",
+            ) from None
+        counts.append((part.point, part.rows))
+    _warn_foreign(out, manifest, stacklevel=3)
+    if missing:
+        warnings.warn(
+            ResultsWarning(
+                f"{out}: {missing:,} of {manifest.total_runs:,} runs are not written yet (the"
+                " batch was stopped); run the same `negsim batch` command again to finish it"
+            ),
+            stacklevel=3,
+        )
+    schema = arrow_schema([c for c in manifest.columns if c.name in set(wanted)])
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    frame = to_frame(table, manifest.columns)
+    point = np.repeat(
+        np.array([k for k, _ in counts], dtype=np.int64),
+        np.array([n for _, n in counts], dtype=np.int64),
     )
-    if not parts:
-        return pd.DataFrame(columns=columns or [])
-    frames = []
-    for part in parts:
-        wanted = columns
-        if columns is not None:  # scenarios of one batch may have different issues
-            present = set(pq.read_schema(part).names)
-            wanted = [c for c in columns if c in present]
-        frames.append(pq.read_table(part, columns=wanted).to_pandas())
-    frame = pd.concat(frames, ignore_index=True)
-    categorical = {
-        name
-        for part in frames
-        for name in part.columns
-        if isinstance(part[name].dtype, pd.CategoricalDtype)
-    }
-    for name in categorical:  # categories that differ between parts concatenate as objects
-        if not isinstance(frame[name].dtype, pd.CategoricalDtype):
-            frame[name] = frame[name].astype("category")
-    return frame
+    return Batch(manifest, frame, point, missing)
+
+
+def _warn_foreign(out: Path, manifest: Manifest, stacklevel: int) -> None:
+    planned = {part.name for part in manifest.parts}
+    foreign = [p.name for p in _part_files(out) if p.name not in planned]
+    if foreign:
+        warnings.warn(
+            ResultsWarning(
+                f"{out / RUNS}: not parts of this batch, so not read: {_some(foreign)}; move"
+                " them out of the folder"
+            ),
+            stacklevel=stacklevel,
+        )
+
+
+def load_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All rows of a batch as one DataFrame, in scenario, sweep-point and run order.
+
+    The folder is checked first (:func:`read_batch`); a column a scenario lacks is null
+    in its rows.
+    """
+    return read_batch(out, columns).rows

@@ -1,0 +1,184 @@
+"""The one schema of a batch's Parquet parts: every column's name and type, in one place.
+
+Every part of a batch is written with the same Arrow schema, so that
+``pyarrow.dataset``, ``pandas.read_parquet(DIR/runs)``, DuckDB and Polars read the
+folder as one table (DESIGN.md, "Results"). The schema is the union of the columns of
+every scenario of the batch (a column a scenario lacks is null in its rows); swept and
+sampled numbers are float64 whatever values a sweep lists; text is dictionary-encoded.
+
+The columns themselves are what :func:`sim.simulation.to_frame` makes of a run; a batch
+finds them by simulating one run of each of its scenarios (see :func:`probe_columns`),
+so a column added to the rows needs no change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+#: The fixed columns of every row (DESIGN.md, "Results"), in the order the rows hold them.
+SCENARIO = "scenario"
+RUN = "run"
+AGREEMENT = "agreement"
+ROUND = "round"
+ENDED = "ended"
+
+#: Prefixes of the per-party and per-line columns.
+UTILITY = "u_"
+RESERVATION = "r_"
+FIRM = "firm."
+PARAMETER = "param."
+EVENT = "event."
+GAVE_UP = "gave_up."
+
+type Kind = Literal["float64", "int64", "bool", "text"]
+
+#: A column's kind as Arrow stores it.
+ARROW: dict[str, pa.DataType] = {
+    "float64": pa.float64(),
+    "int64": pa.int64(),
+    "bool": pa.bool_(),
+    "text": pa.dictionary(pa.int32(), pa.string()),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a batch: its name, its kind and whether some rows may be null.
+
+    ``nullable`` matters to pandas only: an ``int64`` or ``bool`` column with nulls
+    reads back as pandas' ``Int64`` or ``boolean``.
+    """
+
+    name: str
+    kind: Kind
+    nullable: bool = False
+
+    @property
+    def arrow(self) -> pa.DataType:
+        """The Arrow type."""
+        return ARROW[self.kind]
+
+    def pandas_dtype(self) -> Any:
+        """The pandas dtype rows of this column get in :func:`sim.batch.load_results`."""
+        if self.kind == "int64" and self.nullable:
+            return pd.Int64Dtype()
+        if self.kind == "bool" and self.nullable:
+            return pd.BooleanDtype()
+        return None  # Arrow's own conversion: float64, int64, bool, category
+
+    def to_json(self) -> dict[str, Any]:
+        """As the manifest stores it."""
+        return {"name": self.name, "type": self.kind, "nullable": self.nullable}
+
+
+def kind_of_dtype(dtype: Any) -> tuple[Kind, bool]:
+    """The kind (and nullability) of a pandas column as :func:`to_frame` makes it."""
+    if (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    ):
+        return "text", True
+    if isinstance(dtype, pd.BooleanDtype):
+        return "bool", True
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool", False
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(dtype):
+        return "int64", True
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int64", False
+    if pd.api.types.is_float_dtype(dtype):
+        return "float64", True
+    raise TypeError(f"no Parquet column kind for dtype {dtype}")
+
+
+def sweep_kind(values: Iterable[Any]) -> Kind:
+    """The kind of a swept column: float64 for numbers (0 and 0.35 alike), else bool or text."""
+    values = list(values)
+    if values and all(isinstance(v, bool) for v in values):
+        return "bool"
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return "float64"
+    return "text"
+
+
+def batch_columns(
+    frames: Sequence[pd.DataFrame], sweeps: Mapping[str, Sequence[Any]]
+) -> tuple[Column, ...]:
+    """The union of the columns of every scenario's rows, one kind each.
+
+    ``frames`` are rows of each scenario (one run is enough); ``sweeps`` every swept
+    path of the batch with its values. A column that some scenario lacks is nullable.
+    Swept paths follow the scenario column, as the rows hold them.
+    """
+    order: list[str] = []
+    kinds: dict[str, tuple[Kind, bool]] = {}
+    seen_in: dict[str, int] = {}
+    for frame in frames:
+        for name in frame.columns:
+            if name in sweeps:
+                continue
+            kind, nullable = kind_of_dtype(frame[name].dtype)
+            if name == ROUND or name.startswith(GAVE_UP):
+                nullable = True  # null without agreement / while the line held
+            if name in kinds:
+                before, was_nullable = kinds[name]
+                if before != kind:
+                    raise TypeError(
+                        f"column {name!r} is {before} in one scenario, {kind} in another"
+                    )
+                nullable = nullable or was_nullable
+            else:
+                order.append(name)
+            kinds[name] = (kind, nullable)
+            seen_in[name] = seen_in.get(name, 0) + 1
+    columns = [Column(n, kinds[n][0], kinds[n][1] or seen_in[n] < len(frames)) for n in order]
+    swept = [Column(path, sweep_kind(values), True) for path, values in sweeps.items()]
+    at = 1 if order and order[0] == SCENARIO else 0
+    return tuple(columns[:at] + swept + columns[at:])
+
+
+def arrow_schema(columns: Sequence[Column]) -> pa.Schema:
+    """The Arrow schema every part of the batch is written with."""
+    return pa.schema([pa.field(c.name, c.arrow, nullable=True) for c in columns])
+
+
+def to_table(frame: pd.DataFrame, columns: Sequence[Column]) -> pa.Table:
+    """A block's rows as an Arrow table of the batch's schema (missing columns are null).
+
+    Raises ValueError for a column that the schema does not have or whose values do not
+    fit its kind: a part never holds anything but the batch's schema.
+    """
+    names = {c.name for c in columns}
+    extra = [name for name in frame.columns if name not in names]
+    if extra:
+        raise ValueError(f"columns not in the batch's schema: {', '.join(map(str, extra))}")
+    arrays = []
+    for column in columns:
+        if column.name in frame.columns:
+            values = frame[column.name]
+            if column.kind == "text" and not isinstance(values.dtype, pd.CategoricalDtype):
+                values = values.map(lambda v: v if v is None or v is pd.NA else str(v))
+            arrays.append(pa.array(values, type=column.arrow, from_pandas=True))
+        else:
+            arrays.append(pa.nulls(len(frame), column.arrow))
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(columns))
+
+
+def to_frame(table: pa.Table, columns: Sequence[Column]) -> pd.DataFrame:
+    """An Arrow table of parts as pandas, each column with its batch dtype."""
+    kinds = {c.name: c for c in columns}
+    data: dict[str, Any] = {}
+    for name in table.column_names:
+        series = table.column(name).to_pandas()
+        dtype = kinds[name].pandas_dtype() if name in kinds else None
+        if dtype is not None:
+            series = series.astype(dtype)
+        data[name] = series
+    return pd.DataFrame(data, index=np.arange(table.num_rows)) if data else pd.DataFrame()
