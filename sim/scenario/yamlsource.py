@@ -23,6 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.scenario.problems import DataPath, Origin, Problem
+from sim.scenario.yamlerrors import explain
 
 #: Values built from one file at most; far above any real scenario, low enough that an
 #: alias bomb ("billion laughs") stops quickly.
@@ -169,8 +170,9 @@ class _TooBig(Exception):
 
 def parse_yaml(text: str, file: str) -> tuple[Document, list[Problem]]:
     """Parse one YAML text; return its document and the problems found (never raises)."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # checks the characters first
         root = loader.get_single_node()
         if root is None:
             return Document(None, {(): Origin(file, 1)}, Origin(file, 1)), []
@@ -183,23 +185,21 @@ def parse_yaml(text: str, file: str) -> tuple[Document, list[Problem]]:
     except RecursionError:
         message = "YAML: nested too deeply"
         return Document(None, {}, Origin(file)), [Problem(Origin(file), (), message)]
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        message = (
+            f"YAML: a control character (U+{exc.character:04X}) that YAML does not allow"
+            " in a text: remove it"
+        )
+        return Document(None, {}, Origin(file)), [Problem(Origin(file, line), (), message)]
     except yaml.MarkedYAMLError as exc:
-        # a token the scanner cannot finish (an unclosed quote, a key without its colon)
-        # is wrong where it starts; the parser fails where the structure breaks
-        marks = [exc.problem_mark, exc.context_mark]
-        if isinstance(exc, yaml.scanner.ScannerError):
-            marks.reverse()
-        mark = next((m for m in marks if m is not None), None)
-        line = mark.line + 1 if mark is not None else None
-        context = exc.context
-        if context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
-            context += f" (from line {exc.context_mark.line + 1})"  # an unclosed [ or {
-        what = " ".join(str(part) for part in (context, exc.problem) if part)
+        line, what = explain(exc, text)
         return Document(None, {}, Origin(file)), [Problem(Origin(file, line), (), f"YAML: {what}")]
     except yaml.YAMLError as exc:
         return Document(None, {}, Origin(file)), [Problem(Origin(file), (), f"YAML: {exc}")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_scalar(text: str) -> Any:

@@ -377,8 +377,9 @@ def test_a_yaml_error_in_the_base(files: Files) -> None:
     base = edit(BASE, ("title: Test talks", "title: [Test talks"))
     w = variant(files, "extends: base.yaml\nid: v\n", base=base)
     problem = w.problem()
-    assert where(problem)[:2] == ("base.yaml", 3)
-    assert problem.message.startswith("YAML: ")
+    # reported where the bracket opens, the line to fix
+    assert where(problem)[:2] == ("base.yaml", 2)
+    assert problem.message.startswith("YAML: an unclosed '['")
 
 
 # --- bad extends --------------------------------------------------------------------------
@@ -595,7 +596,7 @@ def test_an_override_that_breaks_a_cross_check(files: Files) -> None:
         ("=0.5", "expected PATH=VALUE"),
         (
             "title=[Test",
-            "YAML: while parsing a flow sequence expected ',' or ']', but got '<stream end>'",
+            "YAML: an unclosed '[' starting at line 1: close it with ']'",
         ),
     ],
 )
