@@ -186,12 +186,12 @@ def parse_yaml(text: str, file: str) -> tuple[Document, list[Problem]]:
         message = "YAML: nested too deeply"
         return Document(None, {}, Origin(file)), [Problem(Origin(file), (), message)]
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
+        at = text[: exc.position].count("\n") + 1
         message = (
             f"YAML: a control character (U+{exc.character:04X}) that YAML does not allow"
             " in a text: remove it"
         )
-        return Document(None, {}, Origin(file)), [Problem(Origin(file, line), (), message)]
+        return Document(None, {}, Origin(file)), [Problem(Origin(file, at), (), message)]
     except yaml.MarkedYAMLError as exc:
         line, what = explain(exc, text)
         return Document(None, {}, Origin(file)), [Problem(Origin(file, line), (), f"YAML: {what}")]
