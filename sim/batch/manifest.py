@@ -263,10 +263,10 @@ def parse_manifest(data: Any, path: str | Path) -> Manifest:
         )
     try:
         manifest = _typed(data)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise results_error(
-            path, f"not a negsim manifest ({exc!r} is missing or malformed)"
-        ) from None
+    except KeyError as exc:
+        raise results_error(path, f"not a negsim manifest (no {exc.args[0]!r})" + _REDO) from None
+    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise results_error(path, f"not a negsim manifest (malformed: {exc})" + _REDO) from None
     if digest(canonical(manifest.identity())) != manifest.batch:
         raise results_error(path, "its batch hash does not match its identity" + _REDO)
     return manifest
@@ -300,6 +300,7 @@ def _typed(data: dict[str, Any]) -> Manifest:
         PartEntry(str(name), _whole(point), _whole(start), _whole(stop))
         for name, point, start, stop in data["parts"]
     )
+    _check_tiling(parts, points)
     kinds = get_args(Kind.__value__)
     columns = []
     for c in data["columns"]:
@@ -317,6 +318,25 @@ def _typed(data: dict[str, Any]) -> Manifest:
         python=str(data["python"]),
         created=str(data["created"]),
     )
+
+
+def _check_tiling(parts: tuple[PartEntry, ...], points: list[PointEntry]) -> None:
+    """Each point's parts cover its runs 0..N-1 once each: no run id twice, none left out."""
+    if len({p.name for p in parts}) != len(parts):
+        raise ValueError("parts: a part named twice")
+    ranges: dict[int, list[tuple[int, int]]] = {k: [] for k in range(len(points))}
+    for part in parts:
+        if part.point >= len(points) or part.stop <= part.start:
+            raise ValueError(f"parts: {part.name}")
+        ranges[part.point].append((part.start, part.stop))
+    for k, spans in ranges.items():
+        at = 0
+        for start, stop in sorted(spans):
+            if start != at:
+                raise ValueError(f"parts of point {points[k].key}: run {at} twice or never")
+            at = stop
+        if at != points[k].runs:
+            raise ValueError(f"parts of point {points[k].key}: {at} runs, not {points[k].runs}")
 
 
 def _whole(value: Any) -> int:

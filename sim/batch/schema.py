@@ -13,6 +13,7 @@ so a column added to the rows needs no change here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -145,8 +146,27 @@ def batch_columns(
 
 
 def arrow_schema(columns: Sequence[Column]) -> pa.Schema:
-    """The Arrow schema every part of the batch is written with."""
-    return pa.schema([pa.field(c.name, c.arrow, nullable=True) for c in columns])
+    """The Arrow schema every part of the batch is written with.
+
+    It carries pandas' metadata, so that ``pandas.read_parquet(DIR/runs)`` gives the
+    dtypes :func:`sim.batch.load_results` gives (``Int64`` rounds, categories).
+    """
+    return _arrow_schema(tuple(columns))
+
+
+@functools.lru_cache(maxsize=32)
+def _arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
+    schema = pa.schema([pa.field(c.name, c.arrow, nullable=True) for c in columns])
+    empty = pd.DataFrame(
+        {
+            c.name: pd.Series(
+                [], dtype="category" if c.kind == "text" else (c.pandas_dtype() or c.kind)
+            )
+            for c in columns
+        }
+    )
+    pandas = pa.Schema.from_pandas(empty, preserve_index=False).metadata
+    return schema.with_metadata(pandas) if pandas else schema
 
 
 def to_table(frame: pd.DataFrame, columns: Sequence[Column]) -> pa.Table:

@@ -287,8 +287,9 @@ def write_part(out: Path, task: Task, frame: pd.DataFrame) -> None:
     """
     path = out / RUNS / task.part
     batch, columns = _written_as(out)
-    table = to_table(frame, columns).replace_schema_metadata(
-        {_BATCH_KEY: batch.encode(), _PART_KEY: task.part.encode()}
+    table = to_table(frame, columns)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), _BATCH_KEY: batch.encode(), _PART_KEY: task.part.encode()}
     )
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
