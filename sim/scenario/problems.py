@@ -56,6 +56,10 @@ class ScenarioError(Exception):
         )
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # Pickled with its problems (not its message), so it crosses process boundaries.
+        return (type(self), (self.problems,))
+
     def lines(self) -> list[str]:
         """Return one ``error: ...`` line per problem, as the command line prints them."""
         return [f"error: {p}" for p in self.problems]
