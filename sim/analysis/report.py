@@ -91,18 +91,15 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
     signers = [scenario.party_label(p) for p in scenario.signatories]
     lines = [
         f"{scenario.title} ({scenario.id})",
-        f"{space.n_outcomes:,} possible deals over {len(space.issues)} issues"
+        f"{_count(space.n_outcomes, 'possible deal')} over {_count(len(space.issues), 'issue')}"
         f" ({', '.join(scenario.issue_label(i) for i in space.issues)});"
-        f" {_join(signers)} sign every deal, others when a deal needs them.",
+        f" every deal is signed by {_join(signers)}, and by others when it needs them.",
         "",
     ]
     n_zone = analysis.feasible.size
-    if n_zone == 0:
-        lines.append("No deal can form: every deal crosses a signer's red line or leaves a signer")
-        lines.append("below its reservation value.")
-    else:
+    if n_zone:
         lines.append(
-            f"{n_zone:,} deal{'s' if n_zone != 1 else ''} can form, best Nash product first"
+            f"{_count(n_zone, 'deal')} can form, best Nash product first"
             " (N = Nash point, K = Kalai–Smorodinsky point, P = Pareto-optimal):"
         )
         header = "  ".join(
@@ -128,13 +125,8 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
             lines.append(f"{'':6}… and {n_zone - top:,} more (--top N shows more, --json all)")
         reserve = "  ".join(f"{space.reservation[p]:>{w}.2f}" for p, w in _signer_columns(space))
         lines.append(f"{'  no deal':<11}{reserve}  (reservation values)")
-    lines.append("")
-    below = int(np.count_nonzero(~analysis.zone.acceptable))
-    blocked_only = int(np.count_nonzero(analysis.zone.acceptable & ~analysis.zone.zone))
-    lines.append(
-        f"Why the other {space.n_outcomes - n_zone:,} cannot form: {below:,} leave a signer"
-        f" below its reservation value; {blocked_only:,} more cross a signer's red line."
-    )
+        lines.append("")
+    lines.append(_why_not(analysis))
     if space.lines:
         width = max(len(line.key) for line in space.lines)
         lines.append(
@@ -158,7 +150,7 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
         for relaxation in analysis.relaxations[:top]:
             names = " + ".join(space.lines[k].key for k in relaxation)
             count = opened_by(analysis, relaxation)
-            lines.append(f"  {names}  → {count:,} deal{'s' if count != 1 else ''}")
+            lines.append(f"  {names}  → {_count(count, 'deal')}")
         if len(analysis.relaxations) > top:
             lines.append(f"  … and {len(analysis.relaxations) - top} more (--json lists all)")
     else:
@@ -167,6 +159,36 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
             " more lines stand in the way (try --max-relax)."
         )
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _why_not(analysis: Analysis) -> str:
+    """Why the outcomes outside the zone cannot form, counted by their first obstacle."""
+    n_outcomes, n_zone = analysis.space.n_outcomes, analysis.feasible.size
+    below = int(np.count_nonzero(~analysis.zone.acceptable))
+    blocked = int(np.count_nonzero(analysis.zone.acceptable & ~analysis.zone.zone))
+    if n_zone == n_outcomes:
+        return f"Every one of the {_count(n_outcomes, 'possible deal')} can form."
+    if n_zone == 0:
+        head = (
+            "The only possible deal cannot form"
+            if n_outcomes == 1
+            else f"None of the {n_outcomes:,} possible deals can form"
+        )
+    else:
+        head = f"Why the other {n_outcomes - n_zone:,} cannot form"
+    reasons = []
+    if below:
+        verb = "leaves" if below == 1 else "leave"
+        reasons.append(f"{below:,} {verb} a signer below its reservation value")
+    if blocked:
+        verb = "crosses" if blocked == 1 else "cross"
+        more = " more" if below else ""
+        reasons.append(f"{blocked:,}{more} {verb} a signer's red line")
+    return f"{head}: {'; '.join(reasons)}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _join(names: list[str]) -> str:

@@ -1,38 +1,86 @@
-"""The ``negsim`` command line."""
+"""The ``negsim`` command line.
+
+Start-up time matters (``negsim validate`` runs in editors and pre-commit hooks), so
+nothing heavy is imported here: only the chosen command's module is imported and its
+parser built; the others are listed by name and summary for ``negsim --help``. Each
+command's module imports what its handler needs (Mesa, pandas, matplotlib, ...) when
+the handler runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any
 
-from sim.cli import analyze, batch, compare, plot, run, schema, ui, validate
-from sim.scenario.problems import ScenarioError
+from sim.cli.common import Parser
 
 #: Exit code for bad input (a scenario, an override, an argument).
 BAD_INPUT = 2
 
-_COMMANDS = (validate, analyze, run, batch, compare, plot, ui, schema)
+#: Every command in the order of ``negsim --help``: its module and one-line summary
+#: (the summary the module's own ``register`` gives; a test checks that they agree).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "new": ("sim.cli.new", "write a small, commented scenario to start from"),
+    "validate": ("sim.cli.validate", "check scenario files"),
+    "analyze": ("sim.cli.analyze", "which agreements can form at all"),
+    "run": ("sim.cli.run", "one negotiation, round by round"),
+    "batch": ("sim.cli.batch", "run many negotiations"),
+    "export": ("sim.cli.export", "a batch's rows as one .csv or .parquet file"),
+    "plot": ("sim.cli.plot", "figures of a batch's outcomes"),
+    "compare": ("sim.cli.compare", "what changed between two batches"),
+    "ui": ("sim.cli.ui", "an interactive page: tweak red lines, watch the rounds"),
+    "schema": ("sim.cli.schema", "print the JSON Schema of scenario files"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from sim import __version__
+
+        parser.exit(message=f"negsim {__version__}\n")
+
+
+def build_parser(built: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; the commands in ``built`` (default: all) with their options."""
+    parser = Parser(
         prog="negsim",
         description="Simulate multi-party negotiations in which every party has red lines.",
     )
-    from sim import __version__
-
-    parser.add_argument("--version", action="version", version=f"negsim {__version__}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in _COMMANDS:
-        command.register(commands)
+    for name, (module, summary) in COMMANDS.items():
+        if built is None or name in built:
+            importlib.import_module(module).register(commands)
+        else:
+            commands.add_parser(name, help=summary)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line, if it is one (before it: only options)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command(argv)
+    # With no known command, argparse prints the usage or the list of commands.
+    args = build_parser([command] if command else []).parse_args(argv)
+    from sim.scenario.problems import ScenarioError
+
     try:
         code: int = args.handler(args)
     except ScenarioError as exc:

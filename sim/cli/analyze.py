@@ -6,11 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from sim.analysis import analyze
-from sim.analysis.report import to_json, to_text
 from sim.cli.common import add_overrides, non_negative
-from sim.scenario import load_scenario
-from sim.space import MAX_OUTCOMES, compile_space
+from sim.space import MAX_OUTCOMES
 
 
 def register(commands: Any) -> None:
@@ -29,17 +26,15 @@ def register(commands: Any) -> None:
         type=non_negative,
         default=3,
         metavar="K",
-        help="largest set of red lines to consider dropping (default 3)",
+        help="largest set of red lines to consider dropping",
     )
-    parser.add_argument(
-        "--top", type=non_negative, default=10, metavar="N", help="deals to list (default 10)"
-    )
+    parser.add_argument("--top", type=non_negative, default=10, metavar="N", help="deals to list")
     parser.add_argument(
         "--max-outcomes",
         type=non_negative,
         default=MAX_OUTCOMES,
         metavar="N",
-        help=f"refuse outcome spaces larger than this (default {MAX_OUTCOMES:,})",
+        help="refuse outcome spaces larger than this",
     )
     add_overrides(parser)
     parser.set_defaults(handler=run)
@@ -47,6 +42,11 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse one scenario and print the result."""
+    from sim.analysis import analyze
+    from sim.analysis.report import to_json, to_text
+    from sim.scenario import load_scenario
+    from sim.space import compile_space
+
     scenario = load_scenario(args.file, args.overrides)
     analysis = analyze(compile_space(scenario, args.max_outcomes), args.max_relax)
     if args.json:

@@ -1,8 +1,53 @@
-"""Pieces shared by several commands."""
+"""Pieces shared by several commands: the parser class, its help format, argument types.
+
+Nothing here imports more than the standard library: every command's parser is built
+before its handler runs, and ``negsim validate`` must start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+#: Seeds and run ids are 64-bit unsigned words (the counter-based streams of sim/rng.py).
+UINT64_LIMIT = 2**64
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that states every default, as ``(default: X)``, unless the text already does.
+
+    Flags (``--json``), options without a default and empty repeatable options have
+    nothing to state; numbers from 10,000 up are written with thousands separators.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text or not _has_default(action):
+            return text
+        return text + f" (default: {_show(action.default)})".replace("%", "%%")
+
+
+def _has_default(action: argparse.Action) -> bool:
+    default = action.default
+    if default is None or default is argparse.SUPPRESS or action.nargs == 0:
+        return False
+    if isinstance(default, list | tuple) and not default:
+        return False
+    return bool(action.option_strings) or action.nargs in ("?", "*")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` with :class:`HelpFormatter`, for negsim and every command."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def add_overrides(parser: argparse.ArgumentParser) -> None:
@@ -18,12 +63,19 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_force(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--force``: replace the output file(s) ``what`` if they exist."""
+    parser.add_argument(
+        "--force", action="store_true", help=f"replace {what} if it exists (refused otherwise)"
+    )
+
+
 def non_negative(text: str) -> int:
     """An argparse type: a whole number >= 0."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{_short(text)!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
     return value
@@ -35,3 +87,18 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not at least 1")
     return value
+
+
+def uint64(text: str) -> int:
+    """An argparse type: a seed or run id, a whole number in [0, 2**64)."""
+    value = non_negative(text)
+    if value >= UINT64_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{_short(text)} is too large: seeds and run ids are whole numbers below 2**64,"
+            f" at most {UINT64_LIMIT - 1}"
+        )
+    return value
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."

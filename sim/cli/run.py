@@ -6,10 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from sim.cli.common import add_overrides, non_negative
-from sim.scenario import load_scenario
-from sim.simulation.story import replay, to_json, to_text
-from sim.space import MAX_OUTCOMES, compile_space
+from sim.cli.common import add_overrides, uint64
 
 
 def register(commands: Any) -> None:
@@ -22,8 +19,12 @@ def register(commands: Any) -> None:
         "row I of a batch with seed S.",
     )
     parser.add_argument("file", metavar="FILE")
-    parser.add_argument("--seed", type=non_negative, default=0, metavar="S", help="default 0")
-    parser.add_argument("--run", type=non_negative, default=0, metavar="I", help="default 0")
+    parser.add_argument(
+        "--seed", type=uint64, default=0, metavar="S", help="the batch's seed, below 2**64"
+    )
+    parser.add_argument(
+        "--run", type=uint64, default=0, metavar="I", help="the run id (row), below 2**64"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_overrides(parser)
     parser.set_defaults(handler=run)
@@ -31,6 +32,10 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and print one negotiation."""
+    from sim.scenario import load_scenario
+    from sim.simulation.story import replay, to_json, to_text
+    from sim.space import MAX_OUTCOMES, compile_space
+
     scenario = load_scenario(args.file, args.overrides)
     model = replay(compile_space(scenario, MAX_OUTCOMES), args.seed, args.run)
     if args.json:

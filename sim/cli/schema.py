@@ -6,8 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from sim.scenario.models import NAME_RE, Scenario
-
 
 def register(commands: Any) -> None:
     """Add the subcommand."""
@@ -21,6 +19,8 @@ def register(commands: Any) -> None:
 
 def scenario_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file, as an editor should check it."""
+    from sim.scenario.models import NAME_RE, Scenario
+
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "negsim scenario"

@@ -7,8 +7,6 @@ import sys
 from typing import Any
 
 from sim.cli.common import add_overrides
-from sim.scenario import ScenarioError, load_scenario
-from sim.space import outcome_count
 
 
 def register(commands: Any) -> None:
@@ -25,6 +23,9 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate each file; exit 2 if any has a problem."""
+    from sim.scenario import ScenarioError, load_scenario
+    from sim.space import outcome_count
+
     problems: list[str] = []
     for file in args.files:
         try:

@@ -1,4 +1,10 @@
-"""One negotiation, replayed with its trace: as JSON, and as a story a reader can follow."""
+"""One negotiation, replayed with its trace: as JSON, and as a story a reader can follow.
+
+The story is told in the past tense: an English verb in the past takes one form for a
+party named in the singular and in the plural ("Russia accepted", "European states
+accepted"), so a party's label needs no grammatical number, and no guess at one from
+its spelling ("United States" is one party, "European states" many).
+"""
 
 from __future__ import annotations
 
@@ -116,27 +122,27 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         head = " " * len(head)
     for key in entry["given_up"]:
         party, line_id = key.split(".", 1)
-        lines.append(f"{head}  {label(party)} gives up its stated red line {line_id}.")
+        lines.append(f"{head}  {label(party)} gave up the stated red line {line_id}.")
         head = " " * len(head)
     if entry.get("no_zone") is not None:
         lines.append(
             f"{head}  No deal can form any more: every deal crosses a firm red line"
-            " or leaves a signer below its reservation value. The talks end."
+            " or leaves a signer below its reservation value. The talks ended."
         )
         return lines
-    lines.append(f"{head}  {label(entry['proposer'])} proposes: {deal(entry['offer'])}")
+    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(entry['offer'])}")
     pad = " " * len(head)
     for answer in entry["responses"]:
         who = label(answer["party"])
-        numbers = f"utility {answer['utility']:.2f}, asks {answer['aspiration']:.2f}"
+        numbers = f"utility {answer['utility']:.2f}, asked for {answer['aspiration']:.2f}"
         if answer["accept"]:
-            lines.append(f"{pad}    {who} accepts ({numbers})")
+            lines.append(f"{pad}    {who} accepted ({numbers})")
         elif answer["red_line"]:
             line_id = answer["red_line"].split(".", 1)[1]
-            lines.append(f"{pad}    {who} vetoes: red line {line_id}")
+            lines.append(f"{pad}    {who} vetoed it: red line {line_id}")
         else:
             issue = scenario.issue_label(answer["issue"])
-            lines.append(f"{pad}    {who} rejects, wants changed: {issue} ({numbers})")
+            lines.append(f"{pad}    {who} rejected it and asked to change: {issue} ({numbers})")
     if entry["agreement"]:
-        lines.append(f"{pad}    Agreement: every signer accepts.")
+        lines.append(f"{pad}    Agreement: every signer accepted.")
     return lines

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from sim.cli import main
+import pytest
+
+from sim.cli import COMMANDS, main
 from sim.scenario import load_scenario
 from sim.simulation import simulate
 
@@ -17,10 +20,10 @@ def test_run_tells_a_story(capsys):
     assert main(["run", BASE, "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "run 0 of seed 1, mediated by United States" in out
-    assert "Round  1  United States proposes:" in out
+    assert "Round  1  United States proposed:" in out
     assert "Firm red lines in this run:" in out
     assert ("Agreement in round" in out) or ("No agreement" in out)
-    assert "vetoes: red line" in out  # the baseline's first texts cross red lines
+    assert "vetoed it: red line" in out  # the baseline's first texts cross red lines
 
 
 def test_run_json_is_the_batch_row(capsys):
@@ -56,10 +59,43 @@ def test_an_unwritable_out_folder_is_a_clear_error(tmp_path, capsys):
 
 
 def test_every_command_has_help(capsys):
-    import pytest
-
-    for command in ("validate", "analyze", "run", "batch", "compare", "plot", "ui", "schema"):
+    for command in COMMANDS:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
         assert "usage: negsim " + command in capsys.readouterr().out
+
+
+#: Present-tense verbs agree in number with their subject ("Russia rejects", "European
+#: states reject"); the story avoids them, so that no label needs a grammatical number.
+PRESENT = re.compile(r"\b(accepts|rejects|vetoes|proposes|gives up|wants|asks)\b")
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("file", ["ukraine_2025.yaml", "ukraine_2025_alternating.yaml"])
+def test_the_story_reads_right_for_plural_parties(file, seed, capsys):
+    assert main(["run", str(ROOT / "scenarios" / file), "--seed", str(seed)]) == 0
+    out = capsys.readouterr().out
+    assert "European states" in out  # a party whose label is plural answers
+    assert not PRESENT.findall(out)
+    for line in out.splitlines():
+        if "European states" in line and "Round" not in line:
+            assert re.search(r"European states (accepted|rejected|vetoed|gave up)", line), line
+
+
+@pytest.mark.parametrize("option", ["--seed", "--run"])
+@pytest.mark.parametrize("value", [2**64, 2**64 + 1, 10**30, 10**4000])
+def test_seeds_and_run_ids_of_2_64_or_more_are_clear_errors(option, value, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", BASE, option, str(value)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}:" in err and "below 2**64" in err
+    assert "Traceback" not in err and len(err) < 400
+
+
+def test_the_largest_seed_and_run_id_replay(capsys):
+    top = str(2**64 - 1)
+    assert main(["run", BASE, "--seed", top, "--run", top, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["seed"] == data["run"] == 2**64 - 1

@@ -118,7 +118,7 @@ def test_page_offline_toggle_step_play_batch(server, browser, tmp_path):
     page.locator("button", has_text="Step a round").click()
     transcript = page.locator(".negsim-transcript")
     transcript.wait_for(timeout=30_000)
-    assert "Round  1  United States proposes:" in transcript.inner_text()
+    assert "Round  1  United States proposed:" in transcript.inner_text()
     assert "Round  2" not in transcript.inner_text()
 
     page.locator("button", has_text="Play to the end").click()
