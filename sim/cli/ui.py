@@ -1,12 +1,11 @@
-"""``negsim ui [FILE]``: the interactive page, served locally by Solara."""
+"""``negsim ui [FILE]``: the interactive page, served in this process (see sim.ui.server)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
-from pathlib import Path
+import contextlib
+import signal
+from types import FrameType
 from typing import Any
 
 from sim.cli.common import positive
@@ -21,54 +20,43 @@ def register(commands: Any) -> None:
         description="Serve the interactive page on this machine: pick a scenario, switch red "
         "lines off and set credibilities, reservation values and strategies; the agreement "
         "zone updates at once; step a negotiation round by round; run a quick batch. "
-        "Works offline: every front-end asset is served locally.",
+        "Works offline: every front-end asset is served locally. The page answers only "
+        "requests addressed to the host and port it was started on and coming from itself.",
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="the scenario to open first")
-    parser.add_argument("--port", type=positive, default=8765, metavar="P", help="default 8765")
+    parser.add_argument("--port", type=_port, default=8765, metavar="P", help="default 8765")
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
     )
     parser.set_defaults(handler=run)
 
 
-def command(file: str | None, port: int, host: str) -> tuple[list[str], dict[str, str]]:
-    """The Solara command line and environment that serve the page."""
-    env = {
-        **os.environ,
-        "SOLARA_CHECK_VERSION": "False",
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-    }
-    if file:
-        env["NEGSIM_SCENARIO"] = str(Path(file))
-    args = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "sim.ui.app",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-        "--no-check-version",
-        "--log-level",
-        "warning",
-    ]
-    return args, env
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    value = positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (1 to 65535)")
+    return value
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check the scenario, then serve the page until interrupted."""
+    """Check the scenario, then serve the page until SIGINT or SIGTERM."""
     if args.file:
         from sim.space import check_size
 
         # bad input is reported here, with its lines, exit 2
         check_size(load_scenario(args.file))
-    argv, env = command(args.file, args.port, args.host)
+    from sim.ui.server import serve
+
+    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops the page as Ctrl-C does
     print(f"negsim ui: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.call(argv, env=env)
-    except KeyboardInterrupt:
-        return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.file, args.host, args.port)
+    print("negsim ui: stopped", flush=True)
+    return 0

@@ -8,6 +8,7 @@ work is done by :mod:`sim.ui.state` over the package's public objects.
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -19,9 +20,10 @@ import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim.batch.summary import Share
+from sim.plots.colours import repeats
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.ui.state import (
+    Bar,
     Stepper,
     Tweaks,
     party_strategies,
@@ -41,7 +43,8 @@ strategy: solara.Reactive[dict[str, str]] = solara.reactive({})
 seed = solara.reactive(1)
 transcript: solara.Reactive[list[str]] = solara.reactive([])
 ending = solara.reactive("")
-batch: solara.Reactive[list[Share]] = solara.reactive([])
+batch: solara.Reactive[list[Bar]] = solara.reactive([])
+SEEDS = range(2**64)  # the seeds a run takes (as negsim run --seed)
 
 
 def _reset_tweaks() -> None:
@@ -92,10 +95,12 @@ def RedLines(scenario: Scenario) -> None:
                 def believe(value: float, key: str = key) -> None:
                     credibility.set({**credibility.value, key: value})
 
-                solara.Switch(label=key, value=keep, on_value=toggle)
+                solara.Switch(
+                    label=f"{scenario.party_label(pid)}: {line.id}", value=keep, on_value=toggle
+                )
                 if keep:
                     solara.SliderFloat(
-                        f"credibility of {line.id}",
+                        "credibility",
                         value=credibility.value.get(key, line.credibility),
                         min=0.0,
                         max=1.0,
@@ -115,14 +120,17 @@ def Parties(scenario: Scenario) -> None:
             def reserve(value: float, pid: str = pid) -> None:
                 reservation.set({**reservation.value, pid: value})
 
-            def choose(value: str, pid: str = pid) -> None:
-                strategy.set({**strategy.value, pid: value})
+            offered = party_strategies(scenario, pid)
+
+            def choose(value: str, pid: str = pid, offered: list[str] = offered) -> None:
+                if value in offered:  # a value the page did not offer is ignored
+                    strategy.set({**strategy.value, pid: value})
 
             solara.Markdown(
                 f"**{scenario.party_label(pid)}**" + (" (signs)" if party.signs else "")
             )
             solara.SliderFloat(
-                f"reservation of {pid}",
+                f"reservation value of {scenario.party_label(pid)}",
                 value=reservation.value.get(pid, party.reservation),
                 min=0.0,
                 max=1.0,
@@ -131,8 +139,8 @@ def Parties(scenario: Scenario) -> None:
                 thumb_label="always",
             )
             solara.Select(
-                label=f"strategy of {pid}",
-                values=party_strategies(scenario, pid),
+                label=f"strategy of {scenario.party_label(pid)}",
+                values=offered,
                 value=current,
                 on_value=choose,
             )
@@ -154,13 +162,17 @@ def Zone(scenario: Scenario, loaded: Scenario) -> None:
         header = "| | deal | " + " | ".join(scenario.party_label(p) for p in signers) + " |"
         rule = "|:---|:---|" + "---:|" * len(signers)
         body = [
-            f"| {'**new**' if row.new else ''}{' P' if row.pareto else ''} | {row.words} | "
+            f"| {'**new** ' if row.new else ''}{row.marks} | {row.words} | "
             + " | ".join(f"{row.utilities[p]:.2f}" for p in signers)
             + " |"
             for row in view.rows[:12]
         ]
         if view.rows:
             solara.Markdown("\n".join([header, rule, *body]))
+            solara.Text(
+                "N = Nash point, K = Kalai–Smorodinsky point, P = Pareto-optimal",
+                style={"font-size": "smaller"},
+            )
         if len(view.rows) > 12:
             solara.Text(f"… and {len(view.rows) - 12} more")
 
@@ -192,10 +204,15 @@ def Negotiation(scenario: Scenario) -> None:
         transcript.set([])
         ending.set("")
 
+    def reseed(value: int | None) -> None:
+        if value is not None and value in SEEDS:  # out of range: the seed stays
+            seed.set(value)
+            reset()
+
     solara.use_effect(reset, dependencies=[scenario])
     with solara.Card("One negotiation", subtitle="step the rounds: offers, answers, vetoes"):
         with solara.Row():
-            solara.InputInt("seed", value=seed, on_value=lambda _: reset())
+            solara.InputInt("seed", value=seed.value, on_value=reseed)
             solara.Button("Step a round", on_click=step, color="primary")
             solara.Button("Play to the end", on_click=play)
             solara.Button("Reset", on_click=reset, text=True)
@@ -210,8 +227,9 @@ def Negotiation(scenario: Scenario) -> None:
                 solara.Markdown("```\n" + "\n".join(lines) + "\n```")
 
 
-def _batch_figure(shares: list[Share], title: str) -> Figure:
-    """Shares of no deal and the top deals, each deal named by what sets it apart."""
+def _batch_figure(bars: list[Bar], title: str) -> Figure:
+    """Shares of no deal and the top deals in their colours, each named by what sets it apart."""
+    shares = [bar.share for bar in bars]
     deals = [share.label.split("; ") for share in shares[1:]]
     common = set.intersection(*(set(d) for d in deals)) if len(deals) > 1 else set()
     labels = ["no deal"] + [
@@ -224,8 +242,12 @@ def _batch_figure(shares: list[Share], title: str) -> Figure:
         [max(0.0, s.share - s.interval[0]) for s in shares],
         [max(0.0, s.interval[1] - s.share) for s in shares],
     ]
-    colours = ["#4d4d4d"] + ["#1f77b4"] * (len(shares) - 1)
-    ax.barh(range(len(shares)), values, xerr=errors, color=colours, capsize=3)
+    colours = [bar.colour for bar in bars]
+    drawn = ax.barh(range(len(shares)), values, xerr=errors, color=colours, capsize=3)
+    for patch, repeat in zip(drawn.patches, repeats(colours), strict=True):
+        if repeat:  # two deals of one colour: the later ones hatched, never recoloured
+            patch.set_hatch("//" * repeat)
+            patch.set_edgecolor("white")
     for k, share in enumerate(shares):
         ax.text(share.interval[1] + 0.015, k, f"{share.share:.1%}", va="center", fontsize=8)
     ax.set_yticks(range(len(shares)), labels, fontsize=7.5)
@@ -288,8 +310,10 @@ def Page() -> None:
 
 
 def _pick(path: str) -> None:
-    file.set(path)
-    _reset_tweaks()
+    """Open a scenario of the list; any other value (not offered by the page) is ignored."""
+    if path in FILES and path != file.value:
+        file.set(path)
+        _reset_tweaks()
 
 
 def _tweaked(loaded: Scenario | str) -> Scenario | str:
@@ -305,7 +329,11 @@ def _tweaked(loaded: Scenario | str) -> Scenario | str:
 def _load(path: str) -> Scenario | str:
     if not path:
         return "No scenario: give a file (negsim ui FILE) or run from a folder with scenarios/."
+    if path not in FILES:  # only the page's own list is ever opened
+        return "No such scenario on this page."
     try:
         return load_scenario(Path(path))
     except ScenarioError as exc:
-        return "\n".join(exc.lines())
+        # The details quote the file: they go to the terminal, never to the browser.
+        print("\n".join(exc.lines()), file=sys.stderr, flush=True)
+        return f"{path} is not a valid scenario: the terminal running negsim ui says why."

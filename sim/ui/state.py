@@ -81,7 +81,9 @@ class ZoneRow:
     @property
     def marks(self) -> str:
         """N, K and P as ``negsim analyze`` marks them (Nash, Kalai–Smorodinsky, Pareto)."""
-        return "".join(m for m, on in zip("NKP", (self.nash, self.kalai, self.pareto)) if on)
+        return "".join(
+            m for m, on in zip("NKP", (self.nash, self.kalai, self.pareto), strict=True) if on
+        )
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ class Bar:
 
     @property
     def colour(self) -> str:
-        """The deal's colour, the same as in every figure (:func:`sim.plots.colours.deal_colour`)."""
+        """The deal's colour, as in every figure (:func:`sim.plots.colours.deal_colour`)."""
         return NO_DEAL_COLOUR if self.deal is None else deal_colour(self.deal)
 
 

@@ -7,12 +7,15 @@ to its end and runs a quick batch. Needs /usr/bin/chromium (.ci/run installs it)
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -22,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+REBOUND = "rebound.example"  # resolves to 127.0.0.1 in the browser (as a rebinding attack's)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
@@ -82,6 +86,7 @@ def browser():
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1",  # a DNS-rebinding name
             ],
         )
         yield chromium
@@ -107,7 +112,7 @@ def test_page_offline_toggle_step_play_batch(server, browser, tmp_path):
     zone.wait_for(timeout=60_000)
     assert zone.inner_text() == "2 of 48 deals can form"
 
-    page.locator("label", has_text="russia.no_nato_troops").click()
+    page.locator("label", has_text="Russia: no_nato_troops").click()
     page.wait_for_function(
         "() => document.querySelector('.negsim-zone-count').innerText.startsWith('4 of 48')",
         timeout=30_000,
@@ -131,3 +136,34 @@ def test_page_offline_toggle_step_play_batch(server, browser, tmp_path):
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
     assert (tmp_path / "page.png").stat().st_size > 10_000
     assert outside == [], f"the page asked for outside resources: {outside[:5]}"
+
+
+@pytest.fixture
+def attacker(tmp_path):
+    """Another website (here: another port, so another origin) that tries to drive the page."""
+    (tmp_path / "index.html").write_text("<title>attacker</title>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_another_website_cannot_drive_or_rebind_the_page(server, browser, attacker):
+    page = browser.new_page()
+    page.goto(attacker)
+    kernel = server.replace("http://", "ws://") + "jupyter/api/kernels/k1/channels?session_id=s1"
+    opened = page.evaluate(
+        """url => new Promise(done => {
+            const ws = new WebSocket(url);
+            ws.onopen = () => done("open");
+            ws.onerror = () => done("refused");
+        })""",
+        kernel,
+    )
+    assert opened == "refused"
+    port = server.rstrip("/").rsplit(":", 1)[1]
+    answer = page.goto(f"http://{REBOUND}:{port}/")
+    assert answer is not None and answer.status == 403
+    assert "negsim" not in page.content()

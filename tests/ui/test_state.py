@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.analysis import analyze
+from sim.plots.colours import NO_DEAL_COLOUR, deal_colour
 from sim.scenario import ScenarioError, load_scenario
 from sim.simulation import simulate
 from sim.space import compile_space
@@ -54,7 +55,7 @@ def test_a_tweak_the_scenario_cannot_take_is_an_error():
 def test_stepping_is_the_same_negotiation_as_a_batch_row():
     stepper = Stepper(BASE, seed=4, run=0)
     first = stepper.step()
-    assert first[0].startswith("Round  1  United States proposes:")
+    assert first[0].startswith("Round  1  United States proposed:")
     stepper.play()
     assert stepper.done and stepper.step() == []
     row = simulate(BASE, seed=4, runs=1).iloc[0]
@@ -62,20 +63,32 @@ def test_stepping_is_the_same_negotiation_as_a_batch_row():
 
 
 def test_quick_batch_shares_add_up_and_name_deals_in_words():
-    shares = quick_batch(BASE, runs=500, seed=2)
+    bars = quick_batch(BASE, runs=500, seed=2)
+    shares = [bar.share for bar in bars]
     assert shares[0].label == "no deal" and shares[0].n == 500
     assert sum(s.count for s in shares) <= 500
     assert "Russian control acknowledged de facto" in shares[1].label
 
 
+def test_quick_batch_bars_take_each_deal_s_own_colour():
+    space = compile_space(BASE)
+    bars = quick_batch(BASE, runs=300, seed=5)
+    assert bars[0].deal is None and bars[0].colour == NO_DEAL_COLOUR
+    for bar in bars[1:]:
+        assert bar.deal is not None
+        assert "; ".join(space.describe(space.index_of(dict(bar.deal)))) == bar.share.label
+        assert bar.colour == deal_colour(bar.deal)  # as deals.png and compare.png draw it
+    # the same deal keeps its colour when another batch ranks it elsewhere
+    other = {b.share.label: b.colour for b in quick_batch(BASE, runs=300, seed=9)}
+    assert all(other.get(b.share.label, b.colour) == b.colour for b in bars[1:])
+
+
 def test_ui_command_checks_the_scenario_before_serving(tmp_path, capsys):
     from sim.cli import main
-    from sim.cli.ui import command
 
     assert main(["ui", str(tmp_path / "missing.yaml")]) == 2
     assert "file not found" in capsys.readouterr().err
-    argv, env = command("scenarios/ukraine_2025.yaml", 8123, "127.0.0.1")
-    assert argv[1:5] == ["-m", "solara", "run", "sim.ui.app"]
-    assert (
-        "--port" in argv and "8123" in argv and env["NEGSIM_SCENARIO"].endswith("ukraine_2025.yaml")
-    )
+    with pytest.raises(SystemExit) as exit_:
+        main(["ui", "--port", "70000"])
+    assert exit_.value.code == 2
+    assert "not a port" in capsys.readouterr().err
