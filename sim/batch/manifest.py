@@ -242,7 +242,8 @@ _REDO = (
 def parse_manifest(data: Any, path: str | Path) -> Manifest:
     """Check manifest JSON data (digest, identity hash, layout) and type it."""
     if not isinstance(data, dict):
-        got = type(data).__name__ if not isinstance(data, list) else "a list"
+        names = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+        got = names.get(type(data), "null")
         raise results_error(path, f"not a negsim manifest (a JSON {got}, not an object)" + _REDO)
     if "format" not in data or "digest" not in data:
         missing = "format" if "format" not in data else "digest"
