@@ -5,6 +5,10 @@ A batch is fixed by its *identity*: the resolved scenarios (after ``extends`` an
 The identity's hash names the batch in its manifest; running the same command again
 finds the same identity and completes what is missing, while a different command into
 the same folder is refused.
+
+Every point keeps the typed scenario it was validated as, so a worker simulates exactly
+the scenario that ``negsim validate``, ``analyze`` and ``run`` see (no second validation
+of dumped data in the worker).
 """
 
 from __future__ import annotations
@@ -12,20 +16,41 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from sim.scenario import Override, Problem, Scenario, ScenarioError, load_scenario
-from sim.scenario.compose import apply_overrides
-from sim.scenario.problems import Origin
+from sim.scenario.compose import apply_overrides, resolve_path
+from sim.scenario.problems import DataPath, Origin, dotted
 from sim.scenario.validate import validate_document
 from sim.scenario.yamlsource import Document, parse_scalar
 from sim.space import MAX_OUTCOMES, outcome_count
 
 #: Runs per block unless told otherwise: a block is one task and one Parquet part.
 DEFAULT_BLOCK = 5_000
+
+#: Runs of one scenario at one sweep point, at most (as for a file's ``batch.runs``).
+MAX_RUNS = 10**9
+
+#: Seeds are 64-bit unsigned words (the counter-based streams of ``sim.rng``).
+SEED_LIMIT = 2**64
+
+#: Sweep points of one scenario, at most: each point is validated, summarised and drawn.
+MAX_POINTS = 10_000
+
+#: Blocks of a whole batch, at most: each is one task and one part on disk.
+MAX_BLOCKS = 1_000_000
+
+#: Top-level fields a sweep cannot change: they name the scenario (its rows and summary
+#: are found by ``id``) or the batch itself, not what a run simulates.
+FIXED_FIELDS = ("id", "batch", "extends")
+
+#: Sweeps as ``PATH=V1,V2,...`` strings or as a mapping of path to values.
+Sweeps = Sequence[str] | Mapping[str, Sequence[Any]]
 
 
 def canonical(data: Any) -> str:
@@ -50,14 +75,18 @@ class Point:
     data: dict[str, Any]  # the resolved scenario at this point
     runs: int
     seed: int
+    #: The typed scenario validated from ``data`` when the batch was planned.
+    model: Scenario | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property
     def hash(self) -> str:
         """The hash of the resolved scenario at this point."""
         return digest(canonical(self.data))
 
     def scenario(self) -> Scenario:
-        """The typed scenario (validated again: a worker may get it from anywhere)."""
+        """The typed scenario: the one planned, or ``data`` validated (a point built by hand)."""
+        if self.model is not None:
+            return self.model
         return validate_document(Document(self.data), sources=False)
 
 
@@ -126,30 +155,137 @@ def parse_sweep(text: str) -> tuple[str, list[Any]]:
     return name.strip(), values
 
 
+def _same(value: Any) -> str:
+    """A key under which values that a sweep column cannot tell apart coincide (1, 1.0)."""
+    if isinstance(value, bool):
+        return f"bool:{value}"
+    if isinstance(value, int | float):
+        return f"number:{float(value)!r}"
+    return "json:" + canonical(value)
+
+
+def _shown(value: Any) -> str:
+    return canonical(value) if not isinstance(value, str) else value
+
+
+def _check_values(
+    path: str, values: Sequence[Any], origin: Origin, where: DataPath
+) -> list[Problem]:
+    """Problems with one swept path's values: none given, or one given twice."""
+    if not values:
+        return [Problem(origin, where, f"sweep of {path}: no values")]
+    seen: dict[str, Any] = {}
+    problems = []
+    for value in values:
+        key = _same(value)
+        if key in seen:
+            twice = (
+                f"{_shown(value)} is given twice"
+                if canonical(seen[key]) == canonical(value)
+                else f"{_shown(seen[key])} and {_shown(value)} are the same value"
+            )
+            problems.append(
+                Problem(origin, where, f"sweep of {path}: {twice}; each point is swept once")
+            )
+        seen.setdefault(key, value)
+    return problems
+
+
+def _command_sweeps(sweeps: Sweeps, problems: list[Problem]) -> dict[str, list[Any]]:
+    """The sweeps given to the command (or the API call), checked on their own."""
+    grid: dict[str, list[Any]] = {}
+    given: dict[str, str] = {}
+    if isinstance(sweeps, Mapping):
+        items = []
+        for path, values in sweeps.items():
+            text = f"{path}={values!r}"
+            if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+                problems.append(
+                    Problem(Origin(f"sweeps[{path!r}]"), (), "give a list of values to sweep")
+                )
+                continue
+            items.append((str(path).strip(), list(values), text))
+    else:
+        if isinstance(sweeps, str):
+            sweeps = [sweeps]
+        items = []
+        for text in sweeps:
+            try:
+                path, values = parse_sweep(text)
+            except ValueError as exc:
+                problems.append(Problem(Origin(f"--sweep {text}"), (), str(exc)))
+                continue
+            items.append((path, values, text))
+    for path, values, text in items:
+        origin = Origin(f"--sweep {text}")
+        if path in given:
+            problems.append(
+                Problem(
+                    origin,
+                    (),
+                    f"{path} is also swept by --sweep {given[path]}; give all its values in"
+                    " one --sweep",
+                )
+            )
+            continue
+        given[path] = text
+        problems += _check_values(path, values, origin, ())
+        grid[path] = values
+    return grid
+
+
+def _check_limits(runs: int | None, seed: int | None, block: int, problems: list[Problem]) -> None:
+    """The numbers of the command: whole, positive, within the limits."""
+    for name, value, low in (("--runs", runs, 1), ("--seed", seed, 0), ("--block", block, 1)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(Problem(Origin(name), (), f"{value!r} is not a whole number"))
+        elif value < low:
+            problems.append(Problem(Origin(name), (), f"{value:,} is less than {low}"))
+        elif name == "--runs" and value > MAX_RUNS:
+            problems.append(
+                Problem(
+                    Origin(name),
+                    (),
+                    f"{value:,} is more than the limit of {MAX_RUNS:,} runs per scenario and"
+                    " sweep point",
+                )
+            )
+        elif name == "--seed" and value >= SEED_LIMIT:
+            problems.append(
+                Problem(
+                    Origin(name),
+                    (),
+                    f"{value} is too large: seeds are whole numbers below 2**64, at most"
+                    f" {SEED_LIMIT - 1}",
+                )
+            )
+
+
 def plan_batch(
     files: Sequence[str | Path],
     *,
     runs: int | None = None,
     seed: int | None = None,
     overrides: Sequence[str] = (),
-    sweeps: Sequence[str] = (),
+    sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
     max_outcomes: int = MAX_OUTCOMES,
+    max_points: int = MAX_POINTS,
 ) -> Plan:
     """Resolve every scenario and sweep point; raise ScenarioError with every problem.
 
     Command-line ``runs``, ``seed`` and ``sweeps`` take the place of a file's ``batch``
     section; without either, a scenario gets 1,000 runs with seed 0 and no sweep.
+    ``sweeps`` are ``PATH=V1,V2,...`` strings or a mapping of path to a list of values.
+    A path is swept once, each of its values once, and never ``id`` (nor ``batch``).
     """
     problems: list[Problem] = []
-    cli_sweeps: dict[str, list[Any]] = {}
-    for text in sweeps:
-        try:
-            path, values = parse_sweep(text)
-        except ValueError as exc:
-            problems.append(Problem(Origin(f"--sweep {text}"), (), str(exc)))
-            continue
-        cli_sweeps[path] = values
+    _check_limits(runs, seed, block, problems)
+    cli_sweeps = _command_sweeps(sweeps, problems)
+    if problems:
+        raise ScenarioError(problems)
     points: list[Point] = []
     grids: dict[str, dict[str, list[Any]]] = {}
     seen_ids: dict[str, str] = {}
@@ -177,30 +313,123 @@ def plan_batch(
                 )
             )
             continue
-        grid = cli_sweeps or dict(base.batch.sweeps)
+        data = base.model_dump(mode="json")
+        found: list[Problem] = []
+        if cli_sweeps:
+            grid = cli_sweeps
+            places: dict[str, tuple[Origin, DataPath]] = {
+                path: (Origin(f"--sweep {path}=..."), ()) for path in grid
+            }
+        else:
+            grid = {path: list(values) for path, values in base.batch.sweeps.items()}
+            places = {}
+            for path, values in grid.items():
+                where: DataPath = ("batch", "sweeps", path)
+                places[path] = (base.origin(where), where)
+                found += _check_values(path, values, *places[path])
+        found += _check_grid(data, places)
+        count = math.prod(len(values) for values in grid.values())
+        if count > max_points:
+            found.append(
+                Problem(
+                    base.origin(("batch", "sweeps")) if not cli_sweeps else Origin("--sweep"),
+                    (),
+                    f"{base.id}: the sweeps make {count:,} points, more than the limit of"
+                    f" {max_points:,}: sweep fewer values, or split the study",
+                )
+            )
+        if found:
+            problems += found
+            continue
         grids[base.id] = grid
         n_runs = runs if runs is not None else (base.batch.runs or 1_000)
         the_seed = seed if seed is not None else (base.batch.seed or 0)
-        data = base.model_dump(mode="json")
         names = list(grid)
+        by_hash: dict[str, dict[str, Any]] = {}
         for index, combo in enumerate(itertools.product(*(grid[n] for n in names))):
             at = dict(zip(names, combo, strict=True))
-            resolved = _at_point(data, at, str(file), problems)
+            resolved = base if not at else _at_point(data, at, str(file), problems)
             if resolved is None:
                 continue
             key = base.id if not names else f"{base.id}@{index:04d}"
-            points.append(Point(key, str(file), base.id, index, at, resolved, n_runs, the_seed))
+            point = Point(
+                key,
+                str(file),
+                base.id,
+                index,
+                at,
+                data if not at else resolved.model_dump(mode="json"),
+                n_runs,
+                the_seed,
+                resolved,
+            )
+            if point.hash in by_hash:
+                problems.append(
+                    Problem(
+                        Origin(f"sweep {file}"),
+                        (),
+                        f"the sweep points {_point_text(by_hash[point.hash])} and"
+                        f" {_point_text(at)} give the same scenario",
+                    )
+                )
+                continue
+            by_hash[point.hash] = at
+            points.append(point)
+    blocks = sum(math.ceil(p.runs / block) for p in points)
+    if blocks > MAX_BLOCKS:
+        problems.append(
+            Problem(
+                Origin("--block"),
+                (),
+                f"the batch would have {blocks:,} blocks, more than the limit of"
+                f" {MAX_BLOCKS:,}: give a larger --block or fewer --runs",
+            )
+        )
     if problems:
         raise ScenarioError(problems)
     return Plan(tuple(points), block, grids)
 
 
+def _point_text(values: dict[str, Any]) -> str:
+    return ", ".join(f"{path}={_shown(value)}" for path, value in values.items())
+
+
+def _check_grid(data: dict[str, Any], places: dict[str, tuple[Origin, DataPath]]) -> list[Problem]:
+    """A grid's paths: none of a fixed field, no field swept under two spellings."""
+    problems: list[Problem] = []
+    fields: dict[DataPath, str] = {}
+    for path, (origin, where) in places.items():
+        try:
+            concrete = resolve_path(data, path, allow_new=True)
+        except KeyError:
+            continue  # the point reports a path that leads nowhere
+        if concrete and concrete[0] in FIXED_FIELDS:
+            head = concrete[0]
+            why = (
+                "it names the scenario: its rows and summary are found by it; run a"
+                " copy of the file with another id instead"
+                if head == "id"
+                else "it is not part of what a run simulates"
+            )
+            problems.append(Problem(origin, where, f"{path} cannot be swept: {why}"))
+        elif concrete in fields:
+            problems.append(
+                Problem(
+                    origin,
+                    where,
+                    f"{path} and {fields[concrete]} are the same field"
+                    f" ({dotted(concrete)}); sweep it once",
+                )
+            )
+        else:
+            fields[concrete] = path
+    return problems
+
+
 def _at_point(
     data: dict[str, Any], values: dict[str, Any], file: str, problems: list[Problem]
-) -> dict[str, Any] | None:
-    """The scenario data with one sweep point's values set, validated."""
-    if not values:
-        return data
+) -> Scenario | None:
+    """The scenario with one sweep point's values set, validated."""
     overrides = [Override(path, value, f"{path}={value}") for path, value in values.items()]
     document, found = apply_overrides(Document(data, {}, Origin(file)), overrides)
     for problem in found:
@@ -208,7 +437,7 @@ def _at_point(
     if found:
         return None
     try:
-        scenario = validate_document(document, sources=False)
+        return validate_document(document, sources=False)
     except ScenarioError as exc:
         where = ", ".join(f"{k}={v}" for k, v in values.items())
         for problem in exc.problems:
@@ -216,5 +445,3 @@ def _at_point(
                 Problem(Origin(f"{file} (sweep {where})"), problem.path, problem.message)
             )
         return None
-    resolved: dict[str, Any] = scenario.model_dump(mode="json")
-    return resolved

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
-import multiprocessing.forkserver
+import multiprocessing.context
 import os
 import signal
 import tempfile
@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -214,15 +215,36 @@ def _windowed(
                 break
 
 
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that ignores SIGINT from its first instruction.
+
+    An ignored signal stays ignored across exec, so the worker cannot be interrupted
+    while Python starts and imports (no KeyboardInterrupt traceback of a half-started
+    worker); a Ctrl-C in the few milliseconds of the start is dropped.
+    """
+
+    def start(self) -> None:
+        with _sigint_ignored():
+            super().start()
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    """The spawn start method, with :class:`_WorkerProcess`.
+
+    Every worker is a direct child of the batch process, known by its pid from the
+    moment it starts, so a stop kills them all and nothing (no forkserver) outlives it.
+    """
+
+    Process = _WorkerProcess
+
+
 def _on_processes(
     tasks: Sequence[Task], out: str, workers: int, report: Callable[[int], None]
 ) -> None:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.batch.work"])
-    with _sigint_ignored():  # the forkserver and the resource tracker ignore Ctrl-C from birth
-        multiprocessing.forkserver.ensure_running()
+    with _sigint_ignored():  # the resource tracker ignores Ctrl-C from birth
+        resource_tracker.ensure_running()
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
+        workers, mp_context=_WorkerContext(), initializer=start_worker, initargs=(os.getpid(),)
     )
     try:
         for future in _windowed(

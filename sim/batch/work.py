@@ -1,8 +1,20 @@
-"""One task of a batch, as a worker runs it: simulate a block, write its part."""
+"""One task of a batch, as a worker runs it: simulate a block, write its part.
+
+Also what a worker process is: it ignores Ctrl-C (the parent stops the batch), it dies
+with its parent (the parent's parent too: a worker is forked by the forkserver, which
+ends when the batch process ends), and what it raises reaches the parent intact.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import pickle
 import signal
+import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +28,24 @@ from sim.space import OutcomeSpace, compile_space
 #: Compiled spaces by scenario hash, so that a worker compiles each point once. A
 #: cache of pure results, not state that decisions depend on.
 _SPACES: dict[str, OutcomeSpace] = {}
+
+#: prctl(2) option: the signal a process gets when its parent ends (Linux).
+PR_SET_PDEATHSIG = 1
+
+#: Seconds between two looks of a worker's watchdog at its parent.
+WATCH_EVERY = 0.5
+
+
+class WorkerError(Exception):
+    """An error raised in a worker that could not cross to the parent as it was."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(part, message)
+        self.part = part
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"block {self.part} failed in a worker: {self.message}"
 
 
 def space_of(task: Task) -> OutcomeSpace:
@@ -40,11 +70,63 @@ def rows_of(task: Task) -> pd.DataFrame:
 
 
 def run_task(task: Task, out: str) -> int:
-    """Simulate one block and write its Parquet part; return the number of runs."""
-    write_part(Path(out), task, rows_of(task))
+    """Simulate one block and write its Parquet part; return the number of runs.
+
+    An error is raised again as itself when it survives pickling (a ScenarioError, an
+    OSError), else as a :class:`WorkerError` that names it: never as an error that the
+    parent cannot unpickle (which a process pool reports as a broken pool).
+    """
+    try:
+        write_part(Path(out), task, rows_of(task))
+    except Exception as exc:
+        if _crosses(exc):
+            raise
+        raise WorkerError(task.part, f"{type(exc).__name__}: {exc}") from None
     return task.stop - task.start
 
 
-def ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C is the parent's to handle (it stops the pool)."""
+def _crosses(exc: BaseException) -> bool:
+    """Whether the error comes out of pickle as the same kind of error, message included."""
+    try:
+        again = pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return type(again) is type(exc) and str(again) == str(exc)
+
+
+def start_worker(parent: int) -> None:
+    """Worker initialiser: ignore Ctrl-C, and end when the batch ends.
+
+    Ctrl-C reaches every process of the terminal's group; the parent alone stops the
+    batch (and ends its workers). A worker must not outlive the batch process, even
+    one killed with SIGKILL: on Linux the kernel kills it when its parent (the
+    forkserver, which ends with the batch process) ends; a watchdog thread checks the
+    same on every system, and the batch process itself.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ppid = os.getppid()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != ppid or not _alive(parent):  # it ended before the line above
+        os._exit(1)
+    threading.Thread(
+        target=_watch, args=(ppid, parent), name="negsim-watchdog", daemon=True
+    ).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a pid taken by another user's process
+        return False
+    return True
+
+
+def _watch(ppid: int, parent: int) -> None:
+    while os.getppid() == ppid and _alive(parent):
+        time.sleep(WATCH_EVERY)
+    os._exit(1)
