@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,10 @@ from pydantic import TypeAdapter
 
 from sim.scenario.compose import resolve_path
 from sim.scenario.fields import DEFAULTED, SAMPLEABLE, FieldRange, numeric_field
+from sim.scenario.files import Unreadable, read_text
 from sim.scenario.models import Distribution, Event, Issue, Party, RedLine
 from sim.scenario.problems import DataPath, Problem
+from sim.scenario.quotes import Source, find_source
 from sim.scenario.yamlsource import Document
 from sim.strategies import REGISTRY
 
@@ -255,28 +256,36 @@ class Checker:
                 yield self.problem(("batch", "sweeps", target), f"{target!r}: {exc.args[0]}")
 
     def quotes(self) -> Iterator[Problem]:
-        """The source exists, and every quote stands in it verbatim."""
+        """The source exists and is text, and every quote stands in it (see quotes.py)."""
         source = self.data.get("source")
         if not isinstance(source, str):
             return
-        origin = self.doc.origin(("source",))
-        found = find_source(source, Path(origin.file).parent)
+        folder = Path(self.doc.origin(("source",)).file).parent
+        found = find_source(source, folder)
         if found is None:
-            yield self.problem(("source",), f"source file {source!r} not found")
+            yield self.problem(
+                ("source",),
+                f"source file {source!r} not found (looked in {folder.resolve()}"
+                " and the folders above it)",
+            )
             return
-        text = normalise_quote(found.read_text(encoding="utf-8", errors="replace"))
+        try:
+            text = Source(source, read_text(found))
+        except Unreadable as exc:
+            where = "" if exc.line is None else f" (line {exc.line})"
+            yield self.problem(("source",), f"source file {source!r} {exc.why}{where}")
+            return
         for pid, party in self.parties.items():
             for k, line in enumerate(party.red_lines if party else []):
-                if line.quote and normalise_quote(line.quote) not in text:
-                    yield self.problem(
-                        ("parties", pid, "red_lines", k, "quote"),
-                        f"quote not found verbatim in {source}",
-                    )
+                message = text.check(line.quote) if line.quote else None
+                if message:
+                    yield self.problem(("parties", pid, "red_lines", k, "quote"), message)
         events = self.data.get("events")
         for k, item in enumerate(events if isinstance(events, list) else []):
             quote = item.get("quote") if isinstance(item, dict) else None
-            if isinstance(quote, str) and normalise_quote(quote) not in text:
-                yield self.problem(("events", k, "quote"), f"quote not found verbatim in {source}")
+            message = text.check(quote) if isinstance(quote, str) and quote else None
+            if message:
+                yield self.problem(("events", k, "quote"), message)
 
 
 def _support(dist: Distribution) -> tuple[float, float]:
@@ -288,20 +297,3 @@ def _support(dist: Distribution) -> tuple[float, float]:
         case "choice":
             return min(dist.values), max(dist.values)
     return -math.inf, math.inf
-
-
-def find_source(source: str, start: Path) -> Path | None:
-    """Find a source document relative to the scenario's folder or one of its ancestors."""
-    for folder in [start.resolve(), *start.resolve().parents]:
-        candidate = folder / source
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-
-
-def normalise_quote(text: str) -> str:
-    """Fold white space and typographic quotes and dashes, so a quote matches its source."""
-    return re.sub(r"\s+", " ", text.translate(_TYPOGRAPHY)).strip()

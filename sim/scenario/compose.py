@@ -23,11 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.scenario.files import Unreadable, read_text
 from sim.scenario.problems import DataPath, Origin, Problem, dotted
-from sim.scenario.yamlsource import Document, parse_scalar, read_yaml
+from sim.scenario.yamlsource import Document, parse_scalar, parse_yaml, read_yaml
 
 #: The merge directive for lists of named items.
 REMOVE_KEY = "remove"
+
+#: What the name of a file that ``extends`` names ends in.
+SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 #: Keys that say what kind of mapping this is; a variant that changes one replaces it.
 TAGS = ("type", "dist")
@@ -47,8 +51,10 @@ def _fatal(document: Document, problems: list[Problem]) -> tuple[Document, list[
     return Document(None, {}, document.fallback), problems
 
 
-def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Document, list[Problem]]:
-    document, problems = read_yaml(path)
+def _load(
+    path: Path, chain: tuple[Path, ...], text: str | None = None
+) -> tuple[Document, list[Problem]]:
+    document, problems = read_yaml(path) if text is None else parse_yaml(text, str(path))
     if problems:
         return _fatal(document, problems)
     if not isinstance(document.data, dict) or "extends" not in document.data:
@@ -62,14 +68,24 @@ def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Document, list[Problem]]
     if "id" not in document.data:
         problems.append(document.problem((), "a variant needs an id of its own"))
     # shown as the user would write it from here; compared resolved, to catch loops
+    # (realpath, unlike Path.resolve, gives an answer for a loop of symbolic links too)
     parent = Path(os.path.normpath(path.parent / parent_name))
-    if parent.resolve() in {p.resolve() for p in (*chain, path)}:
+    if os.path.realpath(parent) in {os.path.realpath(p) for p in (*chain, path)}:
         loop = " -> ".join(str(p) for p in (*chain, path, Path(parent_name)))
         return _fatal(document, [*problems, Problem(where, ("extends",), f"extends loops: {loop}")])
-    if not parent.is_file():
-        missing = Problem(where, ("extends",), f"extends {parent_name!r}: no such file ({parent})")
-        return _fatal(document, [*problems, missing])
-    base, base_problems = _load(parent, (*chain, path))
+    if parent.suffix.lower() not in SCENARIO_SUFFIXES:
+        message = f"extends {parent_name!r}: a scenario file ends in .yaml or .yml"
+        return _fatal(document, [*problems, Problem(where, ("extends",), message)])
+    if not os.path.lexists(parent):
+        message = f"extends {parent_name!r}: no such file ({os.path.realpath(parent)})"
+        return _fatal(document, [*problems, Problem(where, ("extends",), message)])
+    try:
+        parent_text = read_text(parent)
+    except Unreadable as exc:
+        why = exc.why if exc.line is None else f"{exc.why} (line {exc.line})"
+        message = f"extends {parent_name!r}: {why}"
+        return _fatal(document, [*problems, Problem(where, ("extends",), message)])
+    base, base_problems = _load(parent, (*chain, path), parent_text)
     if base.data is None:
         return _fatal(document, [*problems, *base_problems])
     del document.data["extends"]

@@ -403,7 +403,7 @@ def test_extends_a_directory(files: Files) -> None:
     (files.root / "base.yaml").mkdir()
     problem = files.write("extends: base.yaml\nid: v\n").problem()
     assert where(problem) == ("scenario.yaml", 1, "extends")
-    assert problem.message.startswith("extends 'base.yaml': no such file")
+    assert problem.message == "extends 'base.yaml': is a directory, not a file"
 
 
 @pytest.mark.parametrize("value", ["3", "''", "[base.yaml]", "null"])

@@ -1131,7 +1131,8 @@ def test_a_quote_not_found_verbatim(files: Files) -> None:
     )
     assert str(w.problem()) == (
         f"{w.path}:{w.line('quote:')}: parties.north.red_lines[0].quote:"
-        " quote not found verbatim in source.txt"
+        " quote not found verbatim in source.txt; the closest sentence (line 1):"
+        " “North said that any deal with foreign troops is off the table.”"
     )
 
 
@@ -1145,20 +1146,21 @@ def test_an_event_quote_not_found_verbatim(files: Files) -> None:
     )
     problem = w.problem()
     assert where(problem) == ("scenario.yaml", w.line("quote:"), "events[0].quote")
-    assert problem.message == "quote not found verbatim in source.txt"
+    assert problem.message.startswith("quote not found verbatim in source.txt; the closest")
 
 
 def test_a_missing_source_file(files: Files) -> None:
     w = files.scenario(with_source("seeds/nowhere.txt"), with_quote("anything"))
     assert str(w.problem()) == (
         f"{w.path}:{w.line('source:')}: source: source file 'seeds/nowhere.txt' not found"
+        f" (looked in {files.root.resolve()} and the folders above it)"
     )
 
 
 def test_a_source_that_is_a_directory(files: Files) -> None:
     (files.root / "seeds").mkdir()
     w = files.scenario(with_source("seeds"))
-    assert w.problem().message == "source file 'seeds' not found"
+    assert w.problem().message == "source file 'seeds' is a directory, not a file"
 
 
 def test_the_source_is_found_from_a_parent_folder(files: Files) -> None:
