@@ -14,9 +14,14 @@ $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "negsim needs Python 3.12 or newer; found " + sys.version.split()[0] + " (pyenv install 3.12, or set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 
+# setuptools tells every editable install to beware of same-named folders (a warning
+# pip 25+ shows even with --quiet); only that message is filtered: other warnings,
+# deprecations included, and errors still print.
+QUIET_EDITABLE := PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Editable installation"
+
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(QUIET_EDITABLE) $(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
 RESULTS := results/make-run
@@ -40,7 +45,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_analysis.py
 	$(PY) benchmarks/bench_rng.py
 	$(PY) benchmarks/bench_batch.py
-	$(PY) -m pip install --quiet -e '.[bench]' && $(PY) benchmarks/bench_negotiation.py
+	$(PY) benchmarks/bench_startup.py
+	$(QUIET_EDITABLE) $(PY) -m pip install --quiet -e '.[bench]' && $(PY) benchmarks/bench_negotiation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
