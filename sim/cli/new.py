@@ -71,7 +71,8 @@ parties:
       - id: no_six_percent
         forbid: {pay: [rise_6]}
         credibility: 0.6
-        quote: "would put the routes we run at risk"
+        quote: "a rise of six per cent a year ... would put the routes we run at risk"
+        # a quote stands in the source word for word; `...` marks words left out
   council:
     label: City council
     reservation: 0.2            # signs only deals with an option that needs it

@@ -41,6 +41,7 @@ def test_new_scenario_shows_what_a_scenario_can_hold(written):
     scenario = load_scenario(written)
     lines = [line for p in scenario.parties.values() for line in p.red_lines]
     assert {line.kind for line in lines} == {"forbid", "require"}
+    assert any(line.quote and "..." in line.quote for line in lines)  # an omission
     assert any(o.needs for i in scenario.issues.values() for o in i.options.values())
     assert scenario.protocol == "mediated" and scenario.mediator in scenario.parties
     assert sum(p.signs for p in scenario.parties.values()) >= 2
