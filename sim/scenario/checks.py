@@ -18,7 +18,7 @@ from sim.scenario.compose import resolve_path
 from sim.scenario.fields import DEFAULTED, SAMPLEABLE, FieldRange, numeric_field
 from sim.scenario.files import Unreadable, read_text
 from sim.scenario.models import Distribution, Event, Issue, Party, RedLine
-from sim.scenario.problems import DataPath, Problem
+from sim.scenario.problems import DataPath, Problem, shown
 from sim.scenario.quotes import Source, find_source
 from sim.scenario.yamlsource import Document
 from sim.strategies import REGISTRY
@@ -29,7 +29,7 @@ _DISTRIBUTION: TypeAdapter[Distribution] = TypeAdapter(Distribution)
 def _known(name: str, known: list[str], what: str) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {name!r} (known: {', '.join(known) or 'none'}){hint}"
+    return f"unknown {what} {shown(name)} (known: {', '.join(known) or 'none'}){hint}"
 
 
 class Checker:
@@ -130,6 +130,12 @@ class Checker:
             yield from self._issue_options((*base, "weights", issue), issue, None)
         if party.weights and sum(party.weights.values()) <= 0:
             yield self.problem((*base, "weights"), "weights must not all be zero")
+        elif not math.isfinite(sum(party.weights.values())):
+            yield self.problem(
+                (*base, "weights"),
+                "weights too large: their sum is not a finite number (weights are relative:"
+                " use smaller ones)",
+            )
         for issue, values in party.values.items():
             path = (*base, "values", issue)
             if issue not in party.weights and issue in self.issues:

@@ -18,13 +18,15 @@ value: mapping keys by name, list items by ``id`` (or by position).
 from __future__ import annotations
 
 import copy
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.scenario.files import Unreadable, read_text
-from sim.scenario.problems import DataPath, Origin, Problem, dotted
+from sim.scenario.problems import DataPath, Origin, Problem, dotted, shown
 from sim.scenario.yamlsource import Document, parse_scalar, parse_yaml, read_yaml
 
 #: The merge directive for lists of named items.
@@ -227,7 +229,7 @@ def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
             if step not in node and not (last and allow_new):
                 known = ", ".join(map(str, node)) or "nothing"
                 where = dotted(concrete) or "the scenario"
-                raise KeyError(f"{where} has no {step!r} (has: {known})")
+                raise KeyError(f"{where} has no {shown(step)} (has: {known}){_hint(step, node)}")
             concrete.append(step)
             node = node.get(step)
         elif isinstance(node, list):
@@ -237,13 +239,22 @@ def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
             elif step.isdigit() and int(step) < len(node):
                 index = int(step)
             else:
-                known = ", ".join(str(i) for i in ids if i is not None) or "no ids"
-                raise KeyError(f"{dotted(concrete)} has no item {step!r} (has: {known})")
+                named = [str(i) for i in ids if i is not None]
+                known = ", ".join(named) or "no ids"
+                raise KeyError(
+                    f"{dotted(concrete)} has no item {shown(step)} (has: {known})"
+                    f"{_hint(step, named)}"
+                )
             concrete.append(index)
             node = node[index]
         else:
             raise KeyError(f"{dotted(concrete)} is a value, it has no {step!r}")
     return tuple(concrete)
+
+
+def _hint(step: str, known: Iterable[Any]) -> str:
+    close = difflib.get_close_matches(step, [str(k) for k in known], n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def apply_overrides(

@@ -22,19 +22,26 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.problems import DataPath, Origin
+from sim.scenario.problems import DataPath, Origin, shown
 from sim.strategies import StrategyParams, StrategySpec
 from sim.strategies.single_text import SingleText
 from sim.strategies.time_dependent import Linear
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Limits on a scenario's size (the README lists them): far above any real negotiation,
+#: low enough that every command's work stays bounded.
+MAX_PARTIES = 1_000
+MAX_ISSUES = 1_000
+MAX_OPTIONS = 10_000  # per issue; outcome arrays index options with 16-bit integers
+MAX_DEADLINE = 100_000
 SCENARIO_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _name(value: str) -> str:
     if not NAME_RE.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not a name:"
+            f"{shown(value)} is not a name:"
             " use lowercase snake_case (a-z, 0-9, _; starting with a letter)"
         )
     return value
@@ -66,7 +73,7 @@ class Issue(_Model):
     """An issue on the table and its options, in the order of the file."""
 
     label: Text | None = None
-    options: Annotated[dict[Name, Option], Field(min_length=1)]
+    options: Annotated[dict[Name, Option], Field(min_length=1, max_length=MAX_OPTIONS)]
 
     @field_validator("options", mode="before")
     @classmethod
@@ -254,11 +261,11 @@ class Scenario(_Model):
     id: Annotated[str, AfterValidator(_scenario_id)]
     title: Text
     source: Text | None = None
-    deadline: Annotated[int, Field(ge=1, le=100_000)]
+    deadline: Annotated[int, Field(ge=1, le=MAX_DEADLINE)]
     protocol: Literal["mediated", "alternating"]
     mediator: Name | None = None
-    issues: Annotated[dict[Name, Issue], Field(min_length=1)]
-    parties: Annotated[dict[Name, Party], Field(min_length=1)]
+    issues: Annotated[dict[Name, Issue], Field(min_length=1, max_length=MAX_ISSUES)]
+    parties: Annotated[dict[Name, Party], Field(min_length=1, max_length=MAX_PARTIES)]
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     events: list[Event] = Field(default_factory=list)
     batch: Batch = Field(default_factory=Batch)

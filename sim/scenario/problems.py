@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,18 @@ def dotted(path: Sequence[PathElem]) -> str:
         else:
             out += f".{elem}" if out else elem
     return out
+
+
+def shown(name: str) -> str:
+    r"""A name quoted for a message; one that is not plain ASCII is shown escaped.
+
+    ``'n\u043erth'`` (with a Cyrillic о) then differs visibly from ``'north'``.
+    """
+    if name.isascii():
+        return repr(name)
+    odd = sorted({c for c in name if not c.isascii()})
+    what = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in odd[:3])
+    return f"{name!a} (not plain ASCII: {what})"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from collections.abc import Iterator, Sequence
@@ -166,6 +167,16 @@ def _as_model(annotation: Any, node: Any) -> type[BaseModel] | None:
 _TEXT_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
 
+def _short(value: Any) -> str:
+    """A value as a message quotes it: at most some 60 characters."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return (
+            f"{'-' if value < 0 else ''}a number of {math.floor(math.log10(abs(value))) + 1} digits"
+        )
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _problem(document: Document, error: ErrorDetails) -> Problem:
     path, bad_key = _data_path(document.data, tuple(error["loc"]))
     kind = error["type"]
@@ -191,12 +202,19 @@ def _problem(document: Document, error: ErrorDetails) -> Problem:
     elif kind == "union_tag_not_found":
         ctx = error.get("ctx", {})
         message = f"missing {ctx.get('discriminator', 'type').strip(chr(39))}"
+    elif kind in ("int_type", "int_from_float") and isinstance(value, float) and value.is_integer():
+        message = f"expected a whole number: write {int(value)} (got {value!r})"
+    elif kind == "too_long" and isinstance(value, (dict, list)):
+        ctx = error.get("ctx", {})
+        message = f"at most {ctx.get('max_length'):,} entries here (got {len(value):,})"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "literal_error":
         message = f"{value!r}: {message[0].lower()}{message[1:]}"
+    elif isinstance(value, int) and kind in ("float_type", "float_parsing"):
+        message = f"{_short(value)} is too large for a number"
     elif value is not None and not isinstance(value, (dict, list)):
-        message = f"{message} (got {value!r})"
+        message = f"{message} (got {_short(value)})"
     if bad_key is not None:
         return Problem(document.origin((*path, bad_key)), (*path, bad_key), message)
     return Problem(document.origin(path), path, message)

@@ -8,12 +8,16 @@ Differences from a plain ``yaml.safe_load``, all deliberate:
 * a key given twice in one mapping is an error, not "the last one wins";
 * keys must be text; anchors and aliases work, merge keys (``<<``) work, a recursive
   alias (or merge), an alias bomb and absurdly deep nesting are errors;
+* numbers are read as YAML 1.2 writes them: ``3e-1`` and ``1e5`` are numbers (YAML 1.1
+  wants ``3.0e-1``), and a number too large for a float (``1e400``) is an error, not
+  infinity;
 * nothing is ever constructed from a tag: only the safe loader's plain types exist, and
   a tag on a list or mapping (``!!python/object/apply:...``, ``!!set``) is an error.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from sim.scenario.files import Unreadable, read_text
 from sim.scenario.problems import DataPath, Origin, Problem
 from sim.scenario.yamlerrors import explain
+
+try:
+    from yaml import CSafeLoader as _LibYAML
+except ImportError:  # PyYAML built without libyaml: the same reading, slower
+    from yaml import SafeLoader as _LibYAML  # type: ignore[assignment]
 
 #: Values built from one file at most; far above any real scenario, low enough that an
 #: alias bomb ("billion laughs") stops quickly.
@@ -56,7 +65,7 @@ _Loader.add_implicit_resolver(
 )
 
 
-class _FastLoader(yaml.CSafeLoader):
+class _FastLoader(_LibYAML):
     """The same reading on libyaml, some 10 times faster on large files.
 
     Only for text that parses: a syntax error is explained from the pure-Python
@@ -108,7 +117,17 @@ class _Builder:
             self.problems.append(Problem(self.origin(node), path, "an alias refers to itself"))
             return None
         if isinstance(node, ScalarNode):
-            return self.loader.construct_object(node, deep=True)
+            try:
+                value = self.loader.construct_object(node, deep=True)
+            except ValueError:  # Python refuses to read an integer of over 4,300 digits
+                message = f"a number of {len(node.value):,} characters is too large"
+                self.problems.append(Problem(self.origin(node), path, message))
+                return None
+            if isinstance(value, float) and math.isinf(value) and "inf" not in node.value.lower():
+                message = f"{node.value} is too large for a number (it would be infinite)"
+                self.problems.append(Problem(self.origin(node), path, message))
+                return None
+            return value
         if node.tag not in _PLAIN_COLLECTION_TAGS:
             message = f"tag {node.tag!r} is not allowed: plain data only"
             self.problems.append(Problem(self.origin(node), path, message))

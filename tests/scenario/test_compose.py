@@ -576,7 +576,7 @@ def test_an_override_that_breaks_a_cross_check(files: Files) -> None:
         (
             "partys.north.reservation=0.5",
             "the scenario has no 'partys' (has: id, title, deadline, protocol, mediator, issues,"
-            " parties)",
+            " parties); did you mean 'parties'?",
         ),
         (
             "parties.north.red_lines.no_tanks.credibility=0.5",

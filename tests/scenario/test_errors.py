@@ -791,7 +791,7 @@ def test_an_event_after_the_deadline(files: Files) -> None:
         (
             "parties.north.reservaton",
             "parties.north has no 'reservaton' (has: label, signs, reservation,"
-            " weights, values, strategy, red_lines)",
+            " weights, values, strategy, red_lines); did you mean 'reservation'?",
         ),
         (
             "parties.north.red_lines.no_tanks.credibility",
