@@ -63,6 +63,9 @@ EXACT_BELOW = 25
 MIN_EXPECTED = 5
 #: The label of the outcome without agreement.
 NO_DEAL = "no deal"
+#: Deals compared one by one (by the larger of their two shares); the rest are compared
+#: together as "other deals" (``negsim compare --top``; 0 compares every deal alone).
+TOP = 12
 
 type Deal = tuple[str, ...]
 
@@ -250,6 +253,13 @@ class DealChange:
     p: float  # unadjusted
     p_adjusted: float  # Holm over every deal compared
     discordant: tuple[int, int] | None = None  # paired: (runs only A, runs only B)
+    words: tuple[str, ...] = ()  # the deal's option labels, one per compared issue
+    rolled_up: int = 0  # "other deals": how many deals this row holds together
+
+    @property
+    def is_no_deal(self) -> bool:
+        """Whether this row is the runs without a deal."""
+        return self.deal is None and not self.rolled_up
 
     @property
     def share_a(self) -> float:
@@ -281,6 +291,7 @@ class DealChange:
         return {
             "deal": None if self.deal is None else list(self.deal),
             "label": self.label,
+            "other_deals": self.rolled_up,
             "a": {
                 "count": self.count_a,
                 "runs": self.runs_a,
@@ -317,6 +328,7 @@ class PairComparison:
     issues: tuple[str, ...]  # the issues deals are compared on
     deals: tuple[DealChange, ...]  # no deal first, then by the larger of the two shares
     notes: tuple[str, ...] = ()
+    top: int = 0  # deals compared one by one (0: every deal); the rest are "other deals"
 
     @property
     def method(self) -> str:
@@ -342,6 +354,7 @@ class PairComparison:
             "why": self.why,
             "method": self.method,
             "issues": list(self.issues),
+            "top": self.top,
             "notes": list(self.notes),
             "deals": [d.to_json() for d in self.deals],
         }
@@ -472,24 +485,26 @@ def _outcome_rank(
     return tuple(rank)
 
 
-def _label(deal: Deal | None, issues: list[str], a: Scenario, b: Scenario) -> str:
+def _words(deal: Deal | None, issues: list[str], a: Scenario, b: Scenario) -> tuple[str, ...]:
     if deal is None:
-        return NO_DEAL
+        return ()
     words = []
     for issue, option in zip(issues, deal, strict=True):
         # A's label when A knows the option (it is the baseline), else B's.
         known = a if option in a.issues[issue].options else b
         words.append(known.option_label(issue, option))
-    return "; ".join(words)
+    return tuple(words)
 
 
 def compare_points(
-    a: PointData, seed_a: int | None, b: PointData, seed_b: int | None
+    a: PointData, seed_a: int | None, b: PointData, seed_b: int | None, top: int = 0
 ) -> PairComparison:
     """Every deal's change from point ``a`` to point ``b`` (p-values not yet adjusted).
 
-    The returned deals carry ``p_adjusted == p``; :func:`compare_batches` adjusts them
-    over the whole family with :func:`holm`.
+    With ``top`` > 0, the ``top`` deals with the largest share (in A or in B) are
+    compared one by one and the rest together, as one row "N other deals" (the runs
+    that ended in any of them). The returned deals carry ``p_adjusted == p``;
+    :func:`compare_batches` adjusts them over the whole family with :func:`holm`.
     """
     issues, notes = _shared_issues(a.scenario, b.scenario)
     rows_a = a.rows.sort_values("run", kind="stable")
@@ -502,17 +517,36 @@ def compare_points(
     index: dict[Deal | None, int] = {}
     codes_a = _deal_codes(rows_a, issues, index)
     codes_b = _deal_codes(rows_b, issues, index)
-    count_a = np.bincount(codes_a, minlength=len(index))
-    count_b = np.bincount(codes_b, minlength=len(index))
-    # Runs in the same deal under A and B (only meaningful when paired; sorted by run).
-    both = (
-        np.bincount(codes_a[codes_a == codes_b], minlength=len(index))
-        if paired
-        else np.zeros(len(index), dtype=np.int64)
-    )
     n_a, n_b = len(rows_a), len(rows_b)
+    seen_a = np.bincount(codes_a, minlength=len(index))
+    seen_b = np.bincount(codes_b, minlength=len(index))
+    # No deal first, then the more frequent deals; ties in outcome order (file order).
+    rank = {deal: _outcome_rank(deal, issues, a.scenario, b.scenario) for deal in index}
+    order = sorted(
+        (d for d in index if d is not None),
+        key=lambda d: (-max(seen_a[index[d]] / n_a, seen_b[index[d]] / n_b), rank[d]),
+    )
+    kept = order if top <= 0 or len(order) <= top + 1 else order[:top]
+    rest = order[len(kept) :]
+    # Rows: no deal, each kept deal, then the rest together; each deal code maps to a row.
+    row_of = np.zeros(len(index), dtype=np.int64)
+    for row, deal in enumerate([None, *kept]):
+        row_of[index[deal]] = row
+    for deal in rest:
+        row_of[index[deal]] = len(kept) + 1
+    rows = 1 + len(kept) + bool(rest)
+    codes_a, codes_b = row_of[codes_a], row_of[codes_b]
+    count_a = np.bincount(codes_a, minlength=rows)
+    count_b = np.bincount(codes_b, minlength=rows)
+    # Runs in the same row under A and B (only meaningful when paired; sorted by run).
+    both = (
+        np.bincount(codes_a[codes_a == codes_b], minlength=rows)
+        if paired
+        else np.zeros(rows, dtype=np.int64)
+    )
     changes = []
-    for deal, code in index.items():
+    for code in range(rows):
+        deal = None if code == 0 or code > len(kept) else kept[code - 1]
         xa, xb = int(count_a[code]), int(count_b[code])
         if paired:
             only_a, only_b = xa - int(both[code]), xb - int(both[code])
@@ -524,27 +558,25 @@ def compare_points(
             low, high = newcombe_interval(xb, n_b, xa, n_a)
             p = two_proportion_p(xb, n_b, xa, n_a)
             discordant = None
+        words = _words(deal, issues, a.scenario, b.scenario)
+        rolled = len(rest) if code > len(kept) else 0
+        label = f"{len(rest):,} other deals" if rolled else "; ".join(words) if words else NO_DEAL
         changes.append(
             DealChange(
-                deal,
-                _label(deal, issues, a.scenario, b.scenario),
-                xa,
-                n_a,
-                xb,
-                n_b,
-                change,
-                low,
-                high,
-                p,
-                p,
-                discordant,
+                deal, label, xa, n_a, xb, n_b, change, low, high, p, p, discordant, words, rolled
             )
         )
-    # No deal first, then the more frequent deals; ties in outcome order (file order).
-    rank = {deal: _outcome_rank(deal, issues, a.scenario, b.scenario) for deal in index}
-    changes.sort(key=lambda c: (c.deal is not None, -max(c.share_a, c.share_b), rank[c.deal]))
     return PairComparison(
-        a.name, b.name, n_a, n_b, paired, why, tuple(issues), tuple(changes), tuple(notes)
+        a.name,
+        b.name,
+        n_a,
+        n_b,
+        paired,
+        why,
+        tuple(issues),
+        tuple(changes),
+        tuple(notes),
+        top if rest else 0,
     )
 
 
@@ -554,18 +586,23 @@ def seeds_of(folder: str | Path) -> dict[str, int]:
     return {p["key"]: int(p["seed"]) for p in manifest["identity"]["points"]}
 
 
-def compare_batches(a: BatchData, b: BatchData) -> Comparison:
+def compare_batches(a: BatchData, b: BatchData, top: int = TOP) -> Comparison:
     """Compare two loaded batches (:func:`sim.plots.data.load_batch`), point by point.
 
-    Points are paired by :func:`pair_points`; within each pair every deal seen in either
-    batch and "no deal" are compared (:func:`compare_points`), and the p-values of all
-    of them are adjusted together with Holm's method (:func:`holm`).
+    Points are paired by :func:`pair_points`; within each pair "no deal", the ``top``
+    most frequent deals and the other deals together are compared (every deal alone
+    when ``top`` is 0; :func:`compare_points`), and the p-values of all of them are
+    adjusted together with Holm's method (:func:`holm`).
     """
     pairs, how = pair_points([p.key for p in a.points], [p.key for p in b.points])
     seeds_a, seeds_b = seeds_of(a.folder), seeds_of(b.folder)
     compared = [
         compare_points(
-            a.points[i], seeds_a.get(a.points[i].key), b.points[j], seeds_b.get(b.points[j].key)
+            a.points[i],
+            seeds_a.get(a.points[i].key),
+            b.points[j],
+            seeds_b.get(b.points[j].key),
+            top,
         )
         for i, j in pairs
     ]
@@ -626,7 +663,13 @@ def format_comparison(comparison: Comparison, width: int = WIDTH) -> str:
             out.append("")
         out.append(f"A: {pair.a} ({pair.runs_a:,} runs) → B: {pair.b} ({pair.runs_b:,} runs)")
         runs = "Paired runs" if pair.paired else "Independent runs"
-        for text in (f"{runs}: {pair.why}.", f"Method: {pair.method}.", *pair.notes):
+        rolled = [
+            f"Deals: the {pair.top} most frequent one by one; the {d.rolled_up:,} others"
+            " together as one row (--top; --top 0 lists every deal)."
+            for d in pair.deals
+            if d.rolled_up
+        ]
+        for text in (f"{runs}: {pair.why}.", f"Method: {pair.method}.", *rolled, *pair.notes):
             out += textwrap.wrap(text, width, subsequent_indent="  ")
         out.append(head)
         for d in pair.deals:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.store import MANIFEST
-from sim.compare import ALPHA, compare_batches, format_comparison
+from sim.compare import ALPHA, TOP, compare_batches, format_comparison
 from sim.scenario import Problem, ScenarioError
 from sim.scenario.problems import Origin
 
@@ -32,10 +32,34 @@ def register(commands: Any) -> None:
         "--out", metavar="DIR", help="where to write the figure (default: DIR_B/figures)"
     )
     parser.add_argument(
-        "--format", dest="fmt", choices=FORMATS, default="png", help="figure format (png)"
+        "--format",
+        dest="fmt",
+        choices=FORMATS,
+        default="png",
+        help="figure format (default: png)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--top",
+        type=_count,
+        default=TOP,
+        metavar="N",
+        help="deals compared one by one, the most frequent first; the rest are compared"
+        f" together as 'other deals' (default: {TOP}; 0: every deal alone)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (default: a table)"
+    )
     parser.set_defaults(handler=run)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"expected 0 to 1000, got {value}")
+    return value
 
 
 def _check_folders(*folders: str) -> None:
@@ -59,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.plots.compare import write_compare_figure
     from sim.plots.data import load_batch
 
-    comparison = compare_batches(load_batch(args.a), load_batch(args.b))
+    comparison = compare_batches(load_batch(args.a), load_batch(args.b), top=args.top)
     out = Path(args.out) if args.out is not None else Path(args.b) / "figures"
     figure = write_compare_figure(comparison, out, args.fmt)
     if args.json:

@@ -1,16 +1,17 @@
 """The figure of ``negsim compare``: each deal's share in A and in B, as a dumbbell plot.
 
 One row per deal (no deal first, then by the larger of the two shares, as in the
-table): a hollow dot for A and a filled dot for B, each with its 95% Wilson interval,
-and an arrow from A to B. The deals whose change is larger than chance (Holm-adjusted
-p < 0.05, see :mod:`sim.compare`) are emphasised: a shaded row, bold words, a bold
-arrow. Deals keep the colours of the other figures, fixed by the most frequent deals
-of the two batches together.
+table, then "other deals" when ``--top`` rolled the rarer ones together): a hollow dot
+for A and a filled dot for B, each with its 95% Wilson interval, and an arrow from A
+to B. The deals whose change is larger than chance (Holm-adjusted p < 0.05, see
+:mod:`sim.compare`) are emphasised: a shaded row, bold words, a bold arrow. Options
+that every deal drawn shares are said once, in the title; every row has the same
+height, whatever the number of rows. A deal has its colour of every other figure
+(:func:`sim.plots.colours.deal_colour`).
 """
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -25,29 +26,46 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.compare import ALPHA, Comparison, DealChange, PairComparison
-from sim.plots.data import NO_DEAL, OTHER_COLOUR, BatchData
+from sim.plots.colours import NO_DEAL_COLOUR, OTHER_COLOUR, deal_colour, repeats
+from sim.plots.text import cap, plural, wrap
 
-#: Deals given their own colour, as many as :func:`sim.plots.data.load_batch` gives.
-TOP_DEALS = 6
 #: Rows drawn for one pair of points; the rest (rare, none larger than chance) are counted.
 MAX_ROWS = 24
 #: Rows per panel when the folders hold several pairs of points.
 MAX_ROWS_MANY = 12
 #: Width of the wrapped deal labels, in characters.
 LABEL_WIDTH = 62
+#: Height of one row (at least), of one more line of label, and of a panel's frame.
+ROW_INCHES = 0.5
+LINE_INCHES = 0.14
+FRAME_INCHES = 1.1
+MARKERS = ("o", "s", "D", "^", "v", "P")
 HIGHLIGHT = "#fff3c4"
 QUIET = "#7a7a7a"
 
 
-def _colours(comparison: Comparison) -> BatchData:
-    """A colour source with the combined top deals: A's and B's runs counted together."""
-    counts: dict[tuple[str, ...], int] = {}
-    for pair in comparison.pairs:
-        for d in pair.deals:
-            if d.deal is not None:
-                counts[d.deal] = counts.get(d.deal, 0) + d.count_a + d.count_b
-    top = [deal for deal, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return BatchData(Path(comparison.folder_b), [], {}, top_deals=top[:TOP_DEALS])
+def _colour(pair: PairComparison, d: DealChange) -> str:
+    if d.is_no_deal:
+        return NO_DEAL_COLOUR
+    if d.deal is None:
+        return OTHER_COLOUR
+    return deal_colour(dict(zip(pair.issues, d.deal, strict=True)))
+
+
+def _shared(drawn: list[DealChange]) -> list[int]:
+    """The issues on which every deal drawn (two or more) takes the same option."""
+    deals = [d.deal for d in drawn if d.deal is not None]
+    if len(deals) < 2:
+        return []
+    first = deals[0]
+    return [i for i in range(len(first)) if all(d[i] == first[i] for d in deals)]
+
+
+def _row_label(d: DealChange, skip: list[int]) -> str:
+    if d.deal is None:
+        return d.label
+    words = [cap(w) for i, w in enumerate(d.words) if i not in skip] or [cap(w) for w in d.words]
+    return wrap(" · ".join(words), LABEL_WIDTH, 4 * LABEL_WIDTH)
 
 
 def _shown(pair: PairComparison, most: int) -> tuple[list[DealChange], list[DealChange]]:
@@ -72,10 +90,14 @@ def _sqrt_axis(ax: Any) -> None:
     ax.grid(axis="x", alpha=0.3)
 
 
-def _panel(ax: Any, pair: PairComparison, colours: BatchData, most: int) -> None:
-    drawn, left_out = _shown(pair, most)
-    for k, d in enumerate(drawn):
-        colour = colours.deal_colour(NO_DEAL if d.deal is None else d.deal)
+def _panel(
+    ax: Any, pair: PairComparison, drawn: list[DealChange], left_out: list[DealChange]
+) -> None:
+    skip = _shared(drawn)
+    # Two deals of one colour get different marker shapes (a deal never changes colour).
+    shapes = [MARKERS[r % len(MARKERS)] for r in repeats([_colour(pair, d) for d in drawn])]
+    for k, (d, shape) in enumerate(zip(drawn, shapes, strict=True)):
+        colour = _colour(pair, d)
         strong = d.larger_than_chance
         if strong:
             ax.axhspan(k - 0.5, k + 0.5, color=HIGHLIGHT, zorder=0)
@@ -98,7 +120,7 @@ def _panel(ax: Any, pair: PairComparison, colours: BatchData, most: int) -> None
             ax.plot(
                 [share],
                 [k + dy],
-                "o",
+                shape,
                 ms=6.5,
                 mfc=face,
                 mec=colour,
@@ -133,11 +155,7 @@ def _panel(ax: Any, pair: PairComparison, colours: BatchData, most: int) -> None
             fontweight="bold" if strong else "normal",
             color="black" if strong else QUIET,
         )
-    ax.set_yticks(
-        range(len(drawn)),
-        [textwrap.fill(d.label.replace("; ", " · "), LABEL_WIDTH) for d in drawn],
-        fontsize=7.5,
-    )
+    ax.set_yticks(range(len(drawn)), [_row_label(d, skip) for d in drawn], fontsize=8)
     for tick, d in zip(ax.get_yticklabels(), drawn, strict=True):
         if d.larger_than_chance:
             tick.set_fontweight("bold")
@@ -150,8 +168,9 @@ def _panel(ax: Any, pair: PairComparison, colours: BatchData, most: int) -> None
     if left_out:
         most_often = max(max(d.share_a, d.share_b) for d in left_out)
         note = (
-            f"\nnot drawn: {len(left_out)} rarer deals (each at most {most_often:.1%} of the runs"
-            " of A and of B, none changed more than chance); the table lists them all"
+            f"\nnot drawn: {plural(len(left_out), 'rarer deal')} (each at most"
+            f" {most_often:.1%} of the runs of A and of B, none changed more than chance);"
+            " the table lists them all"
         )
     ax.set_xlabel("share of runs (square-root scale), 95% Wilson intervals" + note, fontsize=8)
 
@@ -162,16 +181,29 @@ def _title(pair: PairComparison) -> str:
         if pair.runs_a == pair.runs_b
         else f"{pair.runs_a:,} and {pair.runs_b:,} runs"
     )
-    return f"A: {pair.a}  →  B: {pair.b}  ({runs})"
+    return f"A: {cap(pair.a, 120)}  →  B: {cap(pair.b, 120)}  ({runs})"
+
+
+def _common_words(drawn: list[DealChange]) -> str:
+    first = next((d for d in drawn if d.deal is not None), None)
+    skip = _shared(drawn)
+    if first is None or not skip:
+        return ""
+    return "every deal shown: " + "; ".join(cap(first.words[i]) for i in skip)
 
 
 def compare_figure(comparison: Comparison) -> Figure:
     """The dumbbell plot of a comparison: one panel per pair of points."""
-    colours = _colours(comparison)
     pairs = comparison.pairs
     most = MAX_ROWS if len(pairs) == 1 else MAX_ROWS_MANY
-    rows = [min(len(p.deals), most) for p in pairs]
-    heights = [0.52 * r + 1.0 for r in rows]
+    shown = [_shown(p, most) for p in pairs]
+    # Every row gets the same height, from the tallest label of the figure.
+    lines = max(
+        (_row_label(d, _shared(drawn)).count("\n") + 1 for drawn, _ in shown for d in drawn),
+        default=1,
+    )
+    row = max(ROW_INCHES, LINE_INCHES * lines + 0.22)
+    heights = [row * len(drawn) + FRAME_INCHES for drawn, _ in shown]
     figure, axes = plt.subplots(
         len(pairs),
         1,
@@ -180,10 +212,17 @@ def compare_figure(comparison: Comparison) -> Figure:
         squeeze=False,
         layout="constrained",  # makes room for the suptitle, panel titles and the legend
     )
-    for ax, pair in zip(axes[:, 0], pairs, strict=True):
-        _panel(ax, pair, colours, most)
+    for ax, pair, (drawn, left_out) in zip(axes[:, 0], pairs, shown, strict=True):
+        _panel(ax, pair, drawn, left_out)
+        common = _common_words(drawn)
         if len(pairs) > 1:
-            ax.set_title(_title(pair), fontsize=9, loc="left")
+            ax.set_title(
+                wrap(_title(pair), 150, 300) + (f"\n{wrap(common, 150, 300)}" if common else ""),
+                fontsize=9,
+                loc="left",
+            )
+        elif common:
+            ax.set_title(wrap(common, 150, 300), fontsize=9, loc="left")
     paired = {p.paired for p in pairs}
     how = (
         "paired runs (same seed and run ids): McNemar's test"
@@ -196,7 +235,8 @@ def compare_figure(comparison: Comparison) -> Figure:
         _title(pairs[0])
         if len(pairs) == 1
         else (
-            f"A: {comparison.folder_a}  →  B: {comparison.folder_b}  ({len(pairs)} pairs of points)"
+            f"A: {cap(comparison.folder_a, 80)}  →  B: {cap(comparison.folder_b, 80)}"
+            f"  ({len(pairs)} pairs of points)"
         )
     )
     figure.suptitle(
@@ -214,7 +254,7 @@ def compare_figure(comparison: Comparison) -> Figure:
             mfc="white",
             mec="#333333",
             mew=1.6,
-            label=f"A: {names[0]}" if len(pairs) == 1 else "A",
+            label=f"A: {cap(names[0], 80)}" if len(pairs) == 1 else "A",
         ),
         Line2D(
             [],
@@ -223,7 +263,7 @@ def compare_figure(comparison: Comparison) -> Figure:
             ls="",
             mfc="#333333",
             mec="#333333",
-            label=f"B: {names[1]}" if len(pairs) == 1 else "B",
+            label=f"B: {cap(names[1], 80)}" if len(pairs) == 1 else "B",
         ),
         Line2D([], [], color="#333333", lw=2.0, marker=">", ms=5, label="change A → B"),
         Patch(color=HIGHLIGHT, label="change larger than chance"),

@@ -2,47 +2,107 @@
 
 Every figure names the scenario(s) and the number of runs in its title, draws 95%
 intervals (Wilson 1927 for shares; Newcombe 1998 for differences of shares) and uses
-the batch's fixed colours for parties and deals.
+the fixed colours of :mod:`sim.plots.colours` for parties and deals. Figures drawn
+per point show at most a fixed number of points (:data:`MAX_PANELS`) and say so, and
+every label is capped where drawn (:mod:`sim.plots.text`), so a batch of 10,000 sweep
+points or a label of a megabyte still gives figures of a readable size, quickly.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-import textwrap
 from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.batch.summary import wilson
 from sim.compare import newcombe_interval
-from sim.plots.data import NO_DEAL, OTHER, BatchData, PointData
+from sim.plots.colours import repeats
+from sim.plots.data import NO_DEAL, OTHER, BatchData, PointData, short_path
+from sim.plots.text import cap, plural, wrap
 
 #: Columns of side-by-side panels before a figure wraps onto another row.
-MAX_COLUMNS = 5
+MAX_COLUMNS = 3
+#: Points drawn in a figure with one panel (or one column) per point; the rest are counted.
+MAX_PANELS = 12
+#: Points drawn in the red-lines figure (one row of two panels each).
+MAX_RED_LINE_POINTS = 6
+#: Swept fields drawn in the sweep figure (one panel each).
+MAX_SWEEP_PANELS = 6
+#: Hatches that tell apart deals of one colour (see :func:`sim.plots.colours.repeats`).
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
+MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
-def _title(points: list[PointData]) -> str:
-    runs = sum(p.runs for p in points)
-    if len(points) == 1:
-        return f"{points[0].name} — {points[0].runs:,} runs"
-    return f"{len(points)} scenarios and points — {runs:,} runs in all"
+def _shown(data: BatchData, most: int = MAX_PANELS) -> tuple[list[PointData], str]:
+    """The points a per-point figure draws, and a note on those it leaves out."""
+    if len(data.points) <= most:
+        return data.points, ""
+    return (
+        data.points[:most],
+        f"the first {most} of {len(data.points):,} points drawn"
+        + ("; sweeps.png shows them all" if data.sweeps else ""),
+    )
+
+
+def _title(points: list[PointData], every: list[PointData] | None = None) -> str:
+    every = every or points
+    runs = sum(p.runs for p in every)
+    if len(every) == 1:
+        return f"{cap(every[0].name, 90)} — {every[0].runs:,} runs"
+    return f"{len(every):,} scenarios and points — {runs:,} runs in all"
 
 
 def _grid(n: int, width: float, height: float, most: int = MAX_COLUMNS) -> tuple[Figure, list[Any]]:
-    columns = min(n, most)
-    rows = math.ceil(n / columns)
+    columns = max(1, min(n, most))
+    rows = max(1, math.ceil(n / columns))
+    # Constrained layout keeps the main title clear of the panel titles below it.
     figure, axes = plt.subplots(
-        rows, columns, figsize=(width * columns, height * rows), squeeze=False
+        rows,
+        columns,
+        figsize=(width * columns, height * rows + 0.9),
+        squeeze=False,
+        layout="constrained",
     )
     flat = list(axes.ravel())
     for extra in flat[n:]:
         extra.set_visible(False)
     return figure, flat[:n]
+
+
+def percent_ticks(low: float, high: float, signed: bool = False) -> tuple[list[float], list[str]]:
+    """Ticks for shares from ``low`` to ``high`` and their labels.
+
+    Labels have as many decimals as the tick step needs: a range under 1% gets "0.2%",
+    "0.4%", ..., never "0%" at every tick.
+    """
+    if not high > low:
+        low, high = low - 0.005, high + 0.005
+    ticks = matplotlib.ticker.MaxNLocator(nbins=7, steps=[1, 2, 5, 10]).tick_values(low, high)
+    ticks = [t for t in ticks if low - 1e-12 <= t <= high + 1e-12] or [low, high]
+    step = min((b - a for a, b in itertools.pairwise(ticks)), default=high - low)
+    decimals = max(0, -math.floor(math.log10(100 * step) + 1e-9)) if step > 0 else 1
+    clean = [0.0 if abs(t) < step * 1e-6 else float(t) for t in ticks]
+    sign = "+" if signed else ""
+    labels = [("0%" if t == 0 else f"{100 * t:{sign}.{decimals}f}%") for t in clean]
+    return clean, labels
+
+
+def _percent_axis(ax: Any, low: float, high: float, signed: bool = False) -> None:
+    """Set the x axis from ``low`` to ``high`` (padded) with :func:`percent_ticks`."""
+    pad = 0.06 * (high - low) if high > low else 0.005
+    low, high = low - pad, high + pad
+    ticks, labels = percent_ticks(low, high, signed)
+    ax.set_xlim(low, high)
+    ax.set_xticks(ticks, labels)
 
 
 def _share_bars(ax: Any, labels: list[str], counts: list[int], n: int, colours: list[str]) -> None:
@@ -58,73 +118,130 @@ def _share_bars(ax: Any, labels: list[str], counts: list[int], n: int, colours: 
             ]
         ),
     )
-    ax.barh(y, shares, color=colours, xerr=errors, capsize=3, error_kw={"lw": 1})
-    for k, share in enumerate(shares):
-        ax.text(min(share, 1.0) + 0.02, k, f"{share:.1%}", va="center", fontsize=8)
-    ax.set_yticks(y, labels, fontsize=7.5)
+    bars = ax.barh(y, shares, color=colours, xerr=errors, capsize=3, error_kw={"lw": 1})
+    for bar, again in zip(bars, repeats(colours), strict=True):
+        if again:  # a second deal of the same colour: hatched, never recoloured
+            bar.set_hatch(HATCHES[again % len(HATCHES)])
+            bar.set_edgecolor("white")
+    for k, (share, (_, high)) in enumerate(zip(shares, intervals, strict=True)):
+        ax.text(min(high, 1.0) + 0.015, k, f"{share:.1%}", va="center", fontsize=8.5)
+    ax.set_yticks(y, labels, fontsize=8.5)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.12)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlim(0, 1.15)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
     ax.grid(axis="x", alpha=0.3)
 
 
 def deal_distribution(data: BatchData) -> Figure:
-    """How often each top deal forms, and no deal, per scenario/point, side by side."""
+    """How often each top deal forms, and no deal, per scenario/point, in rows of panels."""
+    points, note = _shown(data)
     deals: list[tuple[str, ...] | str] = [NO_DEAL, *data.top_deals, OTHER]
     lines = max(len(data.label(d).splitlines()) for d in deals)
-    figure, axes = _grid(len(data.points), 5.2, (0.16 * lines + 0.25) * len(deals) + 1.6)
-    for ax, point in zip(axes, data.points, strict=True):
+    figure, axes = _grid(len(points), 4.6, (0.17 * lines + 0.22) * len(deals) + 1.2)
+    for k, (ax, point) in enumerate(zip(axes, points, strict=True)):
         keys = point.deal_keys()
         counts = []
         for deal in deals:
             if deal == NO_DEAL:
                 counts.append(int(keys.isna().sum()))
             elif deal == OTHER:
-                known = keys.isin([d for d in data.top_deals]) | keys.isna()
+                known = keys.isin(list(data.top_deals)) | keys.isna()
                 counts.append(int((~known).sum()))
             else:
                 counts.append(int((keys == deal).sum()) if len(keys) else 0)
         labels = [data.label(d) for d in deals]
         _share_bars(ax, labels, counts, point.runs, [data.deal_colour(d) for d in deals])
-        ax.set_title(f"{point.name}\n{point.runs:,} runs", fontsize=9)
-        ax.set_xlabel("share of runs (95% interval)")
-        if axes.index(ax) % MAX_COLUMNS:
+        ax.set_title(wrap(f"{point.name} — {point.runs:,} runs", 50, 150), fontsize=9.5)
+        ax.set_xlabel("share of runs (95% interval)", fontsize=9)
+        if k % MAX_COLUMNS:
             ax.set_yticklabels([])
     common = data.common_text()
+    extra = "; ".join(t for t in (common, note) if t)
     figure.suptitle(
-        f"Which deals form — {_title(data.points)}" + (f"\n({common})" if common else ""),
+        f"Which deals form — {_title(points, data.points)}" + (f"\n({extra})" if extra else ""),
         fontsize=11,
     )
-    figure.tight_layout()
     return figure
+
+
+def _sweep_series(
+    data: BatchData, rows: pd.DataFrame, path: str, issues: tuple[str, ...]
+) -> tuple[list[Any], list[tuple[str, str, list[tuple[float, float, float]]]]]:
+    """Per value of ``path`` (pooling the other swept fields): any deal and the top deals.
+
+    One pass over the rows with ``groupby``, so a grid of thousands of points is quick.
+    """
+    values = sorted(rows[path].dropna().unique().tolist(), key=_sort_key)
+    by_value = rows.groupby(path, sort=False, observed=True)
+    n = by_value.size()
+    wanted: list[tuple[str, ...] | str] = ["any deal", *data.top_deals[:3]]
+    out = []
+    agreed = rows["agreement"].to_numpy(dtype=bool)
+    for deal in wanted:
+        if isinstance(deal, str):
+            hit = agreed
+            colour, label = "#000000", "any deal"
+        else:
+            if len(deal) != len(issues):
+                continue
+            hit = agreed.copy()
+            for issue, option in zip(issues, deal, strict=True):
+                hit &= rows[issue].astype(str).to_numpy() == option
+            colour, label = data.deal_colour(deal), data.label(deal, 40, "; ")
+        k = pd.Series(hit, index=rows.index).groupby(rows[path], sort=False, observed=True).sum()
+        series = []
+        for value in values:
+            runs, got = int(n.get(value, 0)), int(k.get(value, 0))
+            low, high = wilson(got, runs)
+            series.append((got / runs if runs else 0.0, low, high))
+        out.append((colour, label, series))
+    return values, out
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    return (0, float(value)) if isinstance(value, int | float) else (1, str(value))
 
 
 def sweep_effects(data: BatchData) -> Figure | None:
     """The chance of a deal (and of the top deals) against each swept field."""
     if not data.sweeps:
         return None
-    paths = list(data.sweeps)
-    figure, axes = _grid(len(paths), 5.5, 4.0, most=2)
-    scenarios = sorted({p.scenario.id for p in data.points})
+    paths = list(data.sweeps)[:MAX_SWEEP_PANELS]
+    figure, axes = _grid(len(paths), 5.6, 4.0, most=2)
+    rows = data.all_rows()
+    scenarios = list(dict.fromkeys(p.scenario_id for p in data.points))
     styles = ["-", "--", ":", "-."]
     for ax, path in zip(axes, paths, strict=True):
         for s, scenario_id in enumerate(scenarios):
-            points = [p for p in data.points if p.scenario.id == scenario_id and path in p.sweep]
-            values = sorted({p.sweep[path] for p in points})
-            for series, colour, label in _sweep_series(data, points, path, values):
-                lows = [lo for _, lo, _ in series]
-                highs = [hi for _, _, hi in series]
-                mids = [m for m, _, _ in series]
+            mine = [p for p in data.points if p.scenario_id == scenario_id and path in p.sweep]
+            if not mine or path not in rows:
+                continue
+            subset = rows[rows["scenario"].astype(str) == scenario_id]
+            values, series = _sweep_series(data, subset, path, mine[0].issues)
+            numeric = all(isinstance(v, int | float) for v in values)
+            x = values if numeric else list(range(len(values)))
+            many = len(values) > 40
+            for m, (colour, label, points) in enumerate(series):
                 ax.plot(
-                    values,
-                    mids,
+                    x,
+                    [mid for mid, _, _ in points],
                     styles[s % len(styles)],
                     color=colour,
-                    marker="o",
-                    label=f"{label}" + (f" ({scenario_id})" if len(scenarios) > 1 else ""),
+                    marker=None if many else MARKERS[m % len(MARKERS)],
+                    ms=5,
+                    label=label + (f" ({scenario_id})" if len(scenarios) > 1 else ""),
                 )
-                ax.fill_between(values, lows, highs, color=colour, alpha=0.15)
-        ax.set_xlabel(path.replace(".red_lines.", ".red_lines.\n"), fontsize=8)
+                ax.fill_between(
+                    x,
+                    [lo for _, lo, _ in points],
+                    [hi for _, _, hi in points],
+                    color=colour,
+                    alpha=0.15,
+                )
+            if not numeric:
+                ax.set_xticks(x, [cap(str(v), 20) for v in values], rotation=20, ha="right")
+        ax.set_xlabel(cap(short_path(path), 60), fontsize=9)
+        ax.set_title(cap(path, 90), fontsize=8.5, color="#444444")
         ax.set_ylabel("share of runs (95% interval)")
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -132,75 +249,68 @@ def sweep_effects(data: BatchData) -> Figure | None:
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(
         handles,
-        [textwrap.fill(lab, 70) for lab in labels],
-        loc="lower center",
-        ncol=min(2, len(labels)),
-        fontsize=7.5,
-        bbox_to_anchor=(0.5, 0.0),
+        [wrap(lab, 80, 160) for lab in labels],
+        loc="outside lower center",
+        ncol=min(2, max(1, len(labels))),
+        fontsize=8,
+        frameon=False,
     )
     runs = sum(p.runs for p in data.points)
     common = data.common_text()
+    left_out = len(data.sweeps) - len(paths)
+    notes = [
+        t
+        for t in (common, f"{plural(left_out, 'more swept field')} not drawn" * bool(left_out))
+        if t
+    ]
     figure.suptitle(
-        f"Deals against the swept fields — {runs:,} runs, other swept fields pooled"
-        + (f"\n({common})" if common else ""),
+        f"Deals against the swept fields — {runs:,} runs in {plural(len(data.points), 'point')},"
+        " other swept fields pooled" + (f"\n({'; '.join(notes)})" if notes else ""),
         fontsize=11,
     )
-    rows = math.ceil(len(labels) / 2) if labels else 0
-    figure.tight_layout(rect=(0, 0.06 + 0.045 * rows, 1, 1))
     return figure
-
-
-def _sweep_series(
-    data: BatchData, points: list[PointData], path: str, values: list[Any]
-) -> list[tuple[list[tuple[float, float, float]], str, str]]:
-    """Per value of ``path`` (pooling the other swept fields): any deal and each top deal."""
-    out = []
-    wanted: list[tuple[str, ...] | str] = ["any deal", *data.top_deals[:3]]
-    for deal in wanted:
-        series = []
-        for value in values:
-            pooled = [p for p in points if p.sweep[path] == value]
-            n = sum(p.runs for p in pooled)
-            if deal == "any deal":
-                k = sum(int(p.rows["agreement"].sum()) for p in pooled)
-            else:
-                k = sum(int((p.deal_keys() == deal).sum()) for p in pooled)
-            lo, hi = wilson(k, n)
-            series.append((k / n if n else 0.0, lo, hi))
-        colour = "#000000" if deal == "any deal" else data.deal_colour(deal)
-        label = "any deal" if isinstance(deal, str) else data.label(deal).replace("\n", "; ")
-        out.append((series, colour, label))
-    return out
 
 
 def rounds_to_agreement(data: BatchData) -> Figure:
     """When deals form: the distribution of the round of agreement, per scenario/point."""
-    figure, axes = _grid(len(data.points), 4.2, 3.2, most=3)
-    deadline = max(p.scenario.deadline for p in data.points)
-    bins = np.arange(0.5, deadline + 1.5, max(1, deadline // 40))
-    for ax, point in zip(axes, data.points, strict=True):
-        rounds = point.rows.loc[point.rows["agreement"], "round"].dropna().astype(float)
+    points, note = _shown(data)
+    figure, axes = _grid(len(points), 4.4, 3.2)
+    deadline = max(p.scenario.deadline for p in points)
+    agreed = [p.rows.loc[p.rows["agreement"].astype(bool), "round"].dropna() for p in points]
+    first = min((int(r.min()) for r in agreed if len(r)), default=1)
+    # Start where the first deal forms (a few rounds before), not at round 0.
+    start = max(0, first - max(2, (deadline - first) // 10))
+    step = max(1, (deadline - start) // 40)
+    bins = np.arange(start + 0.5, deadline + 1.5, step)
+    for ax, point, rounds in zip(axes, points, agreed, strict=True):
+        rounds = rounds.astype(float)
         ax.hist(rounds, bins=bins, color="#1f77b4", alpha=0.85)
         share = len(rounds) / point.runs if point.runs else 0.0
         median = f", median {np.median(rounds):g}" if len(rounds) else ""
         ax.set_title(
-            f"{point.name}\n{point.runs:,} runs, {share:.0%} with a deal{median}", fontsize=9
+            wrap(f"{point.name} — {point.runs:,} runs", 50, 150)
+            + f"\n{share:.0%} with a deal{median}",
+            fontsize=9,
         )
         ax.axvline(point.scenario.deadline, color="#4d4d4d", ls="--", lw=1)
+        ax.set_xlim(start, deadline + 1)
         ax.set_xlabel("round of the agreement (dashed: deadline)")
         ax.set_ylabel("runs")
         ax.grid(alpha=0.3)
-    figure.suptitle(f"Rounds to agreement — {_title(data.points)}", fontsize=11)
-    figure.tight_layout()
+    figure.suptitle(
+        f"Rounds to agreement — {_title(points, data.points)}" + (f"\n({note})" if note else ""),
+        fontsize=11,
+    )
     return figure
 
 
 def utilities(data: BatchData) -> Figure:
     """Each party's utility against its reservation value, in runs with a deal."""
-    figure, axes = _grid(len(data.points), 5.0, 3.6, most=3)
-    for ax, point in zip(axes, data.points, strict=True):
+    points, note = _shown(data)
+    figure, axes = _grid(len(points), 5.0, 3.8)
+    for ax, point in zip(axes, points, strict=True):
         parties = list(point.scenario.parties)
-        deals = point.rows[point.rows["agreement"]]
+        deals = point.rows[point.rows["agreement"].astype(bool)]
         positions = np.arange(len(parties))
         series = [deals[f"u_{p}"].to_numpy() for p in parties]
         nonempty = [k for k, s in enumerate(series) if len(s)]
@@ -233,7 +343,7 @@ def utilities(data: BatchData) -> Figure:
         )
         ax.set_xticks(
             positions,
-            [point.scenario.party_label(p) for p in parties],
+            [cap(point.scenario.party_label(p), 24) for p in parties],
             rotation=25,
             ha="right",
             fontsize=8,
@@ -241,30 +351,42 @@ def utilities(data: BatchData) -> Figure:
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("utility in the deal")
         share = len(deals) / point.runs if point.runs else 0.0
-        ax.set_title(f"{point.name}\n{point.runs:,} runs, {share:.0%} with a deal", fontsize=9)
+        ax.set_title(
+            wrap(f"{point.name} — {point.runs:,} runs", 50, 150) + f"\n{share:.0%} with a deal",
+            fontsize=9,
+        )
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=7, loc="lower left")
-    figure.suptitle(f"What the parties get — {_title(data.points)}", fontsize=11)
-    figure.tight_layout()
+    figure.suptitle(
+        f"What the parties get — {_title(points, data.points)}" + (f"\n({note})" if note else ""),
+        fontsize=11,
+    )
     return figure
 
 
 def options_in_deals(data: BatchData) -> Figure:
     """Per issue, how often each option is in the deal: a table of shares per scenario."""
-    scenario = data.points[0].scenario
-    issues = [i for i in scenario.issues if all(i in p.scenario.issues for p in data.points)]
+    points, note = _shown(data)
+    scenario = points[0].scenario
+    issues = [i for i in scenario.issues if all(i in p.scenario.issues for p in points)]
     heights = [len(scenario.issues[i].options) + 0.8 for i in issues]
-    figure = plt.figure(figsize=(3.2 + 1.5 * len(data.points), 0.42 * sum(heights) + 1.6))
+    headers = [wrap(p.name, 20, 80) for p in points]
+    header_lines = max(h.count("\n") + 1 for h in headers)
+    figure = plt.figure(
+        figsize=(3.6 + 1.6 * len(points), 0.42 * sum(heights) + 0.16 * header_lines + 1.8),
+        layout="constrained",
+    )
     grid = figure.add_gridspec(len(issues), 1, height_ratios=heights)
     for row, issue in enumerate(issues):
         ax = figure.add_subplot(grid[row])
         options = list(scenario.issues[issue].options)
-        shares = np.zeros((len(options), len(data.points)))
-        for k, point in enumerate(data.points):
-            deals = point.rows[point.rows["agreement"]]
+        shares = np.zeros((len(options), len(points)))
+        for k, point in enumerate(points):
+            deals = point.rows[point.rows["agreement"].astype(bool)]
             n = len(deals)
+            column = deals[issue].astype(str)
             for j, option in enumerate(options):
-                count = int((deals[issue].astype(str) == option).sum())
+                count = int((column == option).sum())
                 shares[j, k] = count / n if n else np.nan
                 low, high = wilson(count, n)
                 text = f"{shares[j, k]:.0%}\n±{(high - low) / 2:.1%}" if n else "–"
@@ -280,59 +402,106 @@ def options_in_deals(data: BatchData) -> Figure:
         ax.imshow(shares, cmap="Blues", vmin=0, vmax=1, aspect="auto")
         ax.set_yticks(
             range(len(options)),
-            [textwrap.fill(scenario.option_label(issue, o), 30) for o in options],
+            [wrap(scenario.option_label(issue, o), 30) for o in options],
             fontsize=8,
         )
-        ax.set_xticks(
-            range(len(data.points)),
-            [textwrap.fill(p.name, 18) if row == 0 else "" for p in data.points],
-            fontsize=7.5,
-        )
+        ax.set_xticks(range(len(points)), headers if row == 0 else [""] * len(points), fontsize=7.5)
         ax.xaxis.tick_top()
-        ax.set_ylabel(textwrap.fill(scenario.issue_label(issue), 18), fontsize=8.5)
+        ax.set_ylabel(wrap(scenario.issue_label(issue), 18), fontsize=8.5)
         ax.tick_params(length=0)
     figure.suptitle(
         f"What the deals contain: share of deals with each option (± half the 95% interval)"
-        f"\n{_title(data.points)}",
+        f"\n{_title(points, data.points)}" + (f" ({note})" if note else ""),
         fontsize=10,
     )
-    figure.tight_layout()
     return figure
 
 
-def red_line_effects(data: BatchData) -> Figure:
-    """Which red lines, when firm, most lower the chance of a deal (firm − not firm)."""
-    figure, axes = _grid(len(data.points), 5.6, 3.8, most=3)
-    for ax, point in zip(axes, data.points, strict=True):
-        rows = point.rows
-        effects = []
-        lines = [
-            f"firm.{pid}.{line.id}"
-            for pid, party in point.scenario.parties.items()
-            for line in party.red_lines
-        ]
-        for column in lines:
-            firm = rows[column].astype(bool)
-            if firm.all() or not firm.any():
+#: A red line's effect: its name, owner, the change in the chance of any deal and its
+#: interval, and the deal whose share it moves most (None if no deal) with its change.
+type LineEffect = tuple[
+    str, str, float, float, float, tuple[tuple[str, ...], float, float, float] | None
+]
+
+
+def line_effects(point: PointData) -> list[LineEffect]:
+    """Each red line that is firm in some runs and not in others: firm minus not firm.
+
+    The change in the chance of any deal, and the deal whose share changes most between
+    runs with the line firm and runs with it not firm, each with Newcombe's interval.
+    """
+    rows = point.rows
+    keys = point.deal_keys()
+    agreed = rows["agreement"].to_numpy(dtype=bool)
+    out: list[LineEffect] = []
+    for party_id, party in point.scenario.parties.items():
+        for line in party.red_lines:
+            column = f"firm.{party_id}.{line.id}"
+            if column not in rows:
+                continue
+            firm = rows[column].to_numpy(dtype=bool)
+            n_a, n_b = int(firm.sum()), int((~firm).sum())
+            if n_a == 0 or n_b == 0:
                 continue  # no contrast: the line is firm in every run or in none
-            a, n_a = int(rows.loc[firm, "agreement"].sum()), int(firm.sum())
-            b, n_b = int(rows.loc[~firm, "agreement"].sum()), int((~firm).sum())
+            a, b = int(agreed[firm].sum()), int(agreed[~firm].sum())
             low, high = newcombe_interval(a, n_a, b, n_b)
-            effects.append((column.removeprefix("firm."), a / n_a - b / n_b, low, high))
-        effects.sort(key=lambda e: e[1])
-        if not effects:
-            ax.text(
-                0.5,
-                0.5,
-                "no red line varies between runs",
-                ha="center",
-                va="center",
-                transform=ax.transAxes,
-            )
-        y = np.arange(len(effects))
-        for k, (name, diff, low, high) in enumerate(effects):
-            party = name.split(".")[0]
-            ax.errorbar(
+            counts_a = keys[firm].dropna().value_counts()
+            counts_b = keys[~firm].dropna().value_counts()
+            moved = None
+            best = -1.0
+            for deal in sorted(set(counts_a.index) | set(counts_b.index)):
+                x_a, x_b = int(counts_a.get(deal, 0)), int(counts_b.get(deal, 0))
+                change = x_a / n_a - x_b / n_b
+                if abs(change) > best + 1e-12:
+                    lo, hi = newcombe_interval(x_a, n_a, x_b, n_b)
+                    moved, best = (deal, change, lo, hi), abs(change)
+            out.append((line.id, party_id, a / n_a - b / n_b, low, high, moved))
+    out.sort(key=lambda e: e[2])
+    return out
+
+
+def red_line_effects(data: BatchData) -> Figure | None:
+    """How each red line's firmness changes the chance of a deal, and which deal it moves.
+
+    ``None`` when no party of the batch has a red line (nothing to draw).
+    """
+    if not any(p.red_lines for s in data.scenarios() for p in s.parties.values()):
+        return None
+    points, note = _shown(data, MAX_RED_LINE_POINTS)
+    effects = [line_effects(p) for p in points]
+    sizes = [max(1, len(e)) for e in effects]
+    figure, axes = plt.subplots(
+        len(points),
+        2,
+        figsize=(13.5, sum(0.42 * s + 1.5 for s in sizes) + 1.6),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [0.42 * s + 1.5 for s in sizes], "width_ratios": [1, 1]},
+        layout="constrained",
+    )
+    for (left, right), point, lines in zip(axes, points, effects, strict=True):
+        left.set_title(
+            wrap(f"{point.name} — {point.runs:,} runs", 90, 150) + "\nthe chance of any deal",
+            fontsize=9,
+            loc="left",
+        )
+        right.set_title("the deal whose share changes most", fontsize=9, loc="left")
+        if not lines:
+            for ax in (left, right):
+                ax.text(
+                    0.5,
+                    0.5,
+                    "no red line is firm in some runs and not in others",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                    fontsize=8.5,
+                )
+                ax.set_xticks([])
+                ax.set_yticks([])
+            continue
+        y = np.arange(len(lines))
+        for k, (_, party, diff, low, high, _moved) in enumerate(lines):
+            left.errorbar(
                 diff,
                 k,
                 xerr=[[diff - low], [high - diff]],
@@ -340,45 +509,82 @@ def red_line_effects(data: BatchData) -> Figure:
                 color=data.party_colour(party),
                 capsize=3,
             )
-        ax.set_yticks(y, [e[0] for e in effects], fontsize=8)
-        ax.axvline(0, color="#4d4d4d", lw=1)
-        ax.set_xlabel(
-            "change in the chance of a deal when the line is firm\n"
-            "(firm minus not firm, 95% interval)",
-            fontsize=8,
+        left.set_yticks(
+            y,
+            [cap(f"{point.scenario.party_label(p)}: {name}", 48) for name, p, *_ in lines],
+            fontsize=8.5,
         )
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
-        ax.set_title(f"{point.name}\n{point.runs:,} runs", fontsize=9)
-        ax.grid(axis="x", alpha=0.3)
+        _percent_axis(
+            left, min(0.0, *(e[3] for e in lines)), max(0.0, *(e[4] for e in lines)), True
+        )
+        left.set_xlabel("firm minus not firm, percentage points (95% interval)", fontsize=8)
+        moved = [e[5] for e in lines]
+        present = [m for m in moved if m is not None]
+        distinct = list(dict.fromkeys(m[0] for m in present))
+        # Two deals of one colour get different markers (a deal never changes colour).
+        again = dict(zip(distinct, repeats([data.deal_colour(d) for d in distinct]), strict=True))
+        for k, m in enumerate(moved):
+            if m is None:
+                continue
+            deal, change, low, high = m
+            right.errorbar(
+                change,
+                k,
+                xerr=[[change - low], [high - change]],
+                fmt=MARKERS[(1 + again[deal]) % len(MARKERS)],
+                color=data.deal_colour(deal),
+                capsize=3,
+            )
+        labels = ["" if m is None else data.label(m[0], 60, " · ", distinct) for m in moved]
+        right.set_yticks(y, [wrap(lab, 56, 170) for lab in labels], fontsize=8)
+        shared = data.common_text(distinct).removeprefix("every deal shown: ")
+        if shared:
+            right.set_title(
+                "the deal whose share changes most\n" + wrap(f"(each of them: {shared})", 80, 200),
+                fontsize=9,
+                loc="left",
+            )
+        right.yaxis.tick_right()
+        if present:
+            _percent_axis(
+                right, min(0.0, *(m[2] for m in present)), max(0.0, *(m[3] for m in present)), True
+            )
+        right.set_xlabel("its share of runs, firm minus not firm (95% interval)", fontsize=8)
+        for ax in (left, right):
+            ax.set_ylim(len(lines) - 0.5, -0.5)
+            ax.axvline(0, color="#4d4d4d", lw=1)
+            ax.grid(axis="x", alpha=0.3)
     owners = [
         p
-        for p in _parties(data)
-        if any(p in q.scenario.parties and q.scenario.parties[p].red_lines for q in data.points)
+        for p in data.parties()
+        if any(p in q.scenario.parties and q.scenario.parties[p].red_lines for q in points)
     ]
-    handles = [Patch(color=data.party_colour(p), label=_party_label(data, p)) for p in owners]
+    handles: list[Any] = [
+        Patch(color=data.party_colour(p), label=cap(_party_label(data, p), 30)) for p in owners
+    ]
+    handles.append(
+        Line2D([], [], marker="s", ls="", color="#555555", label="a deal, in its colour")
+    )
     figure.legend(
         handles=handles,
-        loc="lower center",
+        loc="outside lower center",
         ncol=min(6, len(handles)),
         fontsize=8,
-        bbox_to_anchor=(0.5, -0.02),
+        frameon=False,
     )
-    figure.suptitle(f"Red lines that block deals — {_title(data.points)}", fontsize=11)
-    figure.tight_layout(rect=(0, 0.05, 1, 1))
+    extra = note
+    figure.suptitle(
+        "How each red line's firmness changes the chance of a deal — "
+        f"{_title(points, data.points)}\n(right of 0: more often in the runs where the line"
+        " was firm than in those where it was not)" + (f"\n({extra})" if extra else ""),
+        fontsize=11,
+    )
     return figure
 
 
 def _party_label(data: BatchData, party: str) -> str:
-    scenario = next(p.scenario for p in data.points if party in p.scenario.parties)
+    scenario = next(s for s in data.scenarios() if party in s.parties)
     return scenario.party_label(party)
-
-
-def _parties(data: BatchData) -> list[str]:
-    order: list[str] = []
-    for point in data.points:
-        order += [p for p in point.scenario.parties if p not in order]
-    return order
 
 
 #: Figure names and functions, in the order `negsim plot` writes them.
@@ -389,4 +595,9 @@ FIGURES = {
     "utilities": utilities,
     "options": options_in_deals,
     "red_lines": red_line_effects,
+}
+#: Why a figure can be missing (its function returned None).
+NOT_DRAWN = {
+    "sweeps": "the batch sweeps no field",
+    "red_lines": "no party has a red line",
 }

@@ -26,6 +26,15 @@ def batches(tmp_path_factory) -> dict[str, Path]:
         run_batch(file, runs=2000, seed=seed, block=1000, workers=1, out=root / name)
     run_batch(
         BASE,
+        runs=2000,
+        seed=1,
+        block=1000,
+        workers=1,
+        out=root / "set",
+        overrides=["parties.russia.reservation=0.3"],
+    )
+    run_batch(
+        BASE,
         runs=200,
         seed=1,
         block=1000,
@@ -33,7 +42,7 @@ def batches(tmp_path_factory) -> dict[str, Path]:
         out=root / "swept",
         sweeps=["parties.ukraine.reservation=0.3,0.4"],
     )
-    return {name: root / name for name in [*made, "swept"]}
+    return {name: root / name for name in [*made, "swept", "set"]}
 
 
 def row_of(table: str, label: str) -> str:
@@ -68,8 +77,10 @@ def test_json_has_the_same_content(batches, capsys):
     assert first["deal"] is None and first["label"] == "no deal"
     assert first["larger_than_chance"] is True and first["change"] > 0.3
     assert first["interval"][0] > 0.3 and first["p_adjusted"] < 0.05
-    shares = [max(d["a"]["share"], d["b"]["share"]) for d in pair["deals"][1:]]
+    one_by_one = [d for d in pair["deals"][1:] if not d["other_deals"]]
+    shares = [max(d["a"]["share"], d["b"]["share"]) for d in one_by_one]
     assert shares == sorted(shares, reverse=True)
+    assert len(one_by_one) <= 12 and pair["top"] in (0, 12)
     assert sum(d["a"]["count"] for d in pair["deals"]) == 2000  # every run in one row
     # The default place of the figure is DIR_B/figures.
     assert data["figure"] == str(batches["demand"] / "figures" / "compare.png")
@@ -110,3 +121,32 @@ def test_a_folder_that_is_not_a_batch(batches, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"error: {tmp_path / 'missing'}: not a batch folder")
     assert "Traceback" not in err
+
+
+def test_top_rolls_up_the_rarer_deals(batches, tmp_path, capsys):
+    args = [str(batches["base"]), str(batches["demand"]), "--out", str(tmp_path)]
+    assert main(["compare", *args, "--top", "2", "--json"]) == 0
+    deals = json.loads(capsys.readouterr().out)["pairs"][0]["deals"]
+    assert deals[0]["label"] == "no deal"
+    assert len(deals) == 4 and deals[-1]["other_deals"] > 1
+    assert deals[-1]["label"] == f"{deals[-1]['other_deals']} other deals"
+    assert sum(d["a"]["count"] for d in deals) == 2000
+    assert main(["compare", *args, "--top", "2"]) == 0
+    table = capsys.readouterr().out
+    assert "other deals" in table and "--top" in table
+
+
+def test_a_batch_made_with_set_is_labelled_by_what_was_set(batches, tmp_path, capsys):
+    args = [str(batches["base"]), str(batches["set"]), "--out", str(tmp_path)]
+    assert main(["compare", *args]) == 0
+    table = capsys.readouterr().out
+    assert "→ B: ukraine-2025-08 with russia.reservation=0.3 (2,000 runs)" in table
+    assert "A: ukraine-2025-08 (2,000 runs)" in table
+
+
+def test_compare_help_states_every_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for said in ("(default: png)", "(default: 12;", "(default: DIR_B/figures)"):
+        assert said in text

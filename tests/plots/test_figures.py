@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
+import matplotlib.text
+import numpy as np
+import pandas as pd
+import PIL.Image
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.colors import to_hex
 
 from sim.batch import run_batch
 from sim.cli import main
+from sim.compare import newcombe_interval
 from sim.plots import FIGURES, load_batch, plot_batch
-from sim.plots.data import NO_DEAL, NO_DEAL_COLOUR
+from sim.plots.colours import deal_colour
+from sim.plots.data import NO_DEAL, NO_DEAL_COLOUR, BatchData, PointData
+from sim.plots.figures import MAX_PANELS, MAX_RED_LINE_POINTS, line_effects, percent_ticks
+from sim.scenario import validate_document
+from sim.scenario.yamlsource import Document
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "scenarios" / "ukraine_2025.yaml"
@@ -59,7 +74,9 @@ def test_titles_name_the_scenario_and_the_runs(two):
             assert name == "sweeps"
             continue
         text = figure.get_suptitle() + " ".join(
-            ax.get_title() + " ".join(t.get_text() for t in ax.get_xticklabels())
+            ax.get_title()
+            + ax.get_title(loc="left")
+            + " ".join(t.get_text() for t in ax.get_xticklabels())
             for ax in figure.axes
         )
         assert "1,200 runs" in text or "600 runs" in text, name
@@ -78,8 +95,6 @@ def test_colours_are_fixed_per_deal_and_party(two):
     figure = FIGURES["deals"](data)
     bars = figure.axes[0].patches
     # bar 0 is no deal, then the top deals in order, each in its own colour
-    from matplotlib.colors import to_hex
-
     assert to_hex(bars[0].get_facecolor()) == NO_DEAL_COLOUR
     assert [to_hex(b.get_facecolor()) for b in bars[1 : 1 + len(colours)]] == colours
     plt.close(figure)
@@ -100,3 +115,284 @@ def test_sweep_figure_and_deal_shares(swept):
 def test_plot_refuses_a_folder_that_is_not_a_batch(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     assert "not a batch folder" in capsys.readouterr().err
+
+
+# --- 9.9: a deal's colour follows from the deal, in every batch ------------------------
+
+
+def test_a_deal_has_the_same_colour_in_every_batch(two, swept):
+    first, second = load_batch(two, top=12), load_batch(swept, top=12)
+    shared = [d for d in first.top_deals if d in second.top_deals]
+    assert shared
+    for deal in shared:
+        mapping = dict(zip(first.deal_issues[deal], deal, strict=True))
+        assert first.deal_colour(deal) == second.deal_colour(deal) == deal_colour(mapping)
+    # The batches rank their deals differently, yet the colours do not follow the rank.
+    for data in (first, second):
+        figure = FIGURES["deals"](data)
+        bars = figure.axes[0].patches
+        want = [deal_colour(dict(zip(data.deal_issues[d], d, strict=True))) for d in data.top_deals]
+        assert [to_hex(b.get_facecolor()) for b in bars[1 : 1 + len(want)]] == want
+        plt.close(figure)
+
+
+# --- 9.8: the red-lines figure ---------------------------------------------------------
+
+
+@given(
+    st.floats(-1, 1, allow_nan=False),
+    st.floats(1e-4, 2, allow_nan=False),
+    st.booleans(),
+)
+def test_tick_labels_are_distinct_whatever_the_range(low, span, signed):
+    ticks, labels = percent_ticks(low, low + span, signed)
+    assert len(ticks) >= 2
+    assert len(set(labels)) == len(labels), labels
+    assert all(low - 1e-9 <= t <= low + span + 1e-9 for t in ticks)
+    for tick, label in zip(ticks, labels, strict=True):  # each label says its tick
+        assert float(label.rstrip("%")) == pytest.approx(100 * tick, abs=50 * span / 2)
+
+
+def test_a_sub_percent_range_is_not_all_zero_percent():
+    _, labels = percent_ticks(-0.004, 0.003)
+    assert "0%" in labels and len(set(labels)) == len(labels) >= 3
+    assert any("." in label for label in labels)
+
+
+LINES: dict[str, Any] = {
+    "id": "lines",
+    "title": "Lines",
+    "deadline": 5,
+    "protocol": "alternating",
+    "issues": {
+        "x": {"options": {"a": "Option A", "b": "Option B"}},
+        "y": {"options": {"c": "Option C", "d": "Option D"}},
+    },
+    "parties": {
+        "p": {
+            "signs": True,
+            "reservation": 0.2,
+            "weights": {"x": 1, "y": 1},
+            "values": {"x": {"a": 1, "b": 0}, "y": {"c": 1, "d": 0}},
+            "red_lines": [{"id": "keep_a", "forbid": {"x": ["b"]}, "credibility": 0.5}],
+        },
+        "q": {
+            "signs": True,
+            "reservation": 0.2,
+            "weights": {"x": 1, "y": 1},
+            "values": {"x": {"a": 0, "b": 1}, "y": {"c": 0, "d": 1}},
+        },
+    },
+}
+
+
+def lines_point(firm: list[bool], deals: list[tuple[str, str] | None]) -> PointData:
+    the = validate_document(Document(copy.deepcopy(LINES)), sources=False)
+    rows = pd.DataFrame(
+        {
+            "scenario": "lines",
+            "run": np.arange(len(deals), dtype=np.uint64),
+            "agreement": [d is not None for d in deals],
+            "round": [1.0 if d else None for d in deals],
+            "x": [d[0] if d else None for d in deals],
+            "y": [d[1] if d else None for d in deals],
+            "firm.p.keep_a": firm,
+            "u_p": 0.5,
+            "u_q": 0.5,
+            "r_p": 0.2,
+            "r_q": 0.2,
+        }
+    )
+    return PointData("lines", the, {}, rows)
+
+
+def test_the_deal_a_line_moves_most_worked_by_hand():
+    # Firm in 10 runs: 8 end in (a, c), 2 in (a, d). Not firm in 10: 2 in (a, c),
+    # 4 in (b, d), 4 without a deal. Any deal: 10/10 - 6/10 = +40 points.
+    # (a, c): 8/10 - 2/10 = +60 points, the largest change; (b, d): 0 - 4/10 = -40.
+    deals = [("a", "c")] * 8 + [("a", "d")] * 2 + [("a", "c")] * 2 + [("b", "d")] * 4
+    point = lines_point([True] * 10 + [False] * 10, [*deals, None, None, None, None])
+    ((name, party, change, low, high, moved),) = line_effects(point)
+    assert (name, party) == ("keep_a", "p")
+    assert change == pytest.approx(0.4) and low < 0.4 < high
+    assert moved is not None
+    deal, deal_change, deal_low, deal_high = moved
+    assert deal == ("a", "c") and deal_change == pytest.approx(0.6)
+    assert (deal_low, deal_high) == pytest.approx(newcombe_interval(8, 10, 2, 10))
+
+
+def test_red_lines_figure_says_what_it_shows(two):
+    data = load_batch(two)
+    figure = FIGURES["red_lines"](data)
+    assert figure is not None
+    title = figure.get_suptitle()
+    assert "firmness changes the chance of a deal" in title and "block" not in title
+    # per point: the chance of any deal (left) and the deal moved most (right)
+    assert len(figure.axes) == 2 * len(data.points)
+    figure.canvas.draw()
+    for ax in figure.axes:
+        labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert len(set(labels)) == len(labels) >= 2
+    right = figure.axes[1]
+    assert "changes most" in right.get_title(loc="left")
+    assert all(t.get_text() for t in right.get_yticklabels())  # a deal for every line
+    plt.close(figure)
+
+
+# --- 14.14: parties without red lines --------------------------------------------------
+
+
+def test_plot_a_batch_whose_parties_have_no_red_line(tmp_path, capsys):
+    data = copy.deepcopy(LINES)
+    del data["parties"]["p"]["red_lines"]
+    file = tmp_path / "plain.yaml"
+    file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    run_batch(file, runs=50, seed=1, out=tmp_path / "b", workers=1)
+    assert main(["plot", str(tmp_path / "b"), "--out", str(tmp_path / "f")]) == 0
+    out = capsys.readouterr().out
+    assert "no red_lines.png: no party has a red line" in out
+    assert (tmp_path / "f" / "deals.png").exists()
+    assert not (tmp_path / "f" / "red_lines.png").exists()
+
+
+# --- 9.10: smaller defects -------------------------------------------------------------
+
+
+def _boxes_overlap(a: Any, b: Any) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_the_main_title_clears_the_panel_titles(swept, two):
+    for data, name in ((load_batch(swept), "sweeps"), (load_batch(two), "deals")):
+        figure = FIGURES[name](data)
+        assert figure is not None
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        top = figure._suptitle.get_window_extent(renderer)  # type: ignore[union-attr]
+        for ax in figure.axes:
+            for title in (ax.title, ax._left_title):
+                if title.get_text():
+                    assert not _boxes_overlap(top, title.get_window_extent(renderer)), name
+        plt.close(figure)
+
+
+def test_rounds_start_near_the_first_deal(two):
+    data = load_batch(two)
+    figure = FIGURES["rounds"](data)
+    first = min(p.rows.loc[p.rows["agreement"], "round"].min() for p in data.points)
+    assert first > 10  # the shipped talks: every deal late
+    low, _ = figure.axes[0].get_xlim()
+    assert 0 < low <= first
+    plt.close(figure)
+
+
+def test_option_headers_break_between_words(two):
+    data = load_batch(two)
+    figure = FIGURES["options"](data)
+    headers = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    for header, point in zip(headers, data.points, strict=True):
+        assert header.replace("\n", " ").replace("- ", "-") == point.name
+        for line in header.splitlines()[:-1]:  # a line ends where a word may break
+            assert line[-1] in " -.=/,]", header
+    plt.close(figure)
+
+
+def five_points(data: BatchData) -> BatchData:
+    (point,) = data.points[:1]
+    points = [
+        PointData(f"s{k}", point.scenario, {}, point.rows, scenario_id=f"scenario-number-{k}")
+        for k in range(5)
+    ]
+    return BatchData(data.folder, points, {}, data.top_deals, data.labels, data.deal_issues)
+
+
+def test_five_scenarios_wrap_into_rows(two):
+    figure = FIGURES["deals"](five_points(load_batch(two)))
+    width, _ = figure.get_size_inches() * 130
+    rows = {round(ax.get_position().y0, 3) for ax in figure.axes if ax.get_visible()}
+    assert len(rows) >= 2 and width < 2400
+    for ax in figure.axes:
+        assert all(t.get_fontsize() >= 8 for t in ax.get_yticklabels())
+    plt.close(figure)
+
+
+# --- 9.17: words ------------------------------------------------------------------------
+
+
+def test_plot_help_has_no_doubled_percent(capsys):
+    with pytest.raises(SystemExit):
+        main(["plot", "--help"])
+    text = capsys.readouterr().out
+    assert "%%" not in text and "95% intervals" in text
+
+
+# --- 14.13: large grids and huge labels ------------------------------------------------
+
+
+def test_many_points_draw_a_bounded_figure_quickly(two, monkeypatch):
+    data = load_batch(two)
+    point = data.points[0]
+    validated = []
+
+    def scenario() -> Any:
+        validated.append(1)
+        return point.scenario
+
+    rows = point.rows.head(4)
+    points = []
+    for k in range(10_000):
+        swept = rows.assign(**{VETO: float(k % 100)}, scenario=point.scenario_id)
+        points.append(
+            PointData(
+                f"p{k}",
+                scenario,
+                {VETO: float(k % 100)},
+                swept,
+                scenario_id=point.scenario_id,
+                issues=point.issues,
+            )
+        )
+    big = BatchData(data.folder, points, {VETO: [float(v) for v in range(100)]})
+    big.top_deals, big.labels, big.deal_issues = data.top_deals, data.labels, data.deal_issues
+    for name, draw in FIGURES.items():
+        figure = draw(big)
+        assert figure is not None
+        visible = [ax for ax in figure.axes if ax.get_visible()]
+        assert len(visible) <= 2 * max(MAX_PANELS, MAX_RED_LINE_POINTS), name
+        if name != "sweeps":
+            assert "of 10,000 points drawn" in figure.get_suptitle(), name
+        width, height = figure.get_size_inches()
+        assert width * 130 < 5000 and height * 130 < 8000, name
+        plt.close(figure)
+    # Only the points drawn are validated (one scenario each), never all 10,000.
+    assert len(validated) <= 2 * max(MAX_PANELS, MAX_RED_LINE_POINTS)
+
+
+def test_a_megabyte_label_is_capped_where_drawn(two, tmp_path):
+    data = load_batch(two)
+    point = data.points[0]
+    raw = point.scenario.model_dump(mode="json")
+    issue = next(iter(raw["issues"]))
+    option = next(iter(raw["issues"][issue]["options"]))
+    raw["issues"][issue]["options"][option]["label"] = "word " * 200_000  # 1 MB
+    raw["issues"][issue]["label"] = "issue " * 100_000
+    the = validate_document(Document(raw), sources=False)
+    huge = BatchData(
+        data.folder,
+        [PointData(point.key, the, {}, point.rows)],
+        {},
+        data.top_deals,
+        {},
+        data.deal_issues,
+    )
+    for name, draw in FIGURES.items():
+        figure = draw(huge)
+        if figure is None:
+            continue
+        texts = [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
+        assert max(len(t) for t in texts) < 1000, name
+        path = tmp_path / f"{name}.png"
+        figure.savefig(path, dpi=130, bbox_inches="tight")
+        plt.close(figure)
+        width, height = PIL.Image.open(path).size
+        assert width < 5000 and height < 8000, name
