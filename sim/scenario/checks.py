@@ -279,7 +279,7 @@ class Checker:
             text = Source(source, read_text(found))
         except Unreadable as exc:
             where = "" if exc.line is None else f" (line {exc.line})"
-            yield self.problem(("source",), f"source file {source!r} {exc.why}{where}")
+            yield self.problem(("source",), f"source file {source!r}: {exc.why}{where}")
             return
         for pid, party in self.parties.items():
             for k, line in enumerate(party.red_lines if party else []):

@@ -1160,7 +1160,7 @@ def test_a_missing_source_file(files: Files) -> None:
 def test_a_source_that_is_a_directory(files: Files) -> None:
     (files.root / "seeds").mkdir()
     w = files.scenario(with_source("seeds"))
-    assert w.problem().message == "source file 'seeds' is a directory, not a file"
+    assert w.problem().message == "source file 'seeds': is a directory, not a file"
 
 
 def test_the_source_is_found_from_a_parent_folder(files: Files) -> None:
