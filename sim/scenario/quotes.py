@@ -16,8 +16,9 @@ from pathlib import Path
 
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
-#: An omission in a quote: three dots or an ellipsis, bare or in brackets.
-_OMISSION = re.compile(r"\[\s*(?:\.\.\.|…)\s*\]|\.\.\.|…")
+#: An omission in a quote: three dots (or more: a full stop before them) or an ellipsis,
+#: bare or in brackets.
+_OMISSION = re.compile(r"\[\s*(?:\.{3,}|…)\s*\]|\.{3,}|…")
 
 #: The end of a sentence: its closing mark (and any closing quote or bracket) before
 #: white space, or a blank line.
