@@ -84,7 +84,9 @@ def test_the_story_reads_right_for_plural_parties(file, seed, capsys):
 
 
 @pytest.mark.parametrize("option", ["--seed", "--run"])
-@pytest.mark.parametrize("value", [2**64, 2**64 + 1, 10**30, 10**4000])
+@pytest.mark.parametrize(
+    "value", [2**64, 2**64 + 1, 10**30, 10**4000], ids=["2**64", "2**64+1", "10**30", "10**4000"]
+)
 def test_seeds_and_run_ids_of_2_64_or_more_are_clear_errors(option, value, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["run", BASE, option, str(value)])
