@@ -23,6 +23,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ __all__ = [
 ]
 
 LOCK = ".lock"
+#: Threads that read parts.
+READERS = 4
 #: Key-value metadata of a part: which batch and which part it is.
 _BATCH_KEY = b"negsim.batch"
 _PART_KEY = b"negsim.part"
@@ -178,8 +181,15 @@ def _take(out: Path, plan: Plan) -> set[str]:
 def _start(out: Path, plan: Plan) -> None:
     """Write the manifest of a batch whose first block is about to start."""
     columns = probe_columns(plan)
-    (out / RUNS).mkdir(exist_ok=True)
-    write_manifest(out, manifest_of(plan, columns))
+    try:
+        (out / RUNS).mkdir(exist_ok=True)
+        write_manifest(out, manifest_of(plan, columns))
+    except OSError as exc:
+        raise results_error(
+            out / MANIFEST,
+            f"cannot be written ({exc.strerror or exc}); nothing of the batch is written yet:"
+            " free some space (or make the folder writable) and run the same command again",
+        ) from None
 
 
 def probe_columns(plan: Plan) -> tuple[Column, ...]:
@@ -236,6 +246,15 @@ def _part_files(out: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _part_names(out: Path) -> set[str]:
+    """The names of the finished files in runs/ (as :func:`_part_files`, without sorting)."""
+    try:
+        with os.scandir(out / RUNS) as entries:
+            return {e.name for e in entries if e.is_file() and not e.name.startswith(".")}
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
 
 
 def _owner(path: Path) -> str | None:
@@ -324,7 +343,7 @@ def clean_temporaries(out: Path) -> None:
 def check_part(path: Path, part: PartEntry, manifest: Manifest) -> str | None:
     """What is wrong with a part file (None if nothing): readable, batch, rows, schema, runs."""
     try:
-        _read_part(path, part, manifest, [RUN])
+        _read_part(path, part, manifest.batch, arrow_schema(manifest.columns), [RUN])
     except _BadPart as bad:
         return str(bad)
     return None
@@ -334,24 +353,25 @@ class _BadPart(Exception):
     """A part that is not what the plan says it is."""
 
 
-def _read_part(path: Path, part: PartEntry, manifest: Manifest, columns: Sequence[str]) -> pa.Table:
+def _read_part(
+    path: Path, part: PartEntry, batch: str, expected: pa.Schema, columns: Sequence[str]
+) -> pa.Table:
     try:
         handle = pq.ParquetFile(path, page_checksum_verification=True)
         meta = handle.metadata
         owner = (meta.metadata or {}).get(_BATCH_KEY)
         if owner is None:
             raise _BadPart("not a negsim part (no batch in its metadata)")
-        if owner.decode("utf-8", "replace") != manifest.batch:
+        if owner.decode("utf-8", "replace") != batch:
             raise _BadPart("a part of another batch")
         if (meta.metadata or {}).get(_PART_KEY) != part.name.encode():
             raise _BadPart("a copy of another part of this batch")
         if meta.num_rows != part.rows:
             raise _BadPart(f"{meta.num_rows:,} rows, not the {part.rows:,} of its block")
-        expected = arrow_schema(manifest.columns)
-        if not handle.schema_arrow.remove_metadata().equals(expected):
+        if not handle.schema_arrow.equals(expected):  # metadata is not compared
             raise _BadPart("its columns are not the batch's schema")
         wanted = list(dict.fromkeys([*columns, RUN]))
-        table = handle.read(columns=wanted)
+        table = handle.read(columns=wanted, use_threads=False)
     except (OSError, pa.ArrowException) as exc:
         raise _BadPart(f"not a readable Parquet file: cut short or damaged ({exc})") from None
     runs = table.column(RUN).to_numpy()
@@ -388,24 +408,27 @@ def read_batch(
     manifest = manifest if manifest is not None else read_manifest(out)
     names = [c.name for c in manifest.columns]
     wanted = names if columns is None else [c for c in names if c in set(columns)]
-    present = {p.name for p in _part_files(out)}
-    tables: list[pa.Table] = []
-    counts: list[tuple[int, int]] = []
-    missing = 0
-    for part in manifest.parts:
-        if part.name not in present:
-            missing += part.rows
-            continue
+    present = _part_names(out)
+    found = [part for part in manifest.parts if part.name in present]
+    missing = sum(part.rows for part in manifest.parts if part.name not in present)
+    expected = arrow_schema(manifest.columns)
+
+    def read(part: PartEntry) -> pa.Table:
         path = out / RUNS / part.name
         try:
-            tables.append(_read_part(path, part, manifest, wanted))
+            return _read_part(path, part, manifest.batch, expected, wanted)
         except _BadPart as bad:
             raise results_error(
                 path,
                 f"a bad part: {bad}; run the same `negsim batch` command again to replace"
                 " it (it is checked and run again)",
             ) from None
-        counts.append((part.point, part.rows))
+
+    # Parts are small files: a few threads hide the cost of opening each (Arrow releases
+    # the GIL); the first bad part in plan order is the one reported.
+    with ThreadPoolExecutor(READERS) as pool:
+        tables = list(pool.map(read, found))
+    counts = [(part.point, part.rows) for part in found]
     _warn_foreign(out, manifest, stacklevel=3)
     if missing:
         warnings.warn(
@@ -427,7 +450,7 @@ def read_batch(
 
 def _warn_foreign(out: Path, manifest: Manifest, stacklevel: int) -> None:
     planned = {part.name for part in manifest.parts}
-    foreign = [p.name for p in _part_files(out) if p.name not in planned]
+    foreign = sorted(_part_names(out) - planned)
     if foreign:
         warnings.warn(
             ResultsWarning(

@@ -179,19 +179,23 @@ def _count_deals(
     shown = counts[counts["rank"] < top]
     options = [list(scenario.issues[issue].options) for issue in issues]
     words: dict[tuple[int, ...], str] = {}
-    for record in shown.itertuples(index=False):
-        k = int(record.point)
-        deal = tuple(int(getattr(record, key)) for key in keys)
+    columns = [shown[key].to_numpy() for key in keys]
+    for k, n, *deal_codes in zip(
+        shown["point"].to_numpy(), shown["count"].to_numpy(), *columns, strict=True
+    ):
+        deal = tuple(int(c) for c in deal_codes)
         if deal not in words:
             words[deal] = "; ".join(
                 scenario.option_label(issue, options[i][c]) if c >= 0 else "?"
                 for i, (issue, c) in enumerate(zip(issues, deal, strict=True))
             )
-        listed[k].append(Share(words[deal], int(record.count), int(runs[k])))
+        listed[int(k)].append(Share(words[deal], int(n), int(runs[k])))
     rest = counts[counts["rank"] >= top]
     if len(rest):
         left = rest.groupby("point")["count"].agg(["size", "sum"])
-        for k, (kinds, total) in left.iterrows():
+        for k, kinds, total in zip(
+            left.index.to_numpy(), left["size"].to_numpy(), left["sum"].to_numpy(), strict=True
+        ):
             rarer[int(k)] = Share(counted(int(kinds), "rarer deal"), int(total), int(runs[k]))
 
 

@@ -1,0 +1,164 @@
+"""The summary: the same counts as a plain per-point count, fast on large grids, plurals."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.batch.manifest import manifest_of
+from sim.batch.plan import Plan, Point
+from sim.batch.store import Batch
+from sim.batch.summary import counted, format_summary, summarise_batch
+
+SCENARIO: dict[str, Any] = {
+    "id": "tiny",
+    "title": "Tiny",
+    "deadline": 5,
+    "protocol": "alternating",
+    "issues": {
+        "x": {"options": {"a": "Option A", "b": "Option B", "c": "Option C"}},
+        "y": {"options": {"d": "Option D", "e": "Option E"}},
+    },
+    "parties": {
+        p: {
+            "signs": True,
+            "reservation": 0.2,
+            "weights": {"x": 1, "y": 1},
+            "values": {"x": {"a": v, "b": 0.5, "c": 1 - v}, "y": {"d": v, "e": 1 - v}},
+        }
+        for p, v in (("p", 1), ("q", 0))
+    },
+}
+OPTIONS = {"x": ["a", "b", "c"], "y": ["d", "e"]}
+LABELS = {"a": "Option A", "b": "Option B", "c": "Option C", "d": "Option D", "e": "Option E"}
+PATH = "parties.p.reservation"
+
+
+def synthetic(
+    outcomes: list[list[tuple[str, str] | None]], rounds: list[list[int]] | None = None
+) -> Batch:
+    """A batch read back whose point k ran ``outcomes[k]`` (None: no deal)."""
+    points = []
+    for k, runs in enumerate(outcomes):
+        data = copy.deepcopy(SCENARIO)
+        data["parties"]["p"]["reservation"] = k / (len(outcomes) + 1)
+        point = Point(
+            f"tiny@{k:04d}",
+            "tiny.yaml",
+            "tiny",
+            k,
+            {PATH: data["parties"]["p"]["reservation"]},
+            data,
+            max(1, len(runs)),
+            0,
+        )
+        points.append(point)
+    plan = Plan(
+        tuple(points), block=10**9, sweeps={"tiny": {PATH: [p.values[PATH] for p in points]}}
+    )
+    flat = [deal for runs in outcomes for deal in runs]
+    rows = pd.DataFrame(
+        {
+            "scenario": pd.Categorical(["tiny"] * len(flat)),
+            "agreement": [d is not None for d in flat],
+            "round": pd.array(
+                [
+                    None if d is None else r
+                    for d, r in zip(flat, _flat(rounds, outcomes), strict=True)
+                ],
+                dtype="Int64",
+            ),
+            "x": pd.Categorical([d and d[0] for d in flat], categories=OPTIONS["x"]),
+            "y": pd.Categorical([d and d[1] for d in flat], categories=OPTIONS["y"]),
+        }
+    )
+    point = np.repeat(np.arange(len(outcomes)), [len(r) for r in outcomes]).astype(np.int64)
+    return Batch(manifest_of(plan, ()), rows, point, 0)
+
+
+def _flat(rounds, outcomes):
+    if rounds is None:
+        return [1] * sum(len(r) for r in outcomes)
+    return [r for per in rounds for r in per]
+
+
+def naive(runs: list[tuple[str, str] | None], top: int):
+    """Count one point's deals by hand: most frequent first, ties in outcome order."""
+    counts = Counter(d for d in runs if d is not None)
+    order = {(x, y): (OPTIONS["x"].index(x), OPTIONS["y"].index(y)) for x, y in counts}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+    shown = [(f"{LABELS[x]}; {LABELS[y]}", n) for (x, y), n in ranked[:top]]
+    rest = ranked[top:]
+    return shown, (len(rest), sum(n for _, n in rest)) if rest else None
+
+
+deals = st.one_of(
+    st.none(), st.tuples(st.sampled_from(OPTIONS["x"]), st.sampled_from(OPTIONS["y"]))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    outcomes=st.lists(st.lists(deals, min_size=1, max_size=30), min_size=1, max_size=6),
+    top=st.integers(0, 4),
+)
+def test_the_summary_counts_what_a_per_point_count_gives(outcomes, top):
+    rounds = [[3 + (i % 7) for i in range(len(runs))] for runs in outcomes]
+    summaries = summarise_batch(synthetic(outcomes, rounds), top)
+    assert len(summaries) == len(outcomes)
+    for summary, runs, its_rounds in zip(summaries, outcomes, rounds, strict=True):
+        shown, rest = naive(runs, top)
+        assert summary.runs == len(runs)
+        assert [(s.label, s.count) for s in summary.deals] == shown
+        assert all(s.n == len(runs) for s in summary.deals)
+        assert summary.no_deal.count == sum(d is None for d in runs)
+        agreed = [r for d, r in zip(runs, its_rounds, strict=True) if d is not None]
+        assert summary.median_round == (float(np.median(agreed)) if agreed else None)
+        if rest is None:
+            assert summary.rarer is None
+        else:
+            assert summary.rarer is not None
+            assert (summary.rarer.label, summary.rarer.count) == (
+                counted(rest[0], "rarer deal"),
+                rest[1],
+            )
+
+
+def test_ten_thousand_sweep_points_summarise_in_seconds():
+    rng = np.random.default_rng(7)
+    every = [None] + [(x, y) for x in OPTIONS["x"] for y in OPTIONS["y"]]
+    outcomes = [[every[i] for i in rng.integers(0, len(every), size=20)] for _ in range(10_000)]
+    batch = synthetic(outcomes)
+    started = time.perf_counter()
+    summaries = summarise_batch(batch, top=3)
+    took = time.perf_counter() - started
+    assert took < 10, f"{took:.1f} s for 10,000 points"
+    for k in (0, 4_321, 9_999):  # spot checks against the count by hand
+        shown, _ = naive(outcomes[k], 3)
+        assert [(s.label, s.count) for s in summaries[k].deals] == shown
+    text = format_summary(summaries)
+    assert text.count("tiny  [") == 100
+    assert "… and 9,900 more points not shown (the summary lists the first 100)" in text
+
+
+def test_counts_are_said_with_the_right_plural():
+    one = synthetic([[("a", "d"), ("a", "e")], [("b", "d")]], rounds=[[4, 4], [6]])
+    text = format_summary(summarise_batch(one, top=1))
+    assert "tiny  [parties.p.reservation=0.0]: 2 runs, median round of a deal 4" in text
+    assert ": 1 run, median round of a deal 6" in text
+    assert "1 rarer deal\n" in text and "rarer deals" not in text
+    three = synthetic([[("a", "d"), ("a", "e"), ("b", "e"), ("c", "e")]])
+    assert "3 rarer deals" in format_summary(summarise_batch(three, top=1))
+
+
+@given(st.integers(0, 10**7))
+def test_counted_is_singular_for_one_only(n):
+    assert counted(n, "run") == (f"{n:,} run" if n == 1 else f"{n:,} runs")
+    assert counted(n, "party", "parties").endswith("party" if n == 1 else "parties")
