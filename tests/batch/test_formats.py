@@ -9,10 +9,12 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.batch import load_results
 from sim.batch.manifest import read_manifest
-from sim.batch.schema import arrow_schema
+from sim.batch.schema import arrow_schema, batch_columns, to_frame, to_table
 from tests.batch.conftest import ROOT
 from tests.batch.folders import VETO, batch, parts, trade_file
 
@@ -116,3 +118,22 @@ def test_several_scenarios_keep_each_ones_issues(folders):
     assert trade["tariff"].notna().sum() == trade["agreement"].sum() > 0
     assert trade["territory"].isna().all() and other["tariff"].isna().all()
     assert other["u_russia"].notna().all() and trade["u_russia"].isna().all()
+
+
+numbers = st.one_of(
+    st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+)
+
+
+@given(values=st.lists(numbers, min_size=1, max_size=6, unique=True))
+def test_swept_numbers_are_float64_whatever_mix_of_ints_and_floats(values):
+    frames = [
+        pd.DataFrame({"scenario": pd.Categorical(["s"]), "x": [value], "run": [0]})
+        for value in values  # each part sees one value, as a sweep point's block does
+    ]
+    columns = batch_columns(frames[:1], {"x": values})
+    tables = [to_table(frame, columns) for frame in frames]
+    assert {t.schema for t in tables} == {arrow_schema(columns)}
+    assert tables[0].schema.field("x").type == pa.float64()
+    back = to_frame(pa.concat_tables(tables), columns)
+    assert back["x"].tolist() == [float(v) for v in values]

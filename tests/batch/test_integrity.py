@@ -117,7 +117,7 @@ def test_a_spoiled_manifest_is_a_clear_error_for_every_reader(folder, capsys, ca
     readers_refuse(folder, capsys, needle=needle, file=folder / MANIFEST)
 
 
-@pytest.mark.parametrize("case", ["empty list", "empty object", "edited seed"])
+@pytest.mark.parametrize("case", list(SPOILED_MANIFESTS))
 def test_plot_and_compare_refuse_a_spoiled_manifest(folder, sound, tmp_path, capsys, case):
     spoil, needle = SPOILED_MANIFESTS[case]
     spoil(folder / MANIFEST)
