@@ -54,7 +54,10 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
     context = exc.context or ""
     at = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
     start = exc.context_mark.line + 1 if exc.context_mark is not None else None
-    found = _recognise(lines, problem, context, at, start, exc)
+    try:
+        found = _recognise(lines, problem, context, at, start, exc)
+    except (IndexError, ValueError):  # marks past the text: PyYAML's own words, then
+        found = None
     if found is not None:
         return found
     return _pyyaml_words(exc)
@@ -171,9 +174,13 @@ def _indented_less(lines: _Lines, at: int) -> str:
         line = lines.previous(line)
     shown = ", ".join(str(n) for n in levels)
     return (
-        f"this line is indented {lines.indent(at)} spaces, which lines it up with no key"
+        f"this line is indented {_spaces(lines.indent(at))}, which lines it up with no key"
         f" above it (those are indented {shown}): indent it like the keys it belongs with"
     )
+
+
+def _spaces(n: int) -> str:
+    return "1 space" if n == 1 else f"{n} spaces"
 
 
 def _pyyaml_words(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:

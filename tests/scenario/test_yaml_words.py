@@ -7,8 +7,11 @@ must name the line where the mistake is and say what it is, without PyYAML's jar
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.scenario.helpers import Files
+from sim.scenario.yamlsource import parse_yaml
+from tests.scenario.helpers import BASE, Files
 
 #: PyYAML's own terms, which a user should not have to decode.
 JARGON = ("<block", "<scalar>", "<stream", "expected <", "simple key", "while parsing", "token")
@@ -133,3 +136,30 @@ def test_a_mistake_never_seen_keeps_the_parsers_words(files: Files) -> None:
     problem = w.problem()
     assert problem.origin.line == w.line("needs: [guarantor]]")
     assert problem.message.startswith("YAML: ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(BASE) - 1),
+            st.sampled_from([":", " ", "  ", "\t", '"', "'", "[", "]", "{", "}", "-", "\n", "#"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_a_mangled_file_always_gets_a_located_problem_or_loads(
+    edits: list[tuple[int, str, bool]],
+) -> None:
+    text = BASE
+    for at, char, insert in edits:
+        at = min(at, len(text) - 1)
+        text = text[:at] + char + text[at + (0 if insert else 1) :]
+    _, problems = parse_yaml(text, "f.yaml")
+    syntax = [p for p in problems if p.message.startswith("YAML: ")]
+    for problem in syntax:
+        assert problem.origin.line is not None
+        assert 1 <= problem.origin.line <= text.count("\n") + 1
+        assert "\n" not in problem.message
