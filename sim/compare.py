@@ -36,7 +36,6 @@ This module does the statistics only; the figure is :mod:`sim.plots.compare`.
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 from collections.abc import Sequence
@@ -47,7 +46,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.batch.store import MANIFEST
 from sim.batch.summary import Z95, wilson
 from sim.scenario import Problem, Scenario, ScenarioError
 from sim.scenario.problems import Origin
@@ -582,8 +580,9 @@ def compare_points(
 
 def seeds_of(folder: str | Path) -> dict[str, int]:
     """The seed of every point of a batch folder, by point key (from its manifest)."""
-    manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    return {p["key"]: int(p["seed"]) for p in manifest["identity"]["points"]}
+    from sim.batch.manifest import read_manifest
+
+    return read_manifest(folder).seeds()
 
 
 def compare_batches(a: BatchData, b: BatchData, top: int = TOP) -> Comparison:

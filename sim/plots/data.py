@@ -8,7 +8,6 @@ grey for no deal and light grey for the deals drawn together as "other deals".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.batch.store import MANIFEST, load_results
+from sim.batch.store import read_batch
 from sim.plots import colours
 from sim.plots.colours import NO_DEAL_COLOUR, OTHER_COLOUR, PARTY_COLOURS
 from sim.plots.text import cap
@@ -297,72 +296,48 @@ def _lazy(raw: dict[str, Any]) -> Callable[[], Scenario]:
     return lambda: validate_document(Document(raw), sources=False)
 
 
-def _normal(value: Any) -> Any:
-    """A sweep value as rows and manifest both spell it (numbers as float)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    return str(value)
-
-
-def _rows_by_point(rows: pd.DataFrame, scenario_id: str, paths: list[str]) -> dict[Any, Any]:
-    """The row positions of each sweep point of one scenario, in one pass over the rows."""
-    mine = rows.index[rows["scenario"].astype(str) == scenario_id] if len(rows) else rows.index
-    if not paths:
-        return {(): mine}
-    sub = rows.loc[mine, paths]
-    groups = sub.groupby(paths, sort=False, observed=True, dropna=False).indices
-    out: dict[Any, Any] = {}
-    for values, positions in groups.items():
-        values = values if isinstance(values, tuple) else (values,)
-        out[tuple(_normal(v) for v in values)] = mine[positions]
-    return out
-
-
 def load_batch(folder: str | Path, top: int = TOP_DEALS) -> BatchData:
-    """Read a batch folder for plotting."""
+    """Read a batch folder for plotting (checked by :func:`sim.batch.store.read_batch`)."""
     folder = Path(folder)
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    rows = load_results(folder)
+    batch = read_batch(folder)
+    manifest = batch.manifest
+    rows = batch.rows
+    # Each point's rows in one pass (a grid of 10,000 points is not 10,000 scans).
+    order = np.argsort(batch.point, kind="stable")
+    bounds = np.searchsorted(batch.point[order], np.arange(len(manifest.points) + 1))
     points = []
-    for scenario_id, entry in manifest["scenarios"].items():
-        paths = list(entry["points"][0]["sweep"]) if entry["points"] else []
-        located = _rows_by_point(rows, scenario_id, paths)
-        changed: tuple[tuple[str, Any], ...] | None = None
-        for point in entry["points"]:
-            if changed is None:  # every point of a scenario was made with the same --set
-                changed = _what_was_set(entry, point["scenario"], point["sweep"])
-            at = tuple(_normal(point["sweep"][p]) for p in paths)
-            selected = rows.loc[located.get(at, rows.index[:0])]
-            points.append(
-                PointData(
-                    point["key"],
-                    _lazy(point["scenario"]),
-                    point["sweep"],
-                    selected,
-                    scenario_id=scenario_id,
-                    changed=changed,
-                    issues=tuple(point["scenario"]["issues"]),
-                )
+    changed: dict[str, tuple[tuple[str, Any], ...]] = {}
+    for k, entry in enumerate(manifest.points):
+        if entry.scenario_id not in changed:  # a scenario's points share their --set
+            changed[entry.scenario_id] = _what_was_set(
+                {"file": entry.file}, entry.data, entry.sweep
             )
-    sweeps: dict[str, list[Any]] = {}
-    for grid in manifest.get("sweeps", {}).values():
-        for path, values in grid.items():
-            sweeps.setdefault(path, list(values))
-    data = BatchData(folder, points, sweeps, rows=rows)
+        selected = rows.iloc[order[bounds[k] : bounds[k + 1]]]
+        points.append(
+            PointData(
+                entry.key,
+                _lazy(entry.data),
+                entry.sweep,
+                selected,
+                scenario_id=entry.scenario_id,
+                changed=changed[entry.scenario_id],
+                issues=tuple(entry.data["issues"]),
+            )
+        )
+    data = BatchData(folder, points, manifest.swept(), rows=rows)
     counts: dict[tuple[str, ...], int] = {}
     first: dict[str, PointData] = {}
     for point in points:  # one scenario per id gives the deals' issues and words
         first.setdefault(point.scenario_id, point)
-    for point in points:
-        owner = first[point.scenario_id]
-        for deal, n in point.deal_keys().dropna().value_counts().items():
-            counts[deal] = counts.get(deal, 0) + int(n)
-            if deal not in data.labels:
-                data.labels[deal] = short_label(owner.scenario, deal)
-                data.deal_issues[deal] = owner.issues
+    scenario_of = rows["scenario"].astype(str).to_numpy() if len(rows) else np.array([])
+    agreed = rows["agreement"].to_numpy(dtype=bool) if len(rows) else np.array([], bool)
+    for scenario_id, owner in first.items():  # one pass over each scenario's rows
+        mine = rows.loc[agreed & (scenario_of == scenario_id), list(owner.issues)]
+        for deal, n in mine.astype(str).value_counts(sort=False).items():
+            key = tuple(str(o) for o in (deal if isinstance(deal, tuple) else (deal,)))
+            counts[key] = counts.get(key, 0) + int(n)
+            if key not in data.labels:
+                data.labels[key] = short_label(owner.scenario, key)
+                data.deal_issues[key] = owner.issues
     data.top_deals = [d for d, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:top]
     return data
