@@ -202,3 +202,17 @@ def test_a_homoglyph_in_a_file_is_shown_escaped(files: Files) -> None:
         and m.endswith("did you mean 'broker'?")
         for m in messages
     ), messages
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e400", "1e400 is too large for a number (it would be infinite)"),
+        (".nan", "Input should be a finite number (got nan)"),
+        ("-.inf", "Input should be a finite number (got -inf)"),
+    ],
+)
+def test_a_hostile_number_given_with_set(files: Files, value: str, message: str) -> None:
+    problem = files.scenario().problem(f"parties.north.reservation={value}")
+    assert problem.origin.file == f"--set parties.north.reservation={value}"
+    assert problem.message == message
