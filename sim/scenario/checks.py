@@ -18,7 +18,7 @@ from sim.scenario.compose import resolve_path
 from sim.scenario.fields import DEFAULTED, SAMPLEABLE, FieldRange, numeric_field
 from sim.scenario.files import Unreadable, read_text
 from sim.scenario.models import Distribution, Event, Issue, Party, RedLine
-from sim.scenario.problems import DataPath, Problem, shown
+from sim.scenario.problems import DataPath, Problem, listing, shown
 from sim.scenario.quotes import Source, find_source
 from sim.scenario.yamlsource import Document
 from sim.strategies import REGISTRY
@@ -29,7 +29,7 @@ _DISTRIBUTION: TypeAdapter[Distribution] = TypeAdapter(Distribution)
 def _known(name: str, known: list[str], what: str) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {shown(name)} (known: {', '.join(known) or 'none'}){hint}"
+    return f"unknown {what} {shown(name)} (known: {listing(known) or 'none'}){hint}"
 
 
 class Checker:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario.files import Unreadable, read_text
-from sim.scenario.problems import DataPath, Origin, Problem, dotted, shown
+from sim.scenario.problems import DataPath, Origin, Problem, dotted, listing, shown
 from sim.scenario.yamlsource import Document, parse_scalar, parse_yaml, read_yaml
 
 #: The merge directive for lists of named items.
@@ -227,7 +227,7 @@ def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
         last = n == len(steps) - 1
         if isinstance(node, dict):
             if step not in node and not (last and allow_new):
-                known = ", ".join(map(str, node)) or "nothing"
+                known = listing(node) or "nothing"
                 where = dotted(concrete) or "the scenario"
                 raise KeyError(f"{where} has no {shown(step)} (has: {known}){_hint(step, node)}")
             concrete.append(step)
@@ -240,7 +240,7 @@ def resolve_path(data: Any, path: str, *, allow_new: bool = False) -> DataPath:
                 index = int(step)
             else:
                 named = [str(i) for i in ids if i is not None]
-                known = ", ".join(named) or "no ids"
+                known = listing(named) or "no ids"
                 raise KeyError(
                     f"{dotted(concrete)} has no item {shown(step)} (has: {known})"
                     f"{_hint(step, named)}"

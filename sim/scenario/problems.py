@@ -44,6 +44,14 @@ def shown(name: str) -> str:
     return f"{name!a} (not plain ASCII: {what})"
 
 
+def listing(names: Iterable[object], most: int = 30) -> str:
+    """Names for a message, comma-separated; past ``most``, the count of the rest."""
+    items = [str(n) for n in names]
+    if len(items) <= most:
+        return ", ".join(items)
+    return ", ".join(items[:most]) + f", ... ({len(items) - most:,} more)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a scenario: where it is and what is wrong."""

@@ -216,3 +216,11 @@ def test_a_hostile_number_given_with_set(files: Files, value: str, message: str)
     problem = files.scenario().problem(f"parties.north.reservation={value}")
     assert problem.origin.file == f"--set parties.north.reservation={value}"
     assert problem.message == message
+
+
+def test_a_message_lists_at_most_thirty_names(files: Files) -> None:
+    w = files.write(many_parties(MAX_PARTIES))
+    problem = w.problem("parties.q5.signs=true")
+    assert problem.message.startswith("parties has no 'q5' (has: p0, p1, p2,")
+    assert ", p29, ... (970 more))" in problem.message
+    assert len(problem.message) < 300
