@@ -48,6 +48,8 @@ def varied_data(draw: st.DrawFn) -> dict[str, Any]:
             if draw(st.booleans()):
                 del option["needs"]
     if draw(st.booleans()):
+        data["batch"] = {"sweeps": {"parties.p0.reservation": [0.1, 0.5], "deadline": [3, 4]}}
+    if draw(st.booleans()):
         data["batch"] = {
             "runs": draw(st.integers(1, 10**9)),
             "seed": draw(st.integers(0, 2**64 - 1)),
@@ -111,3 +113,18 @@ def test_every_command_gives_the_mediator_the_default_policy(
     for point in plan_batch([file], runs=5).points:
         assert point.scenario().strategy_of("broker").type == "single_text"
         assert point.scenario() == load_scenario(file)
+
+
+def test_a_variant_that_drops_the_mediators_strategy_gets_the_default(files: Files) -> None:
+    files.scenario(
+        (
+            "  broker:\n    reservation: 0.0",
+            "  broker:\n    strategy: {type: single_text, forget: 0.5}\n    reservation: 0.0",
+        ),
+        name="base.yaml",
+    )
+    w = files.write("extends: base.yaml\nid: variant\nparties:\n  broker:\n    strategy: null\n")
+    scenario = w.load()
+    assert scenario.parties["broker"].strategy.type == "single_text"
+    assert scenario.parties["broker"].strategy.forget == 0.2  # the default's, not the base's
+    assert dump_and_validate(scenario) == scenario
