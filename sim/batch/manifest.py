@@ -218,7 +218,7 @@ def read_manifest(out: str | Path) -> Manifest:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise results_error(path, "not a negsim manifest (not UTF-8 text)" + _REDO) from None
+        raise results_error(path, "not a negsim manifest (not UTF-8 text)" + REDO) from None
     except OSError as exc:
         raise results_error(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
@@ -227,13 +227,13 @@ def read_manifest(out: str | Path) -> Manifest:
         line = getattr(exc, "lineno", None)
         why = getattr(exc, "msg", str(exc))
         raise results_error(
-            path, f"not valid JSON ({why}): the file is damaged or cut short" + _REDO, line
+            path, f"not valid JSON ({why}): the file is damaged or cut short" + REDO, line
         ) from None
     return parse_manifest(data, path)
 
 
-#: How to recover from a damaged manifest.
-_REDO = (
+#: How to recover from a damaged manifest (the tail of those errors).
+REDO = (
     "; run the same `negsim batch` command again to rewrite it (the parts already written"
     " are kept if they are this batch's), or delete the folder to start again"
 )
@@ -244,10 +244,10 @@ def parse_manifest(data: Any, path: str | Path) -> Manifest:
     if not isinstance(data, dict):
         names = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
         got = names.get(type(data), "null")
-        raise results_error(path, f"not a negsim manifest (a JSON {got}, not an object)" + _REDO)
+        raise results_error(path, f"not a negsim manifest (a JSON {got}, not an object)" + REDO)
     if "format" not in data or "digest" not in data:
         missing = "format" if "format" not in data else "digest"
-        raise results_error(path, f"not a negsim manifest (no {missing!r})" + _REDO)
+        raise results_error(path, f"not a negsim manifest (no {missing!r})" + REDO)
     if data["format"] != FORMAT:
         raise results_error(
             path,
@@ -265,11 +265,11 @@ def parse_manifest(data: Any, path: str | Path) -> Manifest:
     try:
         manifest = _typed(data)
     except KeyError as exc:
-        raise results_error(path, f"not a negsim manifest (no {exc.args[0]!r})" + _REDO) from None
+        raise results_error(path, f"not a negsim manifest (no {exc.args[0]!r})" + REDO) from None
     except (TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise results_error(path, f"not a negsim manifest (malformed: {exc})" + _REDO) from None
+        raise results_error(path, f"not a negsim manifest (malformed: {exc})" + REDO) from None
     if digest(canonical(manifest.identity())) != manifest.batch:
-        raise results_error(path, "its batch hash does not match its identity" + _REDO)
+        raise results_error(path, "its batch hash does not match its identity" + REDO)
     return manifest
 
 

@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 
 from sim.batch.manifest import (
     MANIFEST,
+    REDO,
     RUNS,
     Manifest,
     PartEntry,
@@ -149,7 +150,11 @@ def _take(out: Path, plan: Plan) -> set[str]:
         owners = {_owner(p) for p in parts}
         if owners == {plan.id} and (manifest is None or damaged is not None):
             # The parts prove that this command is their batch: write its manifest again.
-            why = "is missing" if damaged is None else f"was unusable ({damaged.problems[0]})"
+            why = (
+                "is missing"
+                if damaged is None
+                else f"was unusable ({damaged.problems[0].message.removesuffix(REDO)})"
+            )
             warnings.warn(
                 ResultsWarning(
                     f"{out / MANIFEST} {why}; the parts in {runs} are this batch's, so it"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -82,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sim.scenario.problems import ScenarioError
 
     try:
-        code: int = args.handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            code: int = args.handler(args)
     except ScenarioError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
@@ -95,6 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return BAD_INPUT
     return code
+
+
+def _show_warning(message: Any, *_: Any, **__: Any) -> None:
+    """A warning (a results folder's file set aside, say) as one `warning: ...` line."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def entry() -> None:
