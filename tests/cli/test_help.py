@@ -6,7 +6,7 @@ import argparse
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cli import COMMANDS, build_parser, main
@@ -71,6 +71,7 @@ def test_the_defaults_of_analyze_and_run_are_stated(capsys):
     assert "(default: 0)" in option_block(text, "--seed")
 
 
+@settings(deadline=None)
 @given(st.one_of(st.integers(0, 10**12), st.text(min_size=1, max_size=20)))
 def test_a_default_with_percent_signs_or_any_number_is_shown_as_given(default):
     parser = Parser(prog="x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
@@ -93,6 +93,7 @@ def test_new_makes_missing_folders(tmp_path, capsys):
     assert main(["validate", str(file)]) == 0
 
 
+@settings(deadline=None)
 @given(st.text(min_size=0, max_size=30).filter(lambda t: "/" not in t and "\x00" not in t))
 def test_the_id_from_any_file_name_is_a_valid_id(stem):
     from pathlib import Path
