@@ -22,6 +22,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.plots.colours import repeats
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.space import check_size
 from sim.ui.state import (
     Bar,
     Stepper,
@@ -332,7 +333,9 @@ def _load(path: str) -> Scenario | str:
     if path not in FILES:  # only the page's own list is ever opened
         return "No such scenario on this page."
     try:
-        return load_scenario(Path(path))
+        scenario = load_scenario(Path(path))
+        check_size(scenario)  # a space too large to show is bad input like any other
+        return scenario
     except ScenarioError as exc:
         # The details quote the file: they go to the terminal, never to the browser.
         print("\n".join(exc.lines()), file=sys.stderr, flush=True)

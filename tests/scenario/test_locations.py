@@ -114,3 +114,16 @@ def test_revalidated_problems_point_into_the_file(files: Files) -> None:
         revalidate(scenario, data)
     (problem,) = caught.value.problems
     assert str(problem.origin) == f"{w.path}:{w.line('reservation: 0.3')}"
+
+
+def test_the_page_refuses_a_scenario_too_large_to_show(
+    files: Files, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sim.ui.app as app
+
+    w = huge(files)
+    monkeypatch.setattr(app, "FILES", [str(w.path)])
+    shown = app._load(str(w.path))
+    assert isinstance(shown, str)  # a notice on the page, not a crash while drawing
+    assert "100,000,000" not in shown  # the details go to the terminal only
+    assert f"error: {w.path}:{w.line('issues:')}: issues: " in capsys.readouterr().err
