@@ -167,13 +167,19 @@ def _why_not(analysis: Analysis) -> str:
     below = int(np.count_nonzero(~analysis.zone.acceptable))
     blocked = int(np.count_nonzero(analysis.zone.acceptable & ~analysis.zone.zone))
     if n_zone == n_outcomes:
-        return f"Every one of the {_count(n_outcomes, 'possible deal')} can form."
-    if n_zone == 0:
-        head = (
-            "The only possible deal cannot form"
-            if n_outcomes == 1
-            else f"None of the {n_outcomes:,} possible deals can form"
+        if n_outcomes == 1:
+            return "The only possible deal can form."
+        return f"All {n_outcomes:,} possible deals can form."
+    if n_outcomes - n_zone == 1:  # one deal: "it leaves", not "1 leaves"
+        head = "The only possible deal" if n_outcomes == 1 else "Why the other deal"
+        why = (
+            "leaves a signer below its reservation value"
+            if below
+            else "crosses a signer's red line"
         )
+        return f"{head} cannot form: it {why}."
+    if n_zone == 0:
+        head = f"None of the {n_outcomes:,} possible deals can form"
     else:
         head = f"Why the other {n_outcomes - n_zone:,} cannot form"
     reasons = []

@@ -31,6 +31,8 @@ def test_the_answer_reads_right_for_any_zone(scenario):
         assert ("None of the" in text) == (n_outcomes > 1)
     if n_zone == n_outcomes:
         assert "can form." in text and "cannot form" not in text
+    if n_outcomes - n_zone == 1:
+        assert "cannot form: it " in text
     assert not ONE_PLURAL.search(text), ONE_PLURAL.search(text)
     assert "every deal is signed by " in text
 
@@ -57,4 +59,4 @@ def test_a_single_signer_is_named_without_a_plural_verb(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2 possible deals over 1 issue (price); every deal is signed by Buyer," in out
     assert "1 deal can form" in out
-    assert "Why the other 1 cannot form: 1 leaves a signer below its reservation value." in out
+    assert "Why the other deal cannot form: it leaves a signer below its reservation value." in out
