@@ -124,7 +124,6 @@ def _refuse(out: Path, why: str) -> ScenarioError:
 def _take(out: Path, plan: Plan) -> set[str]:
     """Decide what the folder is; make it this batch's; return the good parts."""
     runs = out / RUNS
-    parts = _part_files(out)
     manifest: Manifest | None = None
     damaged: ScenarioError | None = None
     if (out / MANIFEST).exists():
@@ -132,38 +131,27 @@ def _take(out: Path, plan: Plan) -> set[str]:
             manifest = read_manifest(out)
         except ScenarioError as exc:
             damaged = exc
-    else:
-        foreign = [
-            p.name
-            for p in out.iterdir()
-            if p.name != RUNS and not p.name.startswith(".")  # .lock and temporaries
-        ]
-        if foreign:
-            raise _refuse(
-                out,
-                "it is not empty and holds no negsim batch (no manifest.json, but "
-                f"{_some(foreign)}); choose another --out",
-            )
     if manifest is not None and manifest.batch == plan.id:
         return _resume(out, plan, manifest)
-    if parts:
-        owners = {_owner(p) for p in parts}
-        if owners == {plan.id} and (manifest is None or damaged is not None):
-            # The parts prove that this command is their batch: write its manifest again.
-            why = (
-                "is missing"
-                if damaged is None
-                else f"was unusable ({damaged.problems[0].message.removesuffix(REDO)})"
-            )
-            warnings.warn(
-                ResultsWarning(
-                    f"{out / MANIFEST} {why}; the parts in {runs} are this batch's, so it"
-                    " was written again"
-                ),
-                stacklevel=4,
-            )
-            _start(out, plan)
-            return _resume(out, plan, read_manifest(out))
+    parquet = [p for p in _part_files(out) if p.suffix == ".parquet"]
+    owners = {_owner(p) for p in parquet}
+    if manifest is None and plan.id in owners and not owners - {plan.id, None}:
+        # The parts prove that this command is their batch: write its manifest again.
+        why = (
+            "is missing"
+            if damaged is None
+            else f"was unusable ({damaged.problems[0].message.removesuffix(REDO)})"
+        )
+        warnings.warn(
+            ResultsWarning(
+                f"{out / MANIFEST} {why}; the parts in {runs} are this batch's, so it was"
+                " written again"
+            ),
+            stacklevel=4,
+        )
+        _start(out, plan)
+        return _resume(out, plan, read_manifest(out))
+    if parquet:
         if damaged is not None:
             raise _refuse(
                 out,
@@ -177,8 +165,27 @@ def _take(out: Path, plan: Plan) -> set[str]:
             "it holds a different batch (other scenarios, sweeps, seed, runs or block"
             " size); choose another --out, or delete it to start again",
         )
-    # No part yet: a manifest here (even a damaged one) is of a batch that never wrote a
-    # block, and is replaced.
+    if manifest is None and damaged is None:
+        foreign = [
+            p.name
+            for p in out.iterdir()
+            if p.name != RUNS and not p.name.startswith(".")  # .lock and temporaries
+        ]
+        if foreign:
+            raise _refuse(
+                out,
+                "it is not empty and holds no negsim batch (no manifest.json, but "
+                f"{_some(foreign)}); choose another --out",
+            )
+    else:
+        # No part yet: the manifest (even a damaged one) is of a batch that stopped before
+        # its first block, and is replaced.
+        warnings.warn(
+            ResultsWarning(
+                f"{out / MANIFEST} was of a batch that wrote no part; replaced by this one"
+            ),
+            stacklevel=4,
+        )
     _start(out, plan)
     return set()
 

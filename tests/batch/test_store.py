@@ -45,7 +45,7 @@ def test_a_batch_failing_before_its_first_block_writes_no_manifest(tmp_path, mon
     )
 
 
-def test_a_manifest_without_any_part_is_replaced_by_the_next_command(tmp_path, monkeypatch):
+def test_a_manifest_without_any_part_is_replaced_by_the_next_command(tmp_path, monkeypatch, capsys):
     def broken(task, out):
         raise RuntimeError("the first block failed")
 
@@ -54,11 +54,33 @@ def test_a_manifest_without_any_part_is_replaced_by_the_next_command(tmp_path, m
         batch(tmp_path / "b", runs=300)
     assert (tmp_path / "b" / MANIFEST).exists() and not parts(tmp_path / "b")
     monkeypatch.undo()
+    capsys.readouterr()
     assert batch(tmp_path / "b", runs=200, seed=5) == 0  # a different batch: taken
+    assert "warning: " in (err := capsys.readouterr().err) and "wrote no part; replaced" in err
     assert read_manifest(tmp_path / "b").total_runs == 200
     pd.testing.assert_frame_equal(
         load_results(tmp_path / "b"), expected(200, seed=5), check_categorical=False
     )
+
+
+@pytest.mark.parametrize("manifest", ["{}", "[]", '{"format": 2, "digest": "x"', ""])
+def test_a_damaged_manifest_without_parts_is_replaced(tmp_path, manifest):
+    out = tmp_path / "b"
+    (out / "runs").mkdir(parents=True)
+    (out / MANIFEST).write_text(manifest)
+    assert batch(out, runs=200) == 0
+    pd.testing.assert_frame_equal(load_results(out), expected(200), check_categorical=False)
+
+
+def test_a_lost_manifest_is_written_again_beside_other_files(tmp_path, capsys):
+    out = tmp_path / "b"
+    assert batch(out, runs=200) == 0
+    (out / MANIFEST).unlink()
+    (out / "figures").mkdir()  # as `negsim plot` leaves them
+    capsys.readouterr()
+    assert batch(out, runs=200) == 0
+    assert "manifest.json is missing; the parts in" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(load_results(out), expected(200), check_categorical=False)
 
 
 def test_a_folder_with_parts_of_another_batch_is_still_refused(tmp_path, capsys):
