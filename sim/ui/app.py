@@ -1,8 +1,9 @@
 """The interactive page: tweak red lines and watch the rounds (``negsim ui``, Solara).
 
-Run with ``negsim ui [FILE]``, or ``solara run sim.ui.app`` (the scenario then comes
-from ``NEGSIM_SCENARIO`` or the first file in ./scenarios). The page only shows: the
-work is done by :mod:`sim.ui.state` over the package's public objects.
+Run with ``negsim ui [FILE]``, which serves it behind :mod:`sim.ui.guard` (``solara run
+sim.ui.app`` serves it unguarded). The scenarios it offers are the file given
+(``NEGSIM_SCENARIO``) and those in ./scenarios, and it opens no other. The page only
+shows: the work is done by :mod:`sim.ui.state` over the package's public objects.
 """
 
 from __future__ import annotations

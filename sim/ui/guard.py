@@ -18,6 +18,7 @@ off by Solara's settings, so :class:`Guard` stands in front of it:
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import sys
 from collections.abc import Iterable
@@ -68,6 +69,7 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
     return frozenset(n for name in names if name not in WILDCARD for n in _netloc(name, port))
 
 
+@functools.cache
 def installed_assets() -> Path:
     """The front-end files of the installed ``solara-assets`` package (``.../share/solara/cdn``)."""
     try:
