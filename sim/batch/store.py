@@ -44,7 +44,7 @@ from sim.batch.manifest import (
     results_error,
     write_manifest,
 )
-from sim.batch.plan import Plan, Task
+from sim.batch.plan import Plan, Point, Task
 from sim.batch.schema import RUN, Column, arrow_schema, batch_columns, to_frame, to_table
 from sim.scenario import ScenarioError
 
@@ -193,6 +193,8 @@ def _take(out: Path, plan: Plan) -> set[str]:
 def _start(out: Path, plan: Plan) -> None:
     """Write the manifest of a batch whose first block is about to start."""
     columns = probe_columns(plan)
+    for tmp in out.glob(f".{MANIFEST}.*.tmp"):  # of a write that was killed
+        tmp.unlink(missing_ok=True)
     try:
         (out / RUNS).mkdir(exist_ok=True)
         write_manifest(out, manifest_of(plan, columns))
@@ -208,8 +210,10 @@ def probe_columns(plan: Plan) -> tuple[Column, ...]:
     """The batch's columns: the rows of one run of each scenario, and the sweeps."""
     from sim.batch.work import rows_of  # work writes parts with this module
 
-    firsts = {p.scenario_id: p for p in reversed(plan.points)}
-    frames = [rows_of(Task(p, 0, 1)) for p in reversed(firsts.values())]
+    firsts: dict[str, Point] = {}
+    for point in plan.points:
+        firsts.setdefault(point.scenario_id, point)
+    frames = [rows_of(Task(point, 0, 1)) for point in firsts.values()]
     sweeps: dict[str, list[Any]] = {}
     for grid in plan.sweeps.values():
         for path, values in grid.items():
