@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import traceback
 from pathlib import Path
 
 import matplotlib
@@ -325,7 +326,11 @@ def _tweaked(loaded: Scenario | str) -> Scenario | str:
     try:
         return tweak(loaded, _tweaks())
     except ScenarioError as exc:  # a tweak that the scenario cannot take
-        return "\n".join(exc.lines())
+        _to_terminal("\n".join(exc.lines()))
+        return (
+            f"These settings do not make a valid scenario of {file.value}: "
+            "the terminal running negsim ui says why."
+        )
 
 
 def _load(path: str) -> Scenario | str:
@@ -338,6 +343,12 @@ def _load(path: str) -> Scenario | str:
         check_size(scenario)  # a space too large to show is bad input like any other
         return scenario
     except ScenarioError as exc:
-        # The details quote the file: they go to the terminal, never to the browser.
-        print("\n".join(exc.lines()), file=sys.stderr, flush=True)
-        return f"{path} is not a valid scenario: the terminal running negsim ui says why."
+        _to_terminal("\n".join(exc.lines()))
+    except Exception:  # whatever went wrong, its words stay off the page
+        _to_terminal(traceback.format_exc())
+    return f"{path} is not a valid scenario: the terminal running negsim ui says why."
+
+
+def _to_terminal(details: str) -> None:
+    """Details that may quote a file: for the terminal, never for the browser."""
+    print(details, file=sys.stderr, flush=True)

@@ -1,8 +1,9 @@
 """The page as the kernel sees it: what a browser can make it open, and what it sends back.
 
 The page is rendered in-process (``solara.render``) and a widget's ``v_model`` is set
-as the kernel sets it when a browser sends ``{"method": "update", "state": {"v_model":
-...}}``; everything the browser could then receive is every live widget's state.
+with ``set_state``, as the kernel sets it when a browser sends ``{"method": "update",
+"state": {"v_model": ...}}``; what the browser could then receive is every live
+widget's state.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def test_a_scenario_outside_the_list_is_never_opened(page, tmp_path):
     before = _zone(page)
     select = page.find(v.Select, label="scenario").widget
     for value in (str(secret), str(secret.resolve()), "/etc/passwd", "../scenarios/x.yaml"):
-        select.v_model = value  # what a browser's update message does
+        # what the kernel does with {"method": "update", "state": {"v_model": value}}
+        select.set_state({"v_model": value})
         assert app.file.value == app.FILES[0]
     assert "sekrit" not in _sent_to_browser()
     assert _zone(page) == before  # still the first scenario, nothing else loaded
@@ -78,12 +80,12 @@ def test_a_listed_scenario_that_is_invalid_shows_a_generic_message(
 def test_a_strategy_or_seed_the_page_did_not_offer_is_ignored(page):
     select = page.find(v.Select, label="strategy of Russia").widget
     offered = select.items
-    select.v_model = "not_a_strategy"
+    select.set_state({"v_model": "not_a_strategy"})
     assert "russia" not in app.strategy.value
     select.v_model = next(s for s in offered if s != select.v_model)
     assert app.strategy.value["russia"] in offered
     app.seed.set(1)
-    page.find(v.TextField, label="seed").widget.v_model = str(2**64)
+    page.find(v.TextField, label="seed").widget.set_state({"v_model": str(2**64)})
     assert app.seed.value == 1
 
 
@@ -117,3 +119,19 @@ def test_controls_name_parties_by_label_and_the_zone_marks_n_and_k(page):
         assert ("N" in marks) == (index == analysis.nash)
         assert ("K" in marks) == (index == analysis.kalai_smorodinsky)
     assert "N = Nash point, K = Kalai–Smorodinsky point" in _sent_to_browser()
+
+
+def test_settings_the_scenario_cannot_take_show_a_generic_message(page, capsys):
+    app.strategy.set({"russia": "single_text"})  # a mediator's policy for a party
+    try:
+        (notice,) = [
+            text
+            for w in page.find(v.Html)
+            for text in w.widget.children
+            if isinstance(text, str) and "valid scenario" in text
+        ]
+        assert app.FILES[0] in notice
+        assert not any(word in notice for word in ("single_text", "error:", "parties."))
+        assert "single_text" in capsys.readouterr().err  # the details, in the terminal
+    finally:
+        app.strategy.set({})
