@@ -44,11 +44,14 @@ MARKERS = ("o", "s", "^", "D", "v", "P")
 
 def _shown(data: BatchData, most: int = MAX_PANELS) -> tuple[list[PointData], str]:
     """The points a per-point figure draws, and a note on those it leaves out."""
-    if len(data.points) <= most:
+    n = len(data.points)
+    if n <= most:
         return data.points, ""
+    # Evenly spread over the batch (over a sweep grid), first and last included.
+    picks = sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
     return (
-        data.points[:most],
-        f"the first {most} of {len(data.points):,} points drawn"
+        [data.points[k] for k in picks],
+        f"{len(picks)} of {n:,} points drawn, evenly spread"
         + ("; sweeps.png shows them all" if data.sweeps else ""),
     )
 

@@ -20,14 +20,14 @@ def cap(text: str, limit: int = LABEL_LIMIT) -> str:
     return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
-#: Where a line may break: after a space, a hyphen, a dot, "=", "/" or ",".
-_PIECES = re.compile(r"[^\s\-.=/,]+[\s\-.=/,]*|[\s\-.=/,]+")
+#: Where a line may break: after a space, a hyphen, a dot, "/" or ",".
+_PIECES = re.compile(r"[^\s\-./,]+[\s\-./,]*|[\s\-./,]+")
 
 
 def wrap(text: str, width: int, limit: int = LABEL_LIMIT) -> str:
     """``text`` capped, then wrapped at ``width``, never inside a word.
 
-    Lines break between words or after a hyphen, dot, "=", "/" or "," (so
+    Lines break between words or after a hyphen, dot, "/" or "," (so
     ``ukraine-2025-08-de-jure`` can break at its hyphens); a word longer than ``width``
     keeps a line of its own.
     """
