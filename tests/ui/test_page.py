@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,56 @@ def test_another_website_cannot_drive_or_rebind_the_page(server, browser, attack
     answer = page.goto(f"http://{REBOUND}:{port}/")
     assert answer is not None and answer.status == 403
     assert "negsim" not in page.content()
+
+
+def test_a_scenario_outside_the_list_sent_over_the_socket_is_not_opened(server, browser, tmp_path):
+    """The page's own WebSocket, with a forged update of the scenario selector's v_model."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("sekrit_token_key: sekrit_value_42\n")
+    received: list[str] = []
+    sockets = {}
+
+    def relay(ws):
+        upstream = ws.connect_to_server()
+        sockets["server"] = upstream
+
+        def down(message):
+            received.append(message if isinstance(message, str) else message.decode("latin-1"))
+            ws.send(message)
+
+        def up(message):
+            sockets.setdefault("first", message)
+            upstream.send(message)
+
+        upstream.on_message(down)
+        ws.on_message(up)
+
+    page = browser.new_page()
+    page.route_web_socket("**/jupyter/api/kernels/**", relay)
+    page.goto(server, wait_until="networkidle")
+    page.locator(".negsim-zone-count").first.wait_for(timeout=60_000)
+    opened = [json.loads(m) for m in received if m.startswith("{")]
+    (select,) = [
+        m["content"]["comm_id"]
+        for m in opened
+        if m.get("msg_type") == "comm_open"
+        and m["content"]["data"].get("state", {}).get("label") == "scenario"
+    ]
+    header = json.loads(sockets["first"])["header"]
+    before = len(received)
+    forged = {
+        "header": {**header, "msg_id": uuid.uuid4().hex, "msg_type": "comm_msg"},
+        "parent_header": {},
+        "metadata": {},
+        "channel": "shell",
+        "buffers": [],
+        "content": {
+            "comm_id": select,
+            "data": {"method": "update", "state": {"v_model": str(secret)}, "buffer_paths": []},
+        },
+    }
+    sockets["server"].send(json.dumps(forged))
+    page.wait_for_timeout(3_000)
+    assert len(received) > before  # the kernel answered the message (status busy/idle)
+    assert not any("sekrit" in m for m in received[before:])
+    assert page.locator(".negsim-zone-count").inner_text() == "2 of 48 deals can form"
