@@ -1,9 +1,10 @@
 """What changed between two batches: each deal's share before and after, beyond chance.
 
 Two batch folders (typically a baseline and a variant) are read with
-:func:`sim.plots.data.load_batch`; their points are paired, and for every deal seen in
-either (an outcome, one option per issue, compared by its options) and for "no deal"
-the change of share from A to B gets a 95% interval and a p-value:
+:func:`sim.plots.data.load_batch`; their points are paired, and for "no deal", for each of the
+:data:`TOP` most frequent deals seen in either (an outcome, one option per issue,
+compared by its options) and for the other deals taken together (``--top``; every deal
+alone with ``top=0``) the change of share from A to B gets a 95% interval and a p-value:
 
 * **Paired runs.** negsim draws every random number of run ``i`` from (seed, ``i``,
   the quantity's name), so when both batches used the same seed and the same run ids,

@@ -396,3 +396,27 @@ def test_a_megabyte_label_is_capped_where_drawn(two, tmp_path):
         plt.close(figure)
         width, height = PIL.Image.open(path).size
         assert width < 5000 and height < 8000, name
+
+
+def test_a_point_is_named_by_what_was_set_beyond_its_sweep(tmp_path):
+    line = "parties.russia.red_lines.no_temporary_truce.credibility"
+    run_batch(
+        BASE,
+        runs=20,
+        seed=1,
+        out=tmp_path / "b",
+        workers=1,
+        overrides=[f"{line}=0.9", "parties.ukraine.reservation=0.25"],
+        sweeps=[f"{VETO}=0,1"],
+    )
+    data = load_batch(tmp_path / "b")
+    for point in data.points:
+        assert point.changed == ((line, 0.9), ("parties.ukraine.reservation", 0.25))
+        want = "with no_temporary_truce.credibility=0.9, ukraine.reservation=0.25 ["
+        assert want in point.name and "no_nato_troops.credibility" in point.name
+    assert load_batch(two_path(tmp_path)).points[0].changed == ()
+
+
+def two_path(tmp_path: Path) -> Path:
+    run_batch(BASE, runs=10, seed=1, out=tmp_path / "plain", workers=1)
+    return tmp_path / "plain"
