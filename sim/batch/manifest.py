@@ -35,6 +35,8 @@ MANIFEST = "manifest.json"
 RUNS = "runs"
 #: The layout of manifest.json that this version writes and reads.
 FORMAT = 2
+#: The largest manifest read (a batch of 10,000 sweep points writes 15-70 MB).
+MAX_MANIFEST = 1 << 30
 
 
 def results_error(file: str | Path, message: str, line: int | None = None) -> ScenarioError:
@@ -216,7 +218,11 @@ def read_manifest(out: str | Path) -> Manifest:
             out, f"not a batch folder (no {MANIFEST}; make one with `negsim batch ... --out DIR`)"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:  # bounded: a manifest is data, not anything
+            raw = handle.read(MAX_MANIFEST + 1)
+        if len(raw) > MAX_MANIFEST:
+            raise results_error(path, f"not a negsim manifest (larger than {MAX_MANIFEST:,} bytes)")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise results_error(path, "not a negsim manifest (not UTF-8 text)" + REDO) from None
     except OSError as exc:

@@ -279,6 +279,37 @@ def test_plot_and_compare_name_a_bad_part(folder, sound, tmp_path, capsys, case)
     assert f"error: {part}" in error_lines(capsys)
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_one_byte_edit_of_a_part_is_caught_or_harmless(sound, expected, tmp_path_factory, data):
+    out = tmp_path_factory.mktemp("flip") / "b"
+    shutil.copytree(sound, out)
+    part = parts(out)[1]
+    original = part.read_bytes()
+    at = data.draw(st.integers(0, len(original) - 1), label="at")
+    flip = data.draw(st.integers(1, 255), label="xor")
+    part.write_bytes(original[:at] + bytes([original[at] ^ flip]) + original[at + 1 :])
+    outcome: object
+    try:
+        outcome = load_results(out)
+    except ScenarioError as exc:
+        outcome = exc.lines()[0]
+    if isinstance(outcome, str):
+        assert outcome.startswith(f"error: {part}"), outcome
+    else:  # an edit in bytes no reader uses (statistics, say): the very same rows
+        pd.testing.assert_frame_equal(outcome, expected, check_categorical=False)
+
+
+def test_a_manifest_too_large_to_be_one_is_refused_without_reading_it(folder, monkeypatch):
+    import sim.batch.manifest
+
+    monkeypatch.setattr(sim.batch.manifest, "MAX_MANIFEST", 1000)
+    with pytest.raises(ScenarioError, match="larger than 1,000 bytes"):
+        read_manifest(folder)
+
+
 def test_a_stray_copy_of_a_part_is_not_read(folder, expected, capsys):
     shutil.copy(parts(folder)[0], folder / "runs" / f"{parts(folder)[0].stem} (copy).parquet")
     (folder / "runs" / "notes.txt").write_text("mine")
