@@ -33,6 +33,8 @@ from sim.plots.text import cap, plural, wrap
 MAX_ROWS = 24
 #: Rows per panel when the folders hold several pairs of points.
 MAX_ROWS_MANY = 12
+#: Pairs of points drawn (one panel each); the rest are in the table.
+MAX_PAIRS = 6
 #: Width of the wrapped deal labels, in characters.
 LABEL_WIDTH = 62
 #: Height of one row (at least), of one more line of label, and of a panel's frame.
@@ -192,9 +194,27 @@ def _common_words(drawn: list[DealChange]) -> str:
     return "every deal shown: " + "; ".join(cap(first.words[i]) for i in skip)
 
 
+def _pairs_drawn(comparison: Comparison) -> tuple[list[PairComparison], str]:
+    """The pairs of points drawn (at most :data:`MAX_PAIRS`), and a note on the rest.
+
+    With more pairs than that, those with the largest change of any row are drawn, in
+    the batch's order; the table lists every pair.
+    """
+    pairs = list(comparison.pairs)
+    if len(pairs) <= MAX_PAIRS:
+        return pairs, ""
+    size = [max((abs(d.change) for d in p.deals), default=0.0) for p in pairs]
+    keep = sorted(sorted(range(len(pairs)), key=lambda k: (-size[k], k))[:MAX_PAIRS])
+    return (
+        [pairs[k] for k in keep],
+        f"{MAX_PAIRS} of {len(pairs):,} pairs of points drawn: those with the largest"
+        " changes; the table lists them all",
+    )
+
+
 def compare_figure(comparison: Comparison) -> Figure:
     """The dumbbell plot of a comparison: one panel per pair of points."""
-    pairs = comparison.pairs
+    pairs, note = _pairs_drawn(comparison)
     most = MAX_ROWS if len(pairs) == 1 else MAX_ROWS_MANY
     shown = [_shown(p, most) for p in pairs]
     # Every row gets the same height, from the tallest label of the figure.
@@ -236,12 +256,13 @@ def compare_figure(comparison: Comparison) -> Figure:
         if len(pairs) == 1
         else (
             f"A: {cap(comparison.folder_a, 80)}  →  B: {cap(comparison.folder_b, 80)}"
-            f"  ({len(pairs)} pairs of points)"
+            f"  ({len(comparison.pairs):,} pairs of points)"
         )
     )
     figure.suptitle(
         f"What changed — {head}\n{how}; shaded, bold, *: change larger than chance"
-        f" (Holm-adjusted p < {ALPHA:g} over {comparison.tests} changes)",
+        f" (Holm-adjusted p < {ALPHA:g} over {comparison.tests:,} changes)"
+        + (f"\n({note})" if note else ""),
         fontsize=10,
     )
     names = (pairs[0].a, pairs[0].b) if len(pairs) == 1 else ("A", "B")

@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 
 from sim.compare import Comparison, compare_points, format_comparison, holm
 from sim.plots.colours import NO_DEAL_COLOUR, OTHER_COLOUR, deal_colour
-from sim.plots.compare import compare_figure
+from sim.plots.compare import MAX_PAIRS, compare_figure
 from sim.plots.data import PointData
 from sim.scenario import Scenario, validate_document
 from sim.scenario.yamlsource import Document
@@ -61,7 +61,7 @@ def point(deals: list[tuple[str, ...] | None], the: Scenario, name: str = "wide"
             **{i: [None if d is None else d[k] for d in deals] for k, i in enumerate(issues)},
         }
     )
-    return PointData(name, the, {}, rows)
+    return PointData(name, the, {}, rows, scenario_id=name)
 
 
 def random_deals(seed: int, n: int, fixed_z: bool = False) -> list[tuple[str, ...] | None]:
@@ -203,4 +203,21 @@ def test_one_rarer_deal_is_singular():
         module.MAX_ROWS = most
     label = figure.axes[0].get_xlabel()
     assert "not drawn: 1 rarer deal (" in label
+    plt.close(figure)
+
+
+def test_many_pairs_of_points_draw_the_largest_changes_only():
+    the = wide()
+    pairs = []
+    for k in range(40):
+        a = point(random_deals(k, 200), the, f"A{k}")
+        # pair 7 changes a lot (B never agrees), the others only by chance
+        b = point([None] * 200 if k == 7 else random_deals(100 + k, 200), the, f"B{k}")
+        pairs.append(compare_points(a, 1, b, 2, top=4))
+    figure = compare_figure(Comparison("A", "B", tuple(pairs)))
+    panels = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(panels) == MAX_PAIRS
+    assert any("A7" in ax.get_title(loc="left") for ax in panels)
+    assert f"{MAX_PAIRS} of 40 pairs of points drawn" in figure.get_suptitle()
+    assert figure.get_size_inches()[1] * 130 < 12_000
     plt.close(figure)
