@@ -52,11 +52,12 @@ def run(args: argparse.Namespace) -> int:
 
         # bad input is reported here, with its lines, exit 2
         check_size(load_scenario(args.file))
-    from sim.ui.server import serve
+    from sim.ui.server import bind, serve
 
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops the page as Ctrl-C does
-    print(f"negsim ui: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        serve(args.file, args.host, args.port)
+        sock = bind(args.host, args.port)  # a port in use: "error: HOST:PORT: ...", exit 2
+        print(f"negsim ui: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+        serve(args.file, sock, args.host, args.port)
     print("negsim ui: stopped", flush=True)
     return 0

@@ -8,6 +8,7 @@ frees the port.
 from __future__ import annotations
 
 import os
+import socket
 import warnings
 
 from sim.ui.guard import CDN, Guard, allowed_hosts, installed_assets
@@ -25,8 +26,25 @@ SOLARA_ENV = {
 }
 
 
-def serve(file: str | None, host: str, port: int) -> None:
-    """Serve the page on ``host:port`` until SIGINT or SIGTERM."""
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket of the page; an OSError naming ``host:port`` when it cannot be had."""
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:  # socket.gaierror: a host that does not resolve
+        raise OSError(exc.errno, exc.strerror or str(exc), where) from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        sock.close()
+        raise OSError(exc.errno, exc.strerror, where) from None
+    return sock
+
+
+def serve(file: str | None, sock: socket.socket, host: str, port: int) -> None:
+    """Serve the page on ``sock`` (bound to ``host:port``) until SIGINT or SIGTERM."""
     os.environ.update({**SOLARA_ENV, "SERVER_NAME": host, "SERVER_PORT": str(port)})
     if file:
         os.environ["NEGSIM_SCENARIO"] = file
@@ -54,7 +72,7 @@ def serve(file: str | None, host: str, port: int) -> None:
         lifespan="on",
         timeout_graceful_shutdown=GRACE,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock])
 
 
-__all__ = ["GRACE", "serve"]
+__all__ = ["GRACE", "bind", "serve"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -90,5 +91,8 @@ def test_ui_command_checks_the_scenario_before_serving(tmp_path, capsys):
     assert "file not found" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         main(["ui", "--port", "70000"])
-    assert exit_.value.code == 2
-    assert "not a port" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "not a port" in capsys.readouterr().err
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["ui", "--port", str(port)]) == 2
+    assert capsys.readouterr().err == f"error: 127.0.0.1:{port}: Address already in use\n"
