@@ -122,7 +122,7 @@ class Guard:
         """Why the request is refused ('' when it is not)."""
         host = headers.get("host", "").lower()
         if host not in hosts:
-            return f"unknown host {host!r}: this page answers only {sorted(hosts)[0]}"
+            return f"unknown host: this page answers only {sorted(hosts)[0]}"  # never echoed
         origin = headers.get("origin")
         origins = {f"http://{h}" for h in hosts}
         if origin is not None and origin.lower() not in origins:
