@@ -17,6 +17,7 @@ the figures (matplotlib) are imported only by what needs them.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr__
@@ -54,11 +55,13 @@ def _version() -> str:
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use, then keep it here."""
+    """Import a public name (or a subpackage: ``sim.plots``) on first use, then keep it."""
     if name == "__version__":
         value: Any = _version()
     elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif not name.startswith("_") and importlib.util.find_spec(f"sim.{name}") is not None:
+        value = importlib.import_module(f"sim.{name}")
     else:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
     globals()[name] = value

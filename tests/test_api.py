@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +33,15 @@ def test_public_names_are_those_of_their_modules():
     assert sim.simulate is importlib.import_module("sim.simulation").simulate
     assert sim.load_results is importlib.import_module("sim.batch").load_results
     assert isinstance(sim.__version__, str) and sim.__version__
+
+
+def test_subpackages_load_on_first_use_as_they_did_when_sim_imported_them():
+    code = (
+        "import sim\n"
+        "assert callable(sim.space.compile_space) and callable(sim.batch.load_results)\n"
+        "assert callable(sim.plots.load_batch) and callable(sim.compare.compare_batches)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_an_unknown_name_is_an_attribute_error():
