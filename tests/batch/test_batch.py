@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import pickle
+import re
 import signal
 import subprocess
 import time
@@ -194,3 +197,125 @@ def test_wilson_interval_matches_known_values():
     assert [round(x, 4) for x in wilson(0, 10)] == [0.0, 0.2775]
     assert [round(x, 4) for x in wilson(1, 10)] == [0.0179, 0.4042]
     assert [round(x, 4) for x in wilson(10, 10)] == [0.7225, 1.0]
+
+
+# --- one validation path (issue 9.1) ---------------------------------------------------
+
+
+@pytest.fixture
+def mediator_without_strategy(tmp_path):
+    """The baseline with the mediator's `strategy:` line taken out (the README's default)."""
+    text = BASE.read_text(encoding="utf-8")
+    line = next(t for t in text.splitlines() if "strategy: {type: single_text" in t)
+    source = next(t for t in text.splitlines() if t.startswith("source:")).split(":", 1)[1]
+    path = tmp_path / "mediated.yaml"
+    path.write_text(
+        text.replace(line + "\n", "").replace(
+            f"source:{source}", f"source: {BASE.parent.parent / source.strip()}"
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_mediator_without_a_strategy_runs_in_every_command(
+    mediator_without_strategy, tmp_path, capsys
+):
+    file = str(mediator_without_strategy)
+    assert "single_text" not in mediator_without_strategy.read_text()
+    out = tmp_path / "b"
+    for argv in (
+        ["validate", file],
+        ["analyze", file],
+        ["run", file, "--seed", "3", "--json"],
+        ["batch", file, "--runs", "40", "--block", "20", "--workers", "2", "--out", str(out)],
+        ["batch", file, "--runs", "20", "--sweep", f"{VETO}=0,1", "--out", str(tmp_path / "s")],
+    ):
+        assert main(argv) == 0, capsys.readouterr().err
+    assert "error" not in capsys.readouterr().err
+    assert len(load_results(out)) == 40
+    assert len(run_batch(file, runs=20, workers=1)) == 20
+    # the scenario a worker simulates is the one `negsim run` reads, at every point
+    plain = load_scenario(file)
+    assert plain.strategy_of(plain.mediator).type == "single_text"
+    assert plan_batch([file], runs=5).points[0].scenario() == plain
+    for point in plan_batch([file], runs=5, sweeps=[f"{VETO}=0,1"]).points:
+        assert point.scenario() == load_scenario(file, [f"{VETO}={point.values[VETO]}"])
+
+
+# --- errors in workers (issue 14.14) ----------------------------------------------------
+
+
+def test_a_scenario_error_survives_pickling():
+    from sim.scenario import Origin, Problem, ScenarioError
+
+    error = ScenarioError(
+        [
+            Problem(Origin("x.yaml", 4), ("parties", "a"), "bad"),
+            Problem(Origin("y.yaml"), (), "worse"),
+        ]
+    )
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is ScenarioError and again.lines() == error.lines()
+
+
+def _spoiled(plan):
+    """The plan with its last point's typed scenario dropped and its data made invalid, so
+    that a worker validating it raises a ScenarioError (the first point, that the parent
+    probes, stays sound)."""
+    *sound, last = plan.points
+    data = json.loads(json.dumps(last.data))
+    data["parties"][data["mediator"]]["strategy"] = {"type": "linear"}
+    bad = dataclasses.replace(last, data=data, model=None)
+    return dataclasses.replace(plan, points=(*sound, bad))
+
+
+def test_an_error_in_a_worker_reaches_the_command_as_itself(tmp_path, capsys, monkeypatch):
+    import sim.batch
+
+    real = sim.batch.plan_batch
+    monkeypatch.setattr(sim.batch, "plan_batch", lambda *a, **k: _spoiled(real(*a, **k)))
+    code = _batch(tmp_path / "b", "--workers", "2", "--sweep", f"{VETO}=0,1", runs=200)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "error: " in err and "mediates, so its strategy is a policy" in err
+    assert "Traceback" not in err and "BrokenProcessPool" not in err
+
+
+class Odd(Exception):
+    """An error that pickles but cannot be unpickled (its arguments are not its args)."""
+
+    def __init__(self, a, b):
+        super().__init__(f"{a} and {b}")
+
+
+def test_an_error_that_cannot_be_pickled_crosses_as_a_worker_error(tmp_path, monkeypatch):
+    from sim.batch import work
+
+    plan = plan_batch([BASE], runs=10)
+    with pytest.raises(TypeError):  # what a process pool would meet in the parent
+        pickle.loads(pickle.dumps(Odd(1, 2)))
+
+    def fail(task):
+        raise Odd("this", "that")
+
+    monkeypatch.setattr(work, "rows_of", fail)
+    with pytest.raises(work.WorkerError) as caught:
+        work.run_task(next(plan.tasks()), str(tmp_path))
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert str(again) == str(caught.value) and "Odd: this and that" in str(again)
+    assert next(plan.tasks()).part in str(again)
+
+
+def test_help_states_every_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    described, text = capsys.readouterr().out.split("options:", 1)
+    assert "130 after Ctrl-C" in " ".join(described.split())
+    assert "143 after SIGTERM" in " ".join(described.split())
+    text = " ".join(text.split())
+    for option in ("--runs", "--seed", "--workers", "--block", "--top"):
+        after = text.split(f"{option} ", 1)[1]
+        described = re.split(r" --[a-z]+ [A-Z]", after, maxsplit=1)[0]
+        assert "default" in described, (option, described)
+    assert "(default: 5,000)" in text and "(default: 3)" in text
