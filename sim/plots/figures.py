@@ -483,7 +483,7 @@ def red_line_effects(data: BatchData) -> Figure | None:
     )
     for (left, right), point, lines in zip(axes, points, effects, strict=True):
         left.set_title(
-            wrap(f"{point.name} — {point.runs:,} runs", 90, 150) + "\nthe chance of any deal",
+            wrap(f"{point.name} — {point.runs:,} runs", 60, 150) + "\nthe chance of any deal",
             fontsize=9,
             loc="left",
         )
@@ -543,7 +543,7 @@ def red_line_effects(data: BatchData) -> Figure | None:
         shared = data.common_text(distinct).removeprefix("every deal shown: ")
         if shared:
             right.set_title(
-                "the deal whose share changes most\n" + wrap(f"(each of them: {shared})", 80, 200),
+                "the deal whose share changes most\n" + wrap(f"(each of them: {shared})", 70, 200),
                 fontsize=9,
                 loc="left",
             )
