@@ -26,7 +26,7 @@ from typing import Any
 from sim.scenario import Override, Problem, Scenario, ScenarioError, load_scenario
 from sim.scenario.compose import apply_overrides, resolve_path
 from sim.scenario.problems import DataPath, Origin, dotted
-from sim.scenario.validate import validate_document
+from sim.scenario.validate import revalidate, validate_document
 from sim.scenario.yamlsource import Document, parse_scalar
 from sim.space import MAX_OUTCOMES, outcome_count
 
@@ -191,8 +191,10 @@ def _check_values(
     return problems
 
 
-def _command_sweeps(sweeps: Sweeps, problems: list[Problem]) -> dict[str, list[Any]]:
-    """The sweeps given to the command (or the API call), checked on their own."""
+def _command_sweeps(
+    sweeps: Sweeps, problems: list[Problem]
+) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """The sweeps of the command (or the API call), checked alone; and each path's text."""
     grid: dict[str, list[Any]] = {}
     given: dict[str, str] = {}
     if isinstance(sweeps, Mapping):
@@ -231,7 +233,7 @@ def _command_sweeps(sweeps: Sweeps, problems: list[Problem]) -> dict[str, list[A
         given[path] = text
         problems += _check_values(path, values, origin, ())
         grid[path] = values
-    return grid
+    return grid, given
 
 
 def _check_limits(runs: int | None, seed: int | None, block: int, problems: list[Problem]) -> None:
@@ -283,7 +285,7 @@ def plan_batch(
     """
     problems: list[Problem] = []
     _check_limits(runs, seed, block, problems)
-    cli_sweeps = _command_sweeps(sweeps, problems)
+    cli_sweeps, texts = _command_sweeps(sweeps, problems)
     if problems:
         raise ScenarioError(problems)
     points: list[Point] = []
@@ -318,7 +320,7 @@ def plan_batch(
         if cli_sweeps:
             grid = cli_sweeps
             places: dict[str, tuple[Origin, DataPath]] = {
-                path: (Origin(f"--sweep {path}=..."), ()) for path in grid
+                path: (Origin(f"--sweep {texts[path]}"), ()) for path in grid
             }
         else:
             grid = {path: list(values) for path, values in base.batch.sweeps.items()}
@@ -348,7 +350,7 @@ def plan_batch(
         by_hash: dict[str, dict[str, Any]] = {}
         for index, combo in enumerate(itertools.product(*(grid[n] for n in names))):
             at = dict(zip(names, combo, strict=True))
-            resolved = base if not at else _at_point(data, at, str(file), problems)
+            resolved = base if not at else _at_point(base, data, at, problems)
             if resolved is None:
                 continue
             key = base.id if not names else f"{base.id}@{index:04d}"
@@ -427,21 +429,21 @@ def _check_grid(data: dict[str, Any], places: dict[str, tuple[Origin, DataPath]]
 
 
 def _at_point(
-    data: dict[str, Any], values: dict[str, Any], file: str, problems: list[Problem]
+    base: Scenario, data: dict[str, Any], values: dict[str, Any], problems: list[Problem]
 ) -> Scenario | None:
-    """The scenario with one sweep point's values set, validated."""
+    """The scenario with one sweep point's values set, validated (lines of the file kept)."""
+    where = _point_text(values)
     overrides = [Override(path, value, f"{path}={value}") for path, value in values.items()]
-    document, found = apply_overrides(Document(data, {}, Origin(file)), overrides)
+    document, found = apply_overrides(Document(data, {}, base.origin()), overrides)
     for problem in found:
-        problems.append(Problem(Origin(f"sweep {file}"), problem.path, problem.message))
+        problems.append(Problem(Origin(f"sweep {where}"), problem.path, problem.message))
     if found:
         return None
     try:
-        return validate_document(document, sources=False)
+        return revalidate(base, document.data)
     except ScenarioError as exc:
-        where = ", ".join(f"{k}={v}" for k, v in values.items())
         for problem in exc.problems:
             problems.append(
-                Problem(Origin(f"{file} (sweep {where})"), problem.path, problem.message)
+                Problem(problem.origin, problem.path, f"{problem.message} (sweep point {where})")
             )
         return None

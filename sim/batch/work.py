@@ -81,8 +81,10 @@ def run_task(task: Task, out: str) -> int:
     except Exception as exc:
         if _crosses(exc):
             raise
-        raise WorkerError(task.part, f"{type(exc).__name__}: {exc}") from None
-    return task.stop - task.start
+        failure = WorkerError(task.part, f"{type(exc).__name__}: {exc}")
+    else:
+        return task.stop - task.start
+    raise failure  # outside the handler: no context that could fail to pickle
 
 
 def _crosses(exc: BaseException) -> bool:

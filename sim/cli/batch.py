@@ -104,12 +104,16 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, run what is missing, summarise; a stop signal ends it tidily."""
-    from sim.batch.run import Interrupted, Stopped, stop_signals
-    from sim.batch.work import WorkerError
-
+    try:
+        from sim.batch.run import Interrupted, Stopped, stop_signals
+        from sim.batch.work import WorkerError
+    except KeyboardInterrupt:  # Ctrl-C while negsim starts: nothing was written
+        print("interrupted (SIGINT) before the batch started; nothing was written", file=sys.stderr)
+        return 130
+    ran: list[bool] = []
     with stop_signals():
         try:
-            return _run(args)
+            return _run(args, ran)
         except Interrupted as stop:
             print(
                 f"interrupted: {stop.done:,} of {stop.total:,} runs are written in {args.out};"
@@ -118,7 +122,12 @@ def run(args: argparse.Namespace) -> int:
             )
             return stop.exit_code
         except Stopped as stop:  # while planning (nothing written) or summarising (all is)
-            print(f"interrupted ({signal_name(stop.signum)})", file=sys.stderr)
+            when = (
+                f"after the batch; every run is written in {args.out}"
+                if ran
+                else "before the batch started; nothing was written"
+            )
+            print(f"interrupted ({signal_name(stop.signum)}) {when}", file=sys.stderr)
             return 128 + stop.signum
         except WorkerError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -132,7 +141,7 @@ def signal_name(signum: int) -> str:
     return signal.Signals(signum).name
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, ran: list[bool]) -> int:
     from sim.batch import execute, format_summary, plan_batch, summarise
 
     plan = plan_batch(
@@ -146,6 +155,7 @@ def _run(args: argparse.Namespace) -> int:
     report = execute(
         plan, args.out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
     )
+    ran.append(True)
     if not args.quiet:
         if report.skipped_runs:
             print(

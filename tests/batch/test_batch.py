@@ -9,6 +9,7 @@ import pickle
 import re
 import signal
 import subprocess
+import threading
 import time
 
 import pandas as pd
@@ -283,18 +284,20 @@ def test_an_error_in_a_worker_reaches_the_command_as_itself(tmp_path, capsys, mo
 
 
 class Odd(Exception):
-    """An error that pickles but cannot be unpickled (its arguments are not its args)."""
+    """An error that cannot be pickled (it holds a lock), nor unpickled (its arguments
+    are not its args)."""
 
     def __init__(self, a, b):
         super().__init__(f"{a} and {b}")
+        self.lock = threading.Lock()
 
 
 def test_an_error_that_cannot_be_pickled_crosses_as_a_worker_error(tmp_path, monkeypatch):
     from sim.batch import work
 
     plan = plan_batch([BASE], runs=10)
-    with pytest.raises(TypeError):  # what a process pool would meet in the parent
-        pickle.loads(pickle.dumps(Odd(1, 2)))
+    with pytest.raises(TypeError):  # what a process pool would meet
+        pickle.dumps(Odd(1, 2))
 
     def fail(task):
         raise Odd("this", "that")
