@@ -99,11 +99,26 @@ def runs_on_disk(out: Path) -> int:
 
 
 def workers_starting(proc: subprocess.Popen[bytes], out: Path) -> Callable[[], bool]:
-    """The moment a worker process (or a forkserver) exists, still starting up."""
-    return lambda: any(
-        "spawn_main" in _cmdline(pid) or "forkserver" in _cmdline(pid)
-        for pid in descendants(proc.pid)
-    )
+    """The moment both workers (or a forkserver) exist, still starting up (importing).
+
+    A Ctrl-C in the few milliseconds while the batch process starts a worker is
+    dropped (the worker must be born with SIGINT ignored), so the moment is taken a
+    little after the second worker is born; the workers then still take a second or
+    more to start.
+    """
+
+    def starting() -> bool:
+        born = [
+            pid
+            for pid in descendants(proc.pid)
+            if "spawn_main" in _cmdline(pid) or "forkserver" in _cmdline(pid)
+        ]
+        if len(born) >= 2 or any("forkserver" in _cmdline(pid) for pid in born):
+            time.sleep(0.05)
+            return True
+        return False
+
+    return starting
 
 
 def blocks_written(proc: subprocess.Popen[bytes], out: Path) -> Callable[[], bool]:
