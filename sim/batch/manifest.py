@@ -56,6 +56,8 @@ class PointEntry:
     data: dict[str, Any]  # the resolved scenario at this point
     runs: int
     seed: int
+    #: The ``--set PATH=VALUE`` overrides laid over the file (covered by the digest).
+    overrides: tuple[str, ...] = ()
 
     def scenario(self) -> Scenario:
         """The typed scenario at this point."""
@@ -138,7 +140,13 @@ class Manifest:
                 {"file": point.file, "runs": point.runs, "seed": point.seed, "points": []},
             )
             entry["points"].append(
-                {"key": point.key, "sweep": point.sweep, "hash": point.hash, "scenario": point.data}
+                {
+                    "key": point.key,
+                    "sweep": point.sweep,
+                    "hash": point.hash,
+                    "overrides": list(point.overrides),
+                    "scenario": point.data,
+                }
             )
         body = {
             "format": FORMAT,
@@ -170,7 +178,17 @@ def manifest_of(plan: Plan, columns: tuple[Column, ...]) -> Manifest:
         batch=plan.id,
         block=plan.block,
         points=tuple(
-            PointEntry(p.key, p.scenario_id, p.file, p.values, p.hash, p.data, p.runs, p.seed)
+            PointEntry(
+                p.key,
+                p.scenario_id,
+                p.file,
+                p.values,
+                p.hash,
+                p.data,
+                p.runs,
+                p.seed,
+                p.overrides,
+            )
             for p in plan.points
         ),
         parts=tuple(PartEntry(t.part, index[t.point.key], t.start, t.stop) for t in plan.tasks()),
@@ -301,6 +319,7 @@ def _typed(data: dict[str, Any]) -> Manifest:
                 data=dict(stored["scenario"]),
                 runs=_whole(entry["runs"]),
                 seed=_whole(entry["seed"]),
+                overrides=tuple(str(o) for o in stored.get("overrides", [])),
             )
         )
     parts = tuple(

@@ -77,6 +77,8 @@ class Point:
     seed: int
     #: The typed scenario validated from ``data`` when the batch was planned.
     model: Scenario | None = field(default=None, compare=False, repr=False)
+    #: The ``--set PATH=VALUE`` overrides laid over the file (recorded in the manifest).
+    overrides: tuple[str, ...] = ()
 
     @cached_property
     def hash(self) -> str:
@@ -364,6 +366,7 @@ def plan_batch(
                 n_runs,
                 the_seed,
                 resolved,
+                tuple(overrides),
             )
             if point.hash in by_hash:
                 problems.append(

@@ -281,8 +281,10 @@ def _what_was_set(
     """
     recorded = entry.get("overrides")
     if isinstance(recorded, list):
+        from sim.scenario.yamlsource import parse_scalar
+
         pairs = [str(o).partition("=") for o in recorded]
-        return tuple((p, v) for p, _, v in pairs if p not in sweep)
+        return tuple((p.strip(), parse_scalar(v.strip())) for p, _, v in pairs if p not in sweep)
     from sim.scenario import load_scenario
 
     try:
@@ -310,7 +312,7 @@ def load_batch(folder: str | Path, top: int = TOP_DEALS) -> BatchData:
     for k, entry in enumerate(manifest.points):
         if entry.scenario_id not in changed:  # a scenario's points share their --set
             changed[entry.scenario_id] = _what_was_set(
-                {"file": entry.file}, entry.data, entry.sweep
+                {"file": entry.file, "overrides": list(entry.overrides)}, entry.data, entry.sweep
             )
         at = order[bounds[k] : bounds[k + 1]]
         # A point's rows are usually one run of the frame: a slice is far cheaper than take.

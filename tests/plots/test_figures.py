@@ -420,3 +420,26 @@ def test_a_point_is_named_by_what_was_set_beyond_its_sweep(tmp_path):
 def two_path(tmp_path: Path) -> Path:
     run_batch(BASE, runs=10, seed=1, out=tmp_path / "plain", workers=1)
     return tmp_path / "plain"
+
+
+def test_what_was_set_comes_from_the_manifest_not_the_file_as_it_is_now(tmp_path):
+    # The manifest records the --set overrides: editing the scenario file after the
+    # batch must not change how its points are named.
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(Path(BASE).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "seeds").mkdir()
+    for source in (Path(BASE).parent.parent / "seeds").iterdir():
+        (tmp_path / "seeds" / source.name).write_bytes(source.read_bytes())
+    run_batch(
+        scenario,
+        runs=20,
+        seed=1,
+        out=tmp_path / "b",
+        workers=1,
+        overrides=["parties.ukraine.reservation=0.25"],
+    )
+    text = scenario.read_text(encoding="utf-8").replace("deadline: 40", "deadline: 41")
+    assert "deadline: 41" in text
+    scenario.write_text(text, encoding="utf-8")
+    (point,) = load_batch(tmp_path / "b").points
+    assert point.changed == (("parties.ukraine.reservation", 0.25),)
