@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast, get_args
 
-from sim.batch.plan import Plan, canonical, digest
+from sim.batch.plan import Plan, canonical, digest, identity_of
 from sim.batch.schema import Column, Kind
 from sim.scenario import Problem, Scenario, ScenarioError
 from sim.scenario.problems import Origin
@@ -100,20 +100,10 @@ class Manifest:
 
     def identity(self) -> dict[str, Any]:
         """What must match for two commands to be the same batch (as :meth:`Plan.identity`)."""
-        return {
-            "block": self.block,
-            "points": [
-                {
-                    "key": p.key,
-                    "scenario": p.scenario_id,
-                    "hash": p.hash,
-                    "sweep": p.sweep,
-                    "runs": p.runs,
-                    "seed": p.seed,
-                }
-                for p in self.points
-            ],
-        }
+        return identity_of(
+            self.block,
+            ((p.key, p.scenario_id, p.hash, p.sweep, p.runs, p.seed) for p in self.points),
+        )
 
     def scenario_ids(self) -> list[str]:
         """The scenarios in batch order."""

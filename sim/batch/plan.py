@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +61,22 @@ def canonical(data: Any) -> str:
 def digest(text: str) -> str:
     """A short, stable hash of text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def identity_of(
+    block: int, points: Iterable[tuple[str, str, str, dict[str, Any], int, int]]
+) -> dict[str, Any]:
+    """A batch's identity: the one definition that a plan and a manifest share.
+
+    ``points`` gives each point's key, scenario id, hash, sweep values, runs and seed.
+    """
+    return {
+        "block": block,
+        "points": [
+            {"key": k, "scenario": s, "hash": h, "sweep": v, "runs": r, "seed": seed}
+            for k, s, h, v, r, seed in points
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -127,20 +143,10 @@ class Plan:
 
     def identity(self) -> dict[str, Any]:
         """What must match for two commands to be the same batch."""
-        return {
-            "block": self.block,
-            "points": [
-                {
-                    "key": p.key,
-                    "scenario": p.scenario_id,
-                    "hash": p.hash,
-                    "sweep": p.values,
-                    "runs": p.runs,
-                    "seed": p.seed,
-                }
-                for p in self.points
-            ],
-        }
+        return identity_of(
+            self.block,
+            ((p.key, p.scenario_id, p.hash, p.values, p.runs, p.seed) for p in self.points),
+        )
 
     @property
     def id(self) -> str:
