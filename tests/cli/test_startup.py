@@ -75,6 +75,9 @@ def test_a_command_is_built_alone_and_the_others_are_listed():
 
 def test_batch_help_loads_no_heavy_library():
     # sim.batch loads its names on first use: the plan (for --help's limits) needs none.
-    code = "from sim.cli import main\ntry:\n    main(['batch', '--help'])\nexcept SystemExit:\n    pass"
+    code = (
+        "from sim.cli import main\n"
+        "try:\n    main(['batch', '--help'])\nexcept SystemExit:\n    pass"
+    )
     assert loaded_after(code) == []
     assert "pandas" in loaded_after("import sim.batch; sim.batch.load_results")
