@@ -12,13 +12,17 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario import Scenario
 from sim.simulation.model import ENDINGS, NegotiationModel, run_block
+from sim.simulation.tables import Tables
 from sim.space import OutcomeSpace
 
 
-def replay(space: OutcomeSpace, seed: int, run: int) -> NegotiationModel:
+def replay(space: Scenario | OutcomeSpace | Tables, seed: int, run: int) -> NegotiationModel:
     """Simulate run ``run`` of ``seed`` alone, keeping its trace (it is row ``run`` of a batch)."""
-    return run_block(space, seed, [run], trace=True)[1]
+    from sim.simulation import tables_of
+
+    return run_block(tables_of(space), seed, [run], trace=True)[1]
 
 
 def to_json(model: NegotiationModel) -> dict[str, Any]:
@@ -32,7 +36,7 @@ def to_json(model: NegotiationModel) -> dict[str, Any]:
         "seed": model.run_seed,
         "run": int(result.runs[0]),
         "agreement": agreed,
-        "outcome": space.outcome(int(result.outcome[0])) if agreed else None,
+        "outcome": space.outcome(result.choice[0]) if agreed else None,
         "round": int(result.round[0]) if agreed else None,
         "ended": ENDINGS[int(result.ended[0])],
         "utilities": {p: float(result.utility[0, k]) for k, p in enumerate(space.parties)},
