@@ -214,31 +214,62 @@ class Mediated:
     def settle(self, t: int, signed: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
         """Post-settlement settlement (Raiffa 1985): improve a signed text where all agree.
 
-        The mediator drafts ``polish`` more revisions of the text every signer has just
-        agreed to; one replaces it when every signer of either text votes for it: a
-        signer of the signed text when the revision is at least as good for it and
-        within its held red lines, a new signer when it would sign the revision. The
-        signed text is the fallback, so no signer is made worse off. Returns the final
-        texts and how many revisions each run adopted.
+        Once every signer has agreed to a text, the mediator tries changes of it; one
+        replaces the text when every signer of the changed text accepts it
+        (:meth:`~sim.simulation.agents.PartyAgent.settles`: a signatory when the change
+        is at least as good for it; a party an option needs when it is worth at least its
+        reservation value) — the signed text is the fallback, so no signatory is made
+        worse off. A party that only the signed text needed has no say: the changed text
+        does not need its signature (DESIGN.md, "Meaning": the signers of an outcome).
+        First, up to ``SWEEPS`` passes over every single-issue change, options in the
+        mediator's order of preference (its favourite first), until a pass changes
+        nothing; then ``polish`` drafts drawn as in the talks (changes of one or more
+        issues). Returns the final texts and how many changes each run adopted.
         """
-        model = self.model
+        space = self.model.space
         text = signed.copy()
         count = np.zeros(rows.size, dtype=np.intp)
+        own = self._own()
+        own = own if own.shape[0] == 1 else own[rows]
+        order = np.argsort(-own, axis=2, kind="stable")  # (R|1, I, K) favourite first
+        order = np.broadcast_to(order, (rows.size, *order.shape[1:]))
+        for _ in range(self.SWEEPS):
+            before = count.copy()
+            for i in np.flatnonzero(self.changeable):
+                for j in range(int(space.sizes[i])):
+                    revision = text.copy()
+                    revision[:, i] = order[:, i, j]
+                    text, count = self._try(text, revision, rows, count)
+            if np.array_equal(before, count):
+                break
         for j in range(self.policy.params.polish):
             revision = self.draft(f"mediator.{t}.settle.{j}", text, rows)
-            before = model.space.signers(text)
-            after = model.space.signers(revision)
-            ok = np.ones(rows.size, dtype=bool)
-            for agent in model.negotiators:
-                p = agent.index
-                voters = np.flatnonzero(before[:, p] | after[:, p])
-                if voters.size == 0:
-                    continue
-                at = rows[voters]
-                ok[voters] &= agent.settles(text[voters], revision[voters], before[voters, p], at)
-            count += ok & np.any(revision != text, axis=1)
-            text = np.where(ok[:, None], revision, text)
+            text, count = self._try(text, revision, rows, count)
         return text, count
+
+    #: Passes of single-issue changes in a post-settlement settlement.
+    SWEEPS = 3
+
+    def _try(
+        self, text: IntArray, revision: IntArray, rows: IntArray, count: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """Adopt each run's revision of a signed text if every signer of either accepts it."""
+        model = self.model
+        changed = np.any(revision != text, axis=1)
+        if not changed.any():
+            return text, count
+        before = model.space.signers(text)
+        after = model.space.signers(revision)
+        ok = changed.copy()
+        for agent in model.negotiators:
+            p = agent.index
+            voters = np.flatnonzero(changed & after[:, p])
+            if voters.size == 0:
+                continue
+            ok[voters] &= agent.settles(
+                text[voters], revision[voters], before[voters, p], rows[voters]
+            )
+        return np.where(ok[:, None], revision, text), count + ok
 
     def take(self, rows: IntArray) -> None:
         """Keep only the given runs."""

@@ -50,10 +50,12 @@ class SingleText(Strategy):
 
     When every signer would sign the current text, that text is agreed; then the
     mediator looks for a post-settlement settlement (Raiffa, "Post-settlement
-    settlements", Negotiation Journal, 1985): ``polish`` more drafts of the signed text,
-    each replacing it when every signer finds it at least as good (the signed text is
-    the fallback, so nobody can lose). This is what takes a deal off a point that
-    another deal in the zone dominates.
+    settlements", Negotiation Journal, 1985): it tries every single-issue change of the
+    signed text (its favourite options first, a few passes) and then ``polish`` drafts
+    as above, each replacing the text when every signer finds it at least as good (the
+    signed text is the fallback, so nobody can lose). This is what takes a deal off a
+    point that another deal in the zone dominates, and what lets the mediator's
+    preference decide between texts the signatories are indifferent between.
     Every draw is from the run's own stream, named by the round.
 
     The mediator never sees utilities, only answers. If it must also sign a text, it
@@ -74,8 +76,9 @@ class SingleText(Strategy):
       the chance falls to 0 by the deadline. 0 is pure hill-climbing: with every line
       firm, accepted revisions never make a signer worse off, which is what keeps deals
       efficient; a revision crossing a red line its voter holds is never kept.
-    * ``polish`` (default 20, range [0, 1000]): post-settlement drafts tried once a text
-      is agreed; 0 ends on the text first agreed.
+    * ``polish`` (default 20, range [0, 1000]): random post-settlement drafts tried once
+      a text is agreed, after the single-issue passes; 0 turns the post-settlement
+      settlement off (the deal is the text first agreed).
     """
 
     name = "single_text"
