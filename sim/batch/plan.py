@@ -28,7 +28,6 @@ from sim.scenario.compose import apply_overrides, resolve_path
 from sim.scenario.problems import DataPath, Origin, dotted
 from sim.scenario.validate import validate_document
 from sim.scenario.yamlsource import Document, parse_scalar
-from sim.space import MAX_OUTCOMES, outcome_count
 
 #: Runs per block unless told otherwise: a block is one task and one Parquet part.
 DEFAULT_BLOCK = 5_000
@@ -271,7 +270,6 @@ def plan_batch(
     overrides: Sequence[str] = (),
     sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
-    max_outcomes: int = MAX_OUTCOMES,
     max_points: int = MAX_POINTS,
 ) -> Plan:
     """Resolve every scenario and sweep point; raise ScenarioError with every problem.
@@ -280,6 +278,8 @@ def plan_batch(
     section; without either, a scenario gets 1,000 runs with seed 0 and no sweep.
     ``sweeps`` are ``PATH=V1,V2,...`` strings or a mapping of path to a list of values.
     A path is swept once, each of its values once, and never ``id`` (nor ``batch``).
+    No limit on the outcome space: a simulation reads per-issue tables and never
+    enumerates outcomes (only ``analyze`` does, within its limit).
     """
     problems: list[Problem] = []
     _check_limits(runs, seed, block, problems)
@@ -303,16 +303,6 @@ def plan_batch(
             )
             continue
         seen_ids[base.id] = str(file)
-        if outcome_count(base) > max_outcomes:
-            problems.append(
-                Problem(
-                    base.origin(("issues",)),
-                    ("issues",),
-                    f"the outcome space has {outcome_count(base):,} outcomes, more than the"
-                    f" limit of {max_outcomes:,}",
-                )
-            )
-            continue
         data = base.model_dump(mode="json")
         found: list[Problem] = []
         if cli_sweeps:
