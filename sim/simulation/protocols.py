@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.rng import Streams
 from sim.simulation.sampling import draw_id
 from sim.strategies.single_text import SingleText
 
@@ -104,6 +105,7 @@ class Mediated:
         #: (R, I) issues the last round's answers named.
         self.named: BoolArray = np.zeros((n, n_issues), dtype=bool)
         self.changeable: BoolArray = space.sizes > 1
+        self._cdf_of: tuple[FloatArray, FloatArray] | None = None
 
     def _own(self) -> FloatArray:
         """(R|1, I, K) the mediator's ``w_i * v_i(k)``; padding options at -inf."""
@@ -111,52 +113,80 @@ class Mediated:
         valid = np.arange(own.shape[2])[None, None, :] < self.model.space.sizes[None, :, None]
         return np.where(valid, own, -np.inf)
 
-    def draft(self, name: str, text: IntArray, rows: IntArray | None = None) -> IntArray:
+    def _cdf(self) -> FloatArray:
+        """(R|1, I, K) cumulative chances of drafting each option: ``exp(bias * w * v)``."""
+        value = self.model.value
+        if self._cdf_of is None or self._cdf_of[0] is not value:
+            own = self._own()
+            top = np.where(np.isfinite(own), own, -np.inf).max(axis=2, keepdims=True)
+            weight = np.exp(self.policy.params.bias * (own - top))  # padding: exp(-inf) = 0
+            cdf = np.cumsum(weight, axis=2)
+            self._cdf_of = (value, cdf / cdf[:, :, -1:])
+        return self._cdf_of[1]
+
+    def draft(
+        self, name: str, text: IntArray, rows: IntArray | None = None, candidates: int = 0
+    ) -> IntArray:
         """A revision of ``text`` (of ``rows``, else every run), its draws named ``name``.
 
-        See :class:`~sim.strategies.single_text.SingleText` for the rules.
+        See :class:`~sim.strategies.single_text.SingleText` for the rules. Draft ``k``
+        draws from names ``{name}.{k}.*``; a run draws draft ``k`` only when every earlier
+        draft crossed a line vetoed in it, so the draws never depend on the block.
+        ``candidates`` (default: the policy's CANDIDATES) bounds the drafts.
         """
-        model, policy = self.model, self.policy
-        streams, n_issues = model.streams, len(model.space.issues)
-        if rows is not None:
-            streams = streams.take(rows)
-        n, c = text.shape[0], policy.CANDIDATES
-        params = policy.params
         if not self.changeable.any():
             return text.copy()
+        streams = self.model.streams if rows is None else self.model.streams.take(rows)
         named = self.named if rows is None else self.named[rows]
         vetoed = self.vetoed if rows is None else self.vetoed[rows]
-        size_draws = streams.uniform(draw_id(f"{name}.size"), (max(n_issues - 1, 0),))
-        changes = policy.changes(size_draws.reshape(n, -1), np.full(n, self.changeable.sum()))
-        # Issues: Gumbel top-m keys (weighted sampling without replacement).
-        weight = 1.0 + params.attention * named  # (R, I)
-        weight = np.where(self.changeable[None, :], weight, 0.0)
+        cdf = self._cdf()
+        if cdf.shape[0] > 1 and rows is not None:
+            cdf = cdf[rows]
+        out = text.copy()
+        pending = np.arange(text.shape[0])
+        lines = np.flatnonzero(vetoed.any(axis=0))
+        for k in range(candidates or self.policy.CANDIDATES):
+            at = pending if k else None  # the first draft: every run, no gather
+            sub = streams if at is None else streams.take(at)
+            base = text if at is None else text[at]
+            part_cdf = cdf if cdf.shape[0] == 1 or at is None else cdf[at]
+            part_named = named if at is None else named[at]
+            draft = self._one(f"{name}.{k}", sub, base, part_named, part_cdf)
+            clear = np.ones(draft.shape[0], dtype=bool)
+            part_vetoed = vetoed if at is None else vetoed[at]
+            for line in lines:
+                clear &= ~(part_vetoed[:, line] & self.model.space.crosses(int(line), draft))
+            if k == 0:
+                out = draft  # kept if no other draft is clear
+            else:
+                out[pending[clear]] = draft[clear]
+            pending = pending[~clear]
+            if pending.size == 0:
+                break
+        return out
+
+    def _one(
+        self, name: str, streams: Streams, text: IntArray, named: BoolArray, cdf: FloatArray
+    ) -> IntArray:
+        """One draft per run: how many issues, which, and which option on each."""
+        params = self.policy.params
+        n, n_issues = text.shape
+        size = streams.uniform(draw_id(f"{name}.size"), (max(n_issues - 1, 0),))
+        changes = self.policy.changes(size.reshape(n, -1), np.full(n, self.changeable.sum()))
+        # Issues: weighted sampling without replacement by the keys u ** (1 / w)
+        # (Efraimidis & Spirakis 2006): the ``changes`` largest keys.
+        weight = np.where(self.changeable[None, :], 1.0 + params.attention * named, 0.0)
+        u = streams.uniform(draw_id(f"{name}.issues"), (n_issues,))
         with np.errstate(divide="ignore"):
-            log_weight = np.log(weight)
-        u = streams.uniform(draw_id(f"{name}.issues"), (c, n_issues))
-        keys = log_weight[:, None, :] - np.log(-np.log(np.maximum(u, 1e-300)))
-        rank = np.argsort(np.argsort(-keys, axis=2, kind="stable"), axis=2, kind="stable")
-        chosen = rank < changes[:, None, None]  # (R, C, I)
-        # Options: Gumbel-max over every option (the current one too: then that issue
-        # stays), logits bias * w * v.
-        own = self._own() if rows is None or self.model.value.shape[0] == 1 else self._own()[rows]
-        logits = params.bias * np.where(np.isfinite(own), own, 0.0)
-        logits = np.where(np.isfinite(own), logits, -np.inf)
-        g = streams.uniform(draw_id(f"{name}.options"), (c, n_issues, model.space.width))
-        logits = np.broadcast_to(logits, (n, *logits.shape[1:]))
-        noisy = logits[:, None, :, :] - np.log(-np.log(np.maximum(g, 1e-300)))
-        option = np.argmax(noisy, axis=3)  # (R, C, I)
-        drafts = np.where(chosen, option, text[:, None, :])
-        # The first draft crossing no vetoed line, else the first.
-        pick = np.zeros(n, dtype=np.intp)
-        found = np.zeros(n, dtype=bool)
-        for k in range(c):
-            clear = ~found
-            for line in np.flatnonzero(vetoed.any(axis=0)):
-                clear &= ~(vetoed[:, line] & model.space.crosses(int(line), drafts[:, k]))
-            pick = np.where(clear, k, pick)
-            found |= clear
-        return np.asarray(drafts[np.arange(n), pick], dtype=np.intp)
+            keys = np.where(weight > 0, u ** (1.0 / np.where(weight > 0, weight, 1.0)), -1.0)
+        ranked = np.sort(keys, axis=1)
+        cut = np.take_along_axis(ranked, (n_issues - changes)[:, None], axis=1)
+        chosen = keys >= cut
+        # Options: inverse CDF over every option (drawing the current one leaves it).
+        v = streams.uniform(draw_id(f"{name}.options"), (n_issues,))
+        option = (cdf < v[:, :, None]).sum(axis=2)
+        option = np.minimum(option, self.model.space.sizes[None, :] - 1)
+        return np.where(chosen, option, text).astype(np.intp)
 
     def play(self, t: int) -> Responses:
         """One round: a revision, the answers, and what the mediator learns from them."""
@@ -243,7 +273,8 @@ class Mediated:
             if np.array_equal(before, count):
                 break
         for j in range(self.policy.params.polish):
-            revision = self.draft(f"mediator.{t}.settle.{j}", text, rows)
+            # One draft each: the votes, not vetoes, decide after signing.
+            revision = self.draft(f"mediator.{t}.settle.{j}", text, rows, candidates=1)
             text, count = self._try(text, revision, rows, count)
         return text, count
 
