@@ -37,6 +37,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
             exponent=np.empty(n),
             aspiration=np.empty(n),
             received=np.full((n, strategy.memory), np.nan),
+            reactive=np.full(n, np.nan),
         )
         self.best_text: IntArray = np.zeros((n, len(model.space.issues)), dtype=np.intp)
         self.sync()

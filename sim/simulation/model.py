@@ -344,6 +344,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             "offer": None,
             "responses": [],
             "agreement": False,
+            "revision": None,
+            "settlement": None,
             "no_zone": {"firm_red_lines": firm},
         }
 
@@ -369,6 +371,37 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 }
             )
         given_up = [space.lines[k].key for k in np.flatnonzero(before[:, 0] & ~self.held[:, 0])]
+        revision = None
+        if responses.revision is not None:
+            r = responses.revision
+            shown = responses.settled[0] if responses.settled is not None else text
+            votes = []
+            for agent in self.negotiators:
+                p = agent.index
+                if not r.asked[0, p]:
+                    continue
+                line = int(r.line[0, p])
+                votes.append(
+                    {
+                        "party": agent.party,
+                        "agree": bool(r.votes[0, p]),
+                        "red_line": space.lines[line].key if line >= 0 else None,
+                    }
+                )
+            revision = {
+                "changes": {
+                    space.issues[i]: space.options[i][int(r.texts[0, i])]
+                    for i in np.flatnonzero(r.texts[0] != shown)
+                },
+                "votes": votes,
+                "adopted": bool(r.adopted[0]),
+            }
+        settled = None
+        if responses.settled is not None and bool(responses.agreed[0]):
+            settled = {
+                "signed": space.outcome(responses.settled[0]),
+                "improvements": int(responses.polished[0]),
+            }
         return {
             "round": t,
             "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
@@ -377,6 +410,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             "offer": space.outcome(text),
             "responses": answers,
             "agreement": bool(responses.agreed[0]),
+            "revision": revision,
+            "settlement": settled,
         }
 
 

@@ -134,8 +134,10 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
             " or leaves a signer below its reservation value. The talks ended."
         )
         return lines
-    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(entry['offer'])}")
     pad = " " * len(head)
+    settlement = entry.get("settlement")
+    put = settlement["signed"] if settlement else entry["offer"]
+    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(put)}")
     for answer in entry["responses"]:
         who = label(answer["party"])
         numbers = f"utility {answer['utility']:.2f}, asked for {answer['aspiration']:.2f}"
@@ -147,6 +149,40 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         else:
             issue = scenario.issue_label(answer["issue"])
             lines.append(f"{pad}    {who} rejected it and asked to change: {issue} ({numbers})")
+    revision = entry.get("revision")
+    if revision is not None and not entry["agreement"]:
+        lines += _revision_lines(scenario, revision, pad)
     if entry["agreement"]:
-        lines.append(f"{pad}    Agreement: every signer accepted.")
+        lines.append(f"{pad}    Agreement: every signer would sign this text.")
+        if settlement and settlement["improvements"]:
+            lines.append(
+                f"{pad}    After signing, {settlement['improvements']} change(s) every signer"
+                f" found at least as good (post-settlement settlement): {deal(entry['offer'])}"
+            )
     return lines
+
+
+def _revision_lines(scenario: Any, revision: dict[str, Any], pad: str) -> list[str]:
+    """The mediator's proposed change, who agreed, who objected and why, and the result."""
+    label = scenario.party_label
+    changes = revision["changes"]
+    if not changes:
+        return [f"{pad}    The mediator proposed no change this round."]
+    what = "; ".join(
+        f"{scenario.issue_label(issue)} → {scenario.option_label(issue, option)}"
+        for issue, option in changes.items()
+    )
+    out = [f"{pad}    Proposed change: {what}"]
+    for vote in revision["votes"]:
+        who = label(vote["party"])
+        if vote["agree"]:
+            out.append(f"{pad}      {who} accepted the change")
+        elif vote["red_line"]:
+            line_id = vote["red_line"].split(".", 1)[1]
+            out.append(f"{pad}      {who} vetoed the change: red line {line_id}")
+        else:
+            out.append(f"{pad}      {who} rejected the change: worse for it than the current text")
+    out.append(
+        f"{pad}      {'Adopted: it is the new text.' if revision['adopted'] else 'Not adopted.'}"
+    )
+    return out
