@@ -15,7 +15,7 @@ from sim.rng import Streams
 from sim.simulation.agents import PartyAgent
 from sim.simulation.protocols import Alternating, Mediated, Responses
 from sim.simulation.sampling import check_draw_ids, locate, sample_params
-from sim.simulation.tables import EXACT_LIMIT, ZONE_CHUNK, Tables
+from sim.simulation.tables import ZONE_CHUNK, ZONE_LIMIT, Tables
 from sim.space import EPS
 from sim.strategies import build
 
@@ -237,13 +237,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         all its signers at their reservation values and firm lines, no later round can
         bring a deal: the run ends as ``no_zone``. Checked in round 1 and in each round
         where a run's last event fires — and only when the outcome space has at most
-        EXACT_LIMIT outcomes, in chunks of ZONE_CHUNK (runs × outcomes) cells, so that
+        ZONE_LIMIT outcomes, in chunks of ZONE_CHUNK (runs × outcomes) cells, so that
         its cost is bounded; in a larger space such runs end at the deadline instead.
         """
         if t > 1 and not any(event.round == t for event in self.spec.events):
             return None
         space = self.space
-        if space.n_outcomes > EXACT_LIMIT:
+        if space.n_outcomes > ZONE_LIMIT:
             return None
         pending = self._pending_events(t)
         rows = np.flatnonzero(self.alive & ~pending)

@@ -29,9 +29,12 @@ from sim.scenario.models import Scenario
 from sim.space import RedLineRef
 
 #: Largest number of combinations enumerated to find a party's best text within its
-#: own red lines (the product of the sizes of the issues its lines list) or to check
-#: that a zone is empty (the whole outcome space, in chunks of runs).
+#: own red lines (the product of the sizes of the issues its lines list).
 EXACT_LIMIT = 65_536
+
+#: Largest outcome space in which a run's empty zone is detected (``no_zone``): the
+#: check costs runs × outcomes × parties × issues operations, once per run.
+ZONE_LIMIT = 1_024
 
 #: Cells of a (runs × outcomes) chunk in the bounded zone check (about 8 MiB of floats).
 ZONE_CHUNK = 1 << 20
@@ -166,8 +169,8 @@ class Tables:
         return np.where(text[:, 0] >= 0, index, -1) if len(self.issues) else index
 
     def enumerate(self) -> IntArray:
-        """Every text (O, I), in the analysis' order; only for spaces up to EXACT_LIMIT."""
-        assert self.n_outcomes <= EXACT_LIMIT
+        """Every text (O, I), in the analysis' order; only for spaces up to ZONE_LIMIT."""
+        assert self.n_outcomes <= ZONE_LIMIT
         grid = itertools.product(*(range(int(s)) for s in self.sizes))
         return np.array(list(grid), dtype=np.intp).reshape(-1, len(self.issues))
 
