@@ -29,6 +29,9 @@ from sim.scenario.problems import DataPath, Origin, dotted
 from sim.scenario.validate import validate_document
 from sim.scenario.yamlsource import Document, parse_scalar
 
+#: Bytes a worker may use unless told otherwise (``--memory``): 1 GiB.
+DEFAULT_MEMORY = 1 << 30
+
 #: Runs per block unless told otherwise: a block is one task and one Parquet part.
 DEFAULT_BLOCK = 5_000
 
@@ -96,6 +99,9 @@ class Task:
     point: Point
     start: int
     stop: int
+    #: Bytes a worker may use for it: the block is simulated in pieces that fit (the
+    #: rows do not depend on the pieces, so this is not part of the batch's identity).
+    memory: int = DEFAULT_MEMORY
 
     @property
     def part(self) -> str:
@@ -110,6 +116,7 @@ class Plan:
     points: tuple[Point, ...]
     block: int
     sweeps: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    memory: int = DEFAULT_MEMORY
 
     @property
     def total_runs(self) -> int:
@@ -120,7 +127,7 @@ class Plan:
         """Every block, point by point."""
         for point in self.points:
             for start in range(0, point.runs, self.block):
-                yield Task(point, start, min(point.runs, start + self.block))
+                yield Task(point, start, min(point.runs, start + self.block), self.memory)
 
     def identity(self) -> dict[str, Any]:
         """What must match for two commands to be the same batch."""
@@ -271,6 +278,7 @@ def plan_batch(
     sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
     max_points: int = MAX_POINTS,
+    memory: int = DEFAULT_MEMORY,
 ) -> Plan:
     """Resolve every scenario and sweep point; raise ScenarioError with every problem.
 
@@ -377,7 +385,7 @@ def plan_batch(
         )
     if problems:
         raise ScenarioError(problems)
-    return Plan(tuple(points), block, grids)
+    return Plan(tuple(points), block, grids, memory)
 
 
 def _point_text(values: dict[str, Any]) -> str:

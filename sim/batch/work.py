@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.batch.plan import Task
 from sim.batch.store import write_part
-from sim.simulation import run_block, to_frame
+from sim.simulation import Outcomes, blocks, run_block, runs_within, to_frame
 from sim.simulation.tables import Tables
 
 #: Compiled spaces by scenario hash, so that a worker compiles each point once. A
@@ -62,7 +62,10 @@ def rows_of(task: Task) -> pd.DataFrame:
     """Simulate the task's runs; one row each, with the sweep point's columns."""
     space = space_of(task)
     runs = np.arange(task.start, task.stop, dtype=np.uint64)
-    outcomes, _ = run_block(space, task.point.seed, runs)
+    piece = runs_within(space, task.memory)
+    outcomes = Outcomes.concat(
+        [run_block(space, task.point.seed, ids)[0] for ids in blocks(runs, piece)]
+    )
     frame = to_frame(space, outcomes)
     for k, (path, value) in enumerate(task.point.values.items()):
         frame.insert(1 + k, path, value)

@@ -26,6 +26,25 @@ def blocks(runs: int | npt.ArrayLike, size: int) -> Iterator[npt.NDArray[np.uint
         yield ids[start : start + size]
 
 
+#: Bytes a process needs whatever it simulates (interpreter, libraries, bounded chunks).
+FIXED_MEMORY = 256 << 20
+
+
+def runs_within(space: Tables, memory: int) -> int:
+    """How many runs one block may hold to stay within ``memory`` bytes (at least 1).
+
+    An upper estimate of a run's share of a block: its own utility tables when
+    preferences are noisy or moved by events (``(P, I, K)`` floats, a few copies), its
+    texts and drafts (``(I, K)`` per draft), its per-party and per-line state and its
+    row; nothing in a round grows with the number of outcomes (DESIGN.md, "Scale").
+    """
+    n_parties, n_issues = len(space.parties), len(space.issues)
+    cells = 6 * n_parties * n_issues * space.width + 48 * n_issues * space.width
+    cells += 8 * (4 * n_parties + len(space.lines) + n_issues) + 64
+    budget = max(memory - FIXED_MEMORY, memory // 4)
+    return max(1, budget // (8 * cells))
+
+
 def tables_of(scenario: Scenario | OutcomeSpace | Tables) -> Tables:
     """The per-issue tables a simulation reads (an enumerated space gives its scenario's)."""
     if isinstance(scenario, Tables):
@@ -58,6 +77,7 @@ __all__ = [
     "Outcomes",
     "blocks",
     "run_block",
+    "runs_within",
     "simulate",
     "tables_of",
     "to_frame",
