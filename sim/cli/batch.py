@@ -96,7 +96,7 @@ def register(commands: Any) -> None:
         default=DEFAULT_MEMORY,
         metavar="SIZE",
         help="memory one worker may use, e.g. 512MiB, 2GiB; a block is simulated in pieces"
-        " that fit, with the same rows (default: 1GiB)",
+        " that fit, with the same rows (default: 1GiB = 1,073,741,824 bytes)",
     )
     parser.add_argument(
         "--top",
