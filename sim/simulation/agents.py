@@ -132,19 +132,22 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
     ) -> tuple[BoolArray, IntArray]:
         """Whether each revision is at least as good for it as the current text.
 
-        For ``rows`` of the block (``current`` and ``revision`` are theirs). A revision
-        crossing a red line the party still holds is refused, naming the line. Otherwise
-        it votes for it when its utility is at least the current text's (Klein et al.
-        2003), or at least its aspiration (it would sign the revision: Baarslag et al.
-        2011 — a party does not block a text it would sign), or when the current text
-        crosses one of its held lines (that text can never be its deal), or when a party
-        has vetoed the current text and the revision is worth at least the party's
-        reservation value (a vetoed text is worth no deal).
+        For ``rows`` of the block (``current`` and ``revision`` are theirs). It votes
+        for a revision that crosses fewer of its held red lines than the current text
+        (it moves toward a text the party could sign). Otherwise a revision crossing a
+        held line is refused, naming the line; one within its held lines gets its vote
+        when its utility is at least the current text's (Klein et al. 2003), or at
+        least its aspiration (it would sign it: Baarslag et al. 2011 — a party does not
+        block a text it would sign), or when the current text crosses one of its held
+        lines, or when a party has vetoed the current text and the revision is worth at
+        least its reservation value (a vetoed text is worth no deal).
         ``anneal`` (per row: the chance of voting for a worse revision, Klein's annealer)
         lets it accept a worse one when a uniform draw falls below it.
         """
         line = self.crossed_line(revision, rows)
-        mine = self.crossed_line(current, rows) >= 0
+        crossed_now = self._held_crossings(current, rows)
+        crossed_then = self._held_crossings(revision, rows)
+        mine = crossed_now > 0
         new = self.utility_of(revision, rows)
         old = self.utility_of(current, rows)
         floor = self.stance.reservation[rows]
@@ -152,7 +155,16 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         good = mine | (new >= enough - EPS) | (vetoed & (new >= floor - EPS))
         if anneal is not None:
             good |= anneal
-        return (line < 0) & good, line
+        # A text crossing its held lines is moved toward one it could sign: a revision
+        # crossing fewer of them is better for it, whatever the utilities.
+        return ((line < 0) & good) | (crossed_then < crossed_now), line
+
+    def _held_crossings(self, texts: IntArray, rows: IntArray) -> IntArray:
+        """How many of its red lines still held each text (of ``rows``) crosses."""
+        count = np.zeros(texts.shape[0], dtype=np.intp)
+        for line in self.lines:
+            count += self.model.space.crosses(int(line), texts) & self.model.held[line][rows]
+        return count
 
     def settles(
         self, signed: IntArray, revision: IntArray, signer: BoolArray, rows: IntArray

@@ -119,7 +119,9 @@ class Mediated:
         if self._cdf_of is None or self._cdf_of[0] is not value:
             own = self._own()
             top = np.where(np.isfinite(own), own, -np.inf).max(axis=2, keepdims=True)
-            weight = np.exp(self.policy.params.bias * (own - top))  # padding: exp(-inf) = 0
+            valid = np.isfinite(own)
+            gap = np.where(valid, own - top, 0.0)
+            weight = np.where(valid, np.exp(self.policy.params.bias * gap), 0.0)
             cdf = np.cumsum(weight, axis=2)
             self._cdf_of = (value, cdf / cdf[:, :, -1:])
         return self._cdf_of[1]
