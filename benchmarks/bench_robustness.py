@@ -54,8 +54,8 @@ def row(scenario: Scenario, runs: int, firm: bool) -> str:
     if not deals:
         return "no deals"
     ((mode, count),) = Counter(deals).most_common(1)
-    words = "/".join(o.split("_")[0] for o in mode)
-    out = f"deal {len(deals) / runs:5.1%}  mode {words:<28} {count / len(deals):5.1%}"
+    words = "/".join(mode)
+    out = f"deal {len(deals) / runs:5.1%}  mode {words:<55} {count / len(deals):5.1%}"
     if firm:
         space = compile_space(scenario)
         result = analyze(space, 0)
