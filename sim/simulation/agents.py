@@ -172,20 +172,20 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         """After signing: whether a revision of the signed text is acceptable to it.
 
         A signatory (``signs: true``) that signed the signed text (``signer``) accepts a
-        revision at least as good for it; a newly needed signatory one it would sign (at
-        its aspiration). Any other party that must sign the revision (a party an option
-        ``needs``: its consent is required, its gains are not what the signatories
-        bargain over, and DESIGN.md judges the zone by its reservation value and
-        efficiency over the signatories) accepts one worth at least its reservation
-        value: the deal stands without it, so its alternative is no part in it. Either
+        revision at least as good for it. Any other party that must sign the revision
+        (a newly needed signatory, or a party an option ``needs``: its consent is
+        required, but its gains are not what the signatories bargain over — DESIGN.md
+        judges efficiency over the signatories) accepts one it would sign: at least its
+        aspiration (Baarslag et al. 2011), the one acceptance rule of every party. Either
         way the revision must cross none of its held red lines (Raiffa 1985).
         """
         clear = self.crossed_line(revision, rows) < 0
         new = self.utility_of(revision, rows)
+        aspiration = self.stance.aspiration[rows]
         if self.model.space.signs[self.index]:
-            bar = np.where(signer, self.utility_of(signed, rows), self.stance.aspiration[rows])
+            bar = np.where(signer, self.utility_of(signed, rows), aspiration)
         else:
-            bar = self.stance.reservation[rows]
+            bar = aspiration
         return clear & (new >= bar - EPS)
 
     def propose(self, previous: IntArray, seen: BoolArray, invoked: BoolArray) -> IntArray:

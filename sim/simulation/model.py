@@ -355,15 +355,23 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         space = self.space
         text = responses.texts[0]
         answers = []
+        asked, accept = responses.asked[0], responses.accept[0]
+        line_of, issue_of = responses.line[0], responses.issue[0]
+        if responses.settled is not None and bool(responses.agreed[0]):
+            # The deal is the text after the post-settlement changes: every signer of it
+            # accepted it (PartyAgent.settles), so the answers are about that text.
+            asked = space.signers(text[None])[0]
+            accept = np.ones_like(asked)
+            line_of = issue_of = np.full(asked.shape, -1, dtype=np.intp)
         for agent in self.negotiators:
             p = agent.index
-            if not responses.asked[0, p]:
+            if not asked[p]:
                 continue
-            line, issue = int(responses.line[0, p]), int(responses.issue[0, p])
+            line, issue = int(line_of[p]), int(issue_of[p])
             answers.append(
                 {
                     "party": agent.party,
-                    "accept": bool(responses.accept[0, p]),
+                    "accept": bool(accept[p]),
                     "utility": float(agent.utility_of(text[None], np.zeros(1, np.intp))[0]),
                     "aspiration": float(agent.stance.aspiration[0]),
                     "red_line": space.lines[line].key if line >= 0 else None,

@@ -249,10 +249,10 @@ class Mediated:
         Once every signer has agreed to a text, the mediator tries changes of it; one
         replaces the text when every signer of the changed text accepts it
         (:meth:`~sim.simulation.agents.PartyAgent.settles`: a signatory when the change
-        is at least as good for it; a party an option needs when it is worth at least its
-        reservation value) — the signed text is the fallback, so no signatory is made
-        worse off. A party that only the signed text needed has no say: the changed text
-        does not need its signature (DESIGN.md, "Meaning": the signers of an outcome).
+        is at least as good for it; any other party when it would sign it) — the signed
+        text is the fallback, so no signatory is made worse off. A party that only the
+        signed text needed has no say: the changed text does not need its signature
+        (DESIGN.md, "Meaning": the signers of an outcome).
         First, up to ``SWEEPS`` passes over every single-issue change, options in the
         mediator's order of preference (its favourite first), until a pass changes
         nothing; then ``polish`` drafts drawn as in the talks (changes of one or more
