@@ -136,8 +136,7 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         return lines
     pad = " " * len(head)
     settlement = entry.get("settlement")
-    put = settlement["signed"] if settlement else entry["offer"]
-    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(put)}")
+    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(entry['offer'])}")
     for answer in entry["responses"]:
         who = label(answer["party"])
         numbers = f"utility {answer['utility']:.2f}, asked for {answer['aspiration']:.2f}"
@@ -156,8 +155,9 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         lines.append(f"{pad}    Agreement: every signer would sign this text.")
         if settlement and settlement["improvements"]:
             lines.append(
-                f"{pad}    After signing, {settlement['improvements']} change(s) every signer"
-                f" found at least as good (post-settlement settlement): {deal(entry['offer'])}"
+                f"{pad}    This is the text first agreed, {deal(settlement['signed'])}, after"
+                f" {settlement['improvements']} change(s) every signer accepted"
+                " (post-settlement settlement)."
             )
     return lines
 
