@@ -128,8 +128,11 @@ def negotiation_data(draw: st.DrawFn, uncertain: bool = True) -> dict[str, Any]:
         data["mediator"] = mediator
         data["parties"][mediator]["strategy"] = {
             "type": "single_text",
-            "deal_weight": draw(st.sampled_from([0.0, 0.5, 1.0])),
-            "forget": draw(st.sampled_from([0.0, 0.2, 1.0])),
+            "bias": draw(st.sampled_from([0.0, 4.0, 20.0])),
+            "logroll": draw(st.sampled_from([0.0, 0.5, 0.9])),
+            "attention": draw(st.sampled_from([0.0, 4.0])),
+            "temperature": draw(st.sampled_from([0.0, 0.0, 0.2])),
+            "polish": draw(st.sampled_from([0, 20])),
         }
     lines = [(pid, k) for pid in parties for k in range(len(data["parties"][pid]["red_lines"]))]
     if not uncertain:

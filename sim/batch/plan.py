@@ -28,7 +28,9 @@ from sim.scenario.compose import apply_overrides, resolve_path
 from sim.scenario.problems import DataPath, Origin, dotted
 from sim.scenario.validate import revalidate, validate_document
 from sim.scenario.yamlsource import Document, parse_scalar
-from sim.space import MAX_OUTCOMES, outcome_count
+
+#: Bytes a worker may use unless told otherwise (``--memory``): 1 GiB.
+DEFAULT_MEMORY = 1 << 30
 
 #: Runs per block unless told otherwise: a block is one task and one Parquet part.
 DEFAULT_BLOCK = 5_000
@@ -115,6 +117,9 @@ class Task:
     point: Point
     start: int
     stop: int
+    #: Bytes a worker may use for it: the block is simulated in pieces that fit (the
+    #: rows do not depend on the pieces, so this is not part of the batch's identity).
+    memory: int = DEFAULT_MEMORY
 
     @property
     def part(self) -> str:
@@ -129,6 +134,7 @@ class Plan:
     points: tuple[Point, ...]
     block: int
     sweeps: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    memory: int = DEFAULT_MEMORY
 
     @property
     def total_runs(self) -> int:
@@ -139,7 +145,7 @@ class Plan:
         """Every block, point by point."""
         for point in self.points:
             for start in range(0, point.runs, self.block):
-                yield Task(point, start, min(point.runs, start + self.block))
+                yield Task(point, start, min(point.runs, start + self.block), self.memory)
 
     def identity(self) -> dict[str, Any]:
         """What must match for two commands to be the same batch."""
@@ -281,8 +287,8 @@ def plan_batch(
     overrides: Sequence[str] = (),
     sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
-    max_outcomes: int = MAX_OUTCOMES,
     max_points: int = MAX_POINTS,
+    memory: int = DEFAULT_MEMORY,
 ) -> Plan:
     """Resolve every scenario and sweep point; raise ScenarioError with every problem.
 
@@ -290,6 +296,8 @@ def plan_batch(
     section; without either, a scenario gets 1,000 runs with seed 0 and no sweep.
     ``sweeps`` are ``PATH=V1,V2,...`` strings or a mapping of path to a list of values.
     A path is swept once, each of its values once, and never ``id`` (nor ``batch``).
+    No limit on the outcome space: a simulation reads per-issue tables and never
+    enumerates outcomes (only ``analyze`` does, within its limit).
     """
     problems: list[Problem] = []
     _check_limits(runs, seed, block, problems)
@@ -313,16 +321,6 @@ def plan_batch(
             )
             continue
         seen_ids[base.id] = str(file)
-        if outcome_count(base) > max_outcomes:
-            problems.append(
-                Problem(
-                    base.origin(("issues",)),
-                    ("issues",),
-                    f"the outcome space has {outcome_count(base):,} outcomes, more than the"
-                    f" limit of {max_outcomes:,}",
-                )
-            )
-            continue
         data = base.model_dump(mode="json")
         found: list[Problem] = []
         if cli_sweeps:
@@ -398,7 +396,7 @@ def plan_batch(
         )
     if problems:
         raise ScenarioError(problems)
-    return Plan(tuple(points), block, grids)
+    return Plan(tuple(points), block, grids, memory)
 
 
 def _point_text(values: dict[str, Any]) -> str:

@@ -30,7 +30,6 @@ from sim.batch.progress import Progress
 from sim.batch.store import clean_temporaries, done_parts, load_results, open_batch
 from sim.batch.work import run_task, start_worker
 from sim.scenario import ScenarioError
-from sim.space import MAX_OUTCOMES
 
 #: The signals that stop a batch as Ctrl-C does.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -313,7 +312,6 @@ def run_batch(
     overrides: Sequence[str] = (),
     sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
-    max_outcomes: int = MAX_OUTCOMES,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run a batch (as ``negsim batch``) and return its rows as a DataFrame.
@@ -330,7 +328,6 @@ def run_batch(
         overrides=overrides,
         sweeps=sweeps,
         block=block,
-        max_outcomes=max_outcomes,
     )
     if out is not None:
         execute(plan, out, workers=workers, scheduler=scheduler, progress=progress)

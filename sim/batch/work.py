@@ -22,12 +22,12 @@ import pandas as pd
 
 from sim.batch.plan import Task
 from sim.batch.store import write_part
-from sim.simulation import run_block, to_frame
-from sim.space import OutcomeSpace, compile_space
+from sim.simulation import Outcomes, blocks, run_block, runs_within, to_frame
+from sim.simulation.tables import Tables
 
 #: Compiled spaces by scenario hash, so that a worker compiles each point once. A
 #: cache of pure results, not state that decisions depend on.
-_SPACES: dict[str, OutcomeSpace] = {}
+_SPACES: dict[str, Tables] = {}
 
 #: prctl(2) option: the signal a process gets when its parent ends (Linux).
 PR_SET_PDEATHSIG = 1
@@ -48,13 +48,13 @@ class WorkerError(Exception):
         return f"block {self.part} failed in a worker: {self.message}"
 
 
-def space_of(task: Task) -> OutcomeSpace:
-    """The compiled outcome space of the task's point (cached in this process)."""
+def space_of(task: Task) -> Tables:
+    """The per-issue tables of the task's point (cached in this process)."""
     key = task.point.hash
     if key not in _SPACES:
         if len(_SPACES) > 64:
             _SPACES.clear()
-        _SPACES[key] = compile_space(task.point.scenario())
+        _SPACES[key] = Tables.of(task.point.scenario())
     return _SPACES[key]
 
 
@@ -62,7 +62,10 @@ def rows_of(task: Task) -> pd.DataFrame:
     """Simulate the task's runs; one row each, with the sweep point's columns."""
     space = space_of(task)
     runs = np.arange(task.start, task.stop, dtype=np.uint64)
-    outcomes, _ = run_block(space, task.point.seed, runs)
+    piece = runs_within(space, task.memory)
+    outcomes = Outcomes.concat(
+        [run_block(space, task.point.seed, ids)[0] for ids in blocks(runs, piece)]
+    )
     frame = to_frame(space, outcomes)
     for k, (path, value) in enumerate(task.point.values.items()):
         frame.insert(1 + k, path, value)

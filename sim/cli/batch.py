@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from sim.batch.plan import DEFAULT_BLOCK, MAX_RUNS, SEED_LIMIT
-from sim.cli.common import add_overrides, non_negative, positive
+from sim.batch.plan import DEFAULT_BLOCK, DEFAULT_MEMORY, MAX_RUNS, SEED_LIMIT
+from sim.cli.common import add_overrides, memory_size, non_negative, positive
 
 #: Deals listed per scenario and point in the summary, unless told otherwise.
 DEFAULT_TOP = 3
@@ -91,6 +91,14 @@ def register(commands: Any) -> None:
         help=f"runs simulated together and written as one part (default: {DEFAULT_BLOCK:,})",
     )
     parser.add_argument(
+        "--memory",
+        type=memory_size,
+        default=DEFAULT_MEMORY,
+        metavar="SIZE",
+        help="memory one worker may use, e.g. 512MiB, 2GiB; a block is simulated in pieces"
+        " that fit, with the same rows (default: 1GiB = 1,073,741,824 bytes)",
+    )
+    parser.add_argument(
         "--top",
         type=non_negative,
         default=DEFAULT_TOP,
@@ -151,6 +159,7 @@ def _run(args: argparse.Namespace, ran: list[bool]) -> int:
         overrides=args.overrides,
         sweeps=args.sweeps,
         block=args.block,
+        memory=args.memory,
     )
     report = execute(
         plan, args.out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet

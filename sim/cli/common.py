@@ -7,6 +7,7 @@ before its handler runs, and ``negsim validate`` must start fast.
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 #: Seeds and run ids are 64-bit unsigned words (the counter-based streams of sim/rng.py).
@@ -86,6 +87,38 @@ def positive(text: str) -> int:
     value = non_negative(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not at least 1")
+    return value
+
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 10**3,
+    "kb": 10**3,
+    "kib": 2**10,
+    "m": 10**6,
+    "mb": 10**6,
+    "mib": 2**20,
+    "g": 10**9,
+    "gb": 10**9,
+    "gib": 2**30,
+    "t": 10**12,
+    "tb": 10**12,
+    "tib": 2**40,
+}
+
+
+def memory_size(text: str) -> int:
+    """An argparse type: a number of bytes, with an optional unit (512MiB, 2GiB, 1.5G)."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: write bytes or a number with a unit, e.g. 512MiB or 2GiB"
+        )
+    value = int(float(match.group(1)) * _UNITS[unit])
+    if value < 64 * 2**20:
+        raise argparse.ArgumentTypeError(f"{text} is less than 64MiB")
     return value
 
 

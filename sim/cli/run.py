@@ -34,10 +34,9 @@ def run(args: argparse.Namespace) -> int:
     """Simulate and print one negotiation."""
     from sim.scenario import load_scenario
     from sim.simulation.story import replay, to_json, to_text
-    from sim.space import MAX_OUTCOMES, compile_space
 
     scenario = load_scenario(args.file, args.overrides)
-    model = replay(compile_space(scenario, MAX_OUTCOMES), args.seed, args.run)
+    model = replay(scenario, args.seed, args.run)
     if args.json:
         print(json.dumps(to_json(model), indent=1, allow_nan=False))
     else:

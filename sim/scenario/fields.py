@@ -29,7 +29,6 @@ class FieldRange:
 _EXPONENT = {
     "boulware": (1e-3, 1.0 - 1e-3),
     "conceder": (1.0 + 1e-3, 100.0),
-    "single_text": (1e-3, 100.0),
 }
 
 SAMPLEABLE = (

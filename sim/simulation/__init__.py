@@ -11,7 +11,8 @@ import pandas as pd
 from sim.scenario import Scenario
 from sim.simulation.model import ENDINGS, NegotiationModel, Outcomes, run_block
 from sim.simulation.results import to_frame
-from sim.space import OutcomeSpace, compile_space
+from sim.simulation.tables import Tables
+from sim.space import OutcomeSpace
 
 #: Runs simulated together by default.
 #: 5,000 keeps a block's arrays in cache better than 10,000 (about 6% faster here).
@@ -25,17 +26,47 @@ def blocks(runs: int | npt.ArrayLike, size: int) -> Iterator[npt.NDArray[np.uint
         yield ids[start : start + size]
 
 
+#: Bytes a process needs whatever it simulates (interpreter, libraries, bounded chunks).
+FIXED_MEMORY = 256 << 20
+
+
+def runs_within(space: Tables, memory: int) -> int:
+    """How many runs one block may hold to stay within ``memory`` bytes (at least 1).
+
+    An upper estimate of a run's share of a block: its own utility tables when
+    preferences are noisy or moved by events (``(P, I, K)`` floats, a few copies), its
+    texts and drafts (``(I, K)`` per draft), its per-party and per-line state and its
+    row; nothing in a round grows with the number of outcomes (DESIGN.md, "Scale").
+    """
+    n_parties, n_issues = len(space.parties), len(space.issues)
+    cells = 6 * n_parties * n_issues * space.width + 48 * n_issues * space.width
+    cells += 8 * (4 * n_parties + len(space.lines) + n_issues) + 64
+    budget = max(memory - FIXED_MEMORY, memory // 4)
+    return max(1, budget // (8 * cells))
+
+
+def tables_of(scenario: Scenario | OutcomeSpace | Tables) -> Tables:
+    """The per-issue tables a simulation reads (an enumerated space gives its scenario's)."""
+    if isinstance(scenario, Tables):
+        return scenario
+    if isinstance(scenario, OutcomeSpace):
+        return Tables.of(scenario.scenario)
+    return Tables.of(scenario)
+
+
 def simulate(
-    scenario: Scenario | OutcomeSpace,
+    scenario: Scenario | OutcomeSpace | Tables,
     seed: int = 0,
     runs: int | npt.ArrayLike = 1,
     block: int = DEFAULT_BLOCK,
 ) -> pd.DataFrame:
     """Simulate runs of a scenario; one row per run, identical whatever the block size."""
-    space = scenario if isinstance(scenario, OutcomeSpace) else compile_space(scenario)
+    space = tables_of(scenario)
     parts = [run_block(space, seed, ids)[0] for ids in blocks(runs, block)]
     if not parts:
-        return to_frame(space, Outcomes.empty(len(space.parties), len(space.lines)))
+        return to_frame(
+            space, Outcomes.empty(len(space.parties), len(space.lines), len(space.issues))
+        )
     return to_frame(space, Outcomes.concat(parts))
 
 
@@ -46,6 +77,8 @@ __all__ = [
     "Outcomes",
     "blocks",
     "run_block",
+    "runs_within",
     "simulate",
+    "tables_of",
     "to_frame",
 ]

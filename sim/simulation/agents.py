@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.simulation.tables import best_within, utilities
 from sim.space import EPS
 from sim.strategies import Stance, Strategy
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 class PartyAgent(mesa.Agent):  # type: ignore[misc]
     """One party: its strategy and its stance in every run of the block.
 
-    The agent decides; the model owns time, the red lines' state and the data.
+    The agent decides; the model owns time, the red lines' state and the data. Texts
+    are (n, I) arrays of option indices (:mod:`sim.simulation.tables`).
     """
 
     def __init__(self, model: NegotiationModel, index: int, strategy: Strategy) -> None:
@@ -26,14 +28,8 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         self.index = index
         self.party = model.space.parties[index]
         self.strategy = strategy
-        space = model.space
         #: Global indices of this party's red lines, in file order.
-        self.lines: IntArray = np.flatnonzero(space.line_owner == index)
-        #: Outcomes that cross none of its red lines: where its best utility is sought.
-        within = ~space.crosses[self.lines].any(axis=0)
-        self.within: IntArray = (
-            np.flatnonzero(within) if within.any() else np.arange(space.n_outcomes)
-        )
+        self.lines: IntArray = np.flatnonzero(model.space.line_owner == index)
         n = model.n_rows
         self.stance = Stance(
             reservation=np.empty(n),
@@ -41,7 +37,9 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
             exponent=np.empty(n),
             aspiration=np.empty(n),
             received=np.full((n, strategy.memory), np.nan),
+            reactive=np.full(n, np.nan),
         )
+        self.best_text: IntArray = np.zeros((n, len(model.space.issues)), dtype=np.intp)
         self.sync()
 
     def sync(self) -> None:
@@ -49,16 +47,14 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         model, p = self.model, self.index
         self.stance.reservation = model.params.reservation[:, p].copy()
         self.stance.exponent = model.params.exponent[:, p].copy()
-        own = model.utility[:, p, :][:, self.within]
-        best = np.broadcast_to(own.max(axis=1), (model.n_rows,))
+        best, self.best_text = best_within(model.space, model.value, p, model.n_rows)
         # A party whose best is worth less than no deal asks for its reservation value:
         # aspirations always lie between the reservation value and the best.
         self.stance.best = np.maximum(best, self.stance.reservation)
 
-    def utility_of(self, texts: IntArray) -> FloatArray:
-        """The party's utility for one outcome per run."""
-        utility: FloatArray = self.model.utility_at(self.index, texts)
-        return utility
+    def utility_of(self, texts: IntArray, rows: IntArray | None = None) -> FloatArray:
+        """The party's utility for one text per run (of ``rows``, if given)."""
+        return utilities(self.model.value, self.index, texts, rows)
 
     def aspire(self, t: int) -> None:
         """Set this round's aspiration by the party's strategy."""
@@ -83,7 +79,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         found = np.full(texts.shape[0], -1, dtype=np.intp)
         for line in self.lines[::-1]:  # reversed, so the first line in file order wins
             held = model.held[line] if rows is None else model.held[line][rows]
-            hit = model.space.crosses[line, texts] & held
+            hit = model.space.crosses(int(line), texts) & held
             found = np.where(hit, line, found)
         return found
 
@@ -94,20 +90,21 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         there and the option the text takes.
         """
         model, p = self.model, self.index
-        table = model.preferences.shortfall  # (R|1, P, I * W)
-        columns = model.option_column[texts]  # (n, I): i * W + option
-        per_party = table.shape[2]
-        at = rows if table.shape[0] > 1 else np.zeros_like(rows)
-        flat = (at * table.shape[1] + p)[:, None] * per_party + columns
-        shortfall = table.ravel().take(flat)
+        value, top = model.value, model.issue_best  # (R|1, P, I, K), (R|1, P, I)
+        n_issues, width = value.shape[2], value.shape[3]
+        at = rows if value.shape[0] > 1 else np.zeros_like(rows)
+        columns = np.arange(n_issues) * width + texts
+        base = (at * value.shape[1] + p) * (n_issues * width)
+        taken = value.reshape(-1)[base[:, None] + columns]
+        shortfall = top[at, p, :] - taken
         return np.asarray(np.argmax(shortfall, axis=1), dtype=np.intp)
 
     def respond(
         self, texts: IntArray, rows: IntArray | None = None
     ) -> tuple[BoolArray, IntArray, IntArray]:
-        """Accept or reject each run's text; a rejection names a red line or an issue.
+        """Whether it would sign each run's text; a refusal names a red line or an issue.
 
-        The party accepts when the text crosses none of its red lines still held and
+        The party signs when the text crosses none of its red lines still held and
         gives it at least its aspiration (Baarslag et al. 2011: accept what is worth at
         least what one would ask). Otherwise its objection is the first held red line the
         text crosses, or else the issue it most wants changed.
@@ -115,7 +112,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         if rows is not None:  # only the runs that ask this party
             texts = texts[rows]
         line = self.crossed_line(texts, rows)
-        utility = self.model.utility_at(self.index, texts, rows)
+        utility = self.utility_of(texts, rows)
         aspiration = self.stance.aspiration if rows is None else self.stance.aspiration[rows]
         accept = (line < 0) & (utility >= aspiration - EPS)
         issue = np.full(texts.shape[0], -1, dtype=np.intp)
@@ -125,34 +122,131 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
             issue[wanting] = self.most_wanted_change_at(texts[wanting], everyone[wanting])
         return accept, line, issue
 
-    def propose(self, previous: IntArray, avoid: BoolArray) -> IntArray:
-        """An offer per run: at least its aspiration, like the last offer, within its lines.
+    def vote(
+        self,
+        current: IntArray,
+        revision: IntArray,
+        vetoed: BoolArray,
+        anneal: BoolArray | None,
+        rows: IntArray,
+    ) -> tuple[BoolArray, IntArray]:
+        """Whether each revision is at least as good for it as the current text.
 
-        Among the outcomes that cross none of its held red lines and give it at least its
-        aspiration, it offers the one that agrees with the last offer on the table on the
-        most issues — the similarity trade-off of Faratin, Sierra & Jennings (2002) —
-        then the one best for itself, then the first. Outcomes ``avoid`` marks (crossing
-        red lines others have invoked) are left out while any candidate remains.
+        For ``rows`` of the block (``current`` and ``revision`` are theirs). It votes
+        for a revision that crosses fewer of its held red lines than the current text
+        (it moves toward a text the party could sign). Otherwise a revision crossing a
+        held line is refused, naming the line; one within its held lines gets its vote
+        when its utility is at least the current text's (Klein et al. 2003), or at
+        least its aspiration (it would sign it: Baarslag et al. 2011 — a party does not
+        block a text it would sign), or when the current text crosses one of its held
+        lines, or when a party has vetoed the current text and the revision is worth at
+        least its reservation value (a vetoed text is worth no deal).
+        ``anneal`` (per row: the chance of voting for a worse revision, Klein's annealer)
+        lets it accept a worse one when a uniform draw falls below it.
+        """
+        line = self.crossed_line(revision, rows)
+        crossed_now = self._held_crossings(current, rows)
+        crossed_then = self._held_crossings(revision, rows)
+        mine = crossed_now > 0
+        new = self.utility_of(revision, rows)
+        old = self.utility_of(current, rows)
+        floor = self.stance.reservation[rows]
+        enough = np.minimum(old, self.stance.aspiration[rows])
+        good = mine | (new >= enough - EPS) | (vetoed & (new >= floor - EPS))
+        if anneal is not None:
+            good |= anneal
+        # A text crossing its held lines is moved toward one it could sign: a revision
+        # crossing fewer of them is better for it, whatever the utilities.
+        return ((line < 0) & good) | (crossed_then < crossed_now), line
+
+    def _held_crossings(self, texts: IntArray, rows: IntArray) -> IntArray:
+        """How many of its red lines still held each text (of ``rows``) crosses."""
+        count = np.zeros(texts.shape[0], dtype=np.intp)
+        for line in self.lines:
+            count += self.model.space.crosses(int(line), texts) & self.model.held[line][rows]
+        return count
+
+    def settles(
+        self, signed: IntArray, revision: IntArray, signer: BoolArray, rows: IntArray
+    ) -> BoolArray:
+        """After signing: whether a revision of the signed text is acceptable to it.
+
+        A signatory (``signs: true``) that signed the signed text (``signer``) accepts a
+        revision at least as good for it. Any other party that must sign the revision
+        (a newly needed signatory, or a party an option ``needs``: its consent is
+        required, but its gains are not what the signatories bargain over — DESIGN.md
+        judges efficiency over the signatories) accepts one it would sign: at least its
+        aspiration (Baarslag et al. 2011), the one acceptance rule of every party. Either
+        way the revision must cross none of its held red lines (Raiffa 1985).
+        """
+        clear = self.crossed_line(revision, rows) < 0
+        new = self.utility_of(revision, rows)
+        aspiration = self.stance.aspiration[rows]
+        if self.model.space.signs[self.index]:
+            bar = np.where(signer, self.utility_of(signed, rows), aspiration)
+        else:
+            bar = aspiration
+        return clear & (new >= bar - EPS)
+
+    def propose(self, previous: IntArray, seen: BoolArray, invoked: BoolArray) -> IntArray:
+        """An offer per run: at least its aspiration, close to the last offer, within its lines.
+
+        The similarity trade-off of Faratin, Sierra & Jennings (2002), found greedily
+        issue by issue instead of by scanning every outcome: the party starts from its
+        best text within its own red lines and, taking the issues where the last offer
+        on the table differs in order of what adopting that offer's option costs it (the
+        cheapest first, ties in file order), adopts it wherever its utility stays at
+        least its aspiration, the text still crosses none of its held lines and no more
+        of the lines others have invoked (``invoked``, (R, L)) than before. Without a
+        last offer it offers its best text. The cost is O(I log I + I · L) per run.
         """
         model, p = self.model, self.index
-        space = model.space
-        own = model.utility[:, p, :]
-        ok = own >= self.stance.aspiration[:, None] - EPS
-        for line in self.lines:
-            ok = ok & ~(space.crosses[line][None, :] & model.held[line][:, None])
-        preferred = ok & ~avoid
-        candidates = np.where(preferred.any(axis=1, keepdims=True), preferred, ok)
-        similarity = np.zeros(candidates.shape, dtype=np.float64)
-        seen = previous >= 0
-        last = space.choice[np.where(seen, previous, 0)]
-        for i in range(len(space.issues)):
-            same = space.choice[None, :, i] == last[:, i, None]
-            similarity += same & seen[:, None]
-        # Never empty: the party's best outcome crosses none of its lines and gives it its
-        # best, and an aspiration never exceeds the best (sync, Stance).
-        score = np.where(candidates, similarity + 0.5 * own, -np.inf)
-        return np.asarray(np.argmax(score, axis=1), dtype=np.intp)
+        text = self.best_text.copy()
+        if not seen.any():
+            return text
+        value = model.value
+        n_issues, width = value.shape[2], value.shape[3]
+        rows = np.arange(text.shape[0])
+        last = np.where(seen[:, None], previous, text)
+        utility = self.utility_of(text)
+        columns = np.arange(n_issues) * width
+        base = (
+            (rows * value.shape[1] + p) * (n_issues * width)
+            if value.shape[0] > 1
+            else p * (n_issues * width)
+        )
+        base = np.broadcast_to(base, rows.shape)
+        flat = value.reshape(-1)
+        cost = flat[base[:, None] + columns + text] - flat[base[:, None] + columns + last]
+        cost = np.where(last != text, cost, np.inf)
+        order = np.argsort(cost, axis=1, kind="stable")
+        others = np.flatnonzero(invoked.any(axis=0))
+        invoked_now = self._crossings(text, others, invoked)
+        aspiration = self.stance.aspiration
+        for step in range(n_issues):
+            issue = order[:, step]
+            step_cost = cost[rows, issue]
+            trial = text.copy()
+            trial[rows, issue] = last[rows, issue]
+            ok = np.isfinite(step_cost) & (utility - step_cost >= aspiration - EPS)
+            ok &= self.crossed_line(trial) < 0
+            crossings = self._crossings(trial, others, invoked)
+            ok &= crossings <= invoked_now
+            text = np.where(ok[:, None], trial, text)
+            utility = np.where(ok, utility - step_cost, utility)
+            invoked_now = np.where(ok, crossings, invoked_now)
+        return text
+
+    def _crossings(self, texts: IntArray, lines: IntArray, invoked: BoolArray) -> IntArray:
+        """How many of the invoked ``lines`` (of other parties) each text crosses."""
+        count = np.zeros(texts.shape[0], dtype=np.intp)
+        for line in lines:
+            if self.model.space.line_owner[line] == self.index:
+                continue
+            count += self.model.space.crosses(int(line), texts) & invoked[:, line]
+        return count
 
     def take(self, rows: IntArray) -> None:
         """Keep only the given runs (the block is being compacted)."""
         self.stance = self.stance.take(rows)
+        self.best_text = self.best_text[rows]

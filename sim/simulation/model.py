@@ -14,8 +14,9 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
 from sim.simulation.agents import PartyAgent
 from sim.simulation.protocols import Alternating, Mediated, Responses
-from sim.simulation.sampling import Params, check_draw_ids, locate, sample_params
-from sim.space import EPS, OutcomeSpace
+from sim.simulation.sampling import check_draw_ids, locate, sample_params
+from sim.simulation.tables import ZONE_CHUNK, ZONE_LIMIT, Tables
+from sim.space import EPS
 from sim.strategies import build
 
 #: Compact the block when fewer than this share of its rows are still negotiating.
@@ -28,55 +29,27 @@ ENDINGS = ("agreement", "deadline", "no_zone")
 
 
 @dataclass(frozen=True)
-class Preferences:
-    """What each option costs a party against its best option on that issue, per run.
-
-    ``shortfall[r, p, i, k] = w_pi * (max_k' v_pi(k') - v_pi(k))`` with normalised
-    weights; a leading axis of 1 means shared by every run.
-    """
-
-    shortfall: FloatArray  # (R|1, P, I * K)
-    width: int
-
-    @classmethod
-    def of(cls, params: Params) -> Preferences:
-        """Derive from the block's raw parameters."""
-        total = params.weights.sum(axis=2, keepdims=True)
-        weights = params.weights / np.where(total > 0, total, 1.0)
-        best = params.values.max(axis=3, keepdims=True)
-        shortfall = weights[..., None] * (best - params.values)
-        n, n_parties, n_issues, width = shortfall.shape
-        return cls(shortfall.reshape(n, n_parties, n_issues * width), width)
-
-    def take(self, rows: IntArray) -> Preferences:
-        """The preferences of a subset of runs."""
-        if self.shortfall.shape[0] == 1:
-            return self
-        return Preferences(self.shortfall[rows], self.width)
-
-
-@dataclass(frozen=True)
 class Outcomes:
     """One entry per run of a block (or of several), in the order of their run ids."""
 
     runs: npt.NDArray[np.uint64]
     agreement: BoolArray
     round: IntArray  # round of the agreement, -1 without one
-    outcome: IntArray  # outcome index, -1 without agreement
+    choice: IntArray  # (R, I) the deal's option per issue, -1 without agreement
     utility: FloatArray  # (R, P): the deal's utility, or the reservation value without one
     reservation: FloatArray  # (R, P): the reservation value at the end of the run
     firm: BoolArray  # (R, L) the red lines firm in the run
     ended: IntArray  # index into ENDINGS
 
     @classmethod
-    def empty(cls, n_parties: int, n_lines: int) -> Outcomes:
+    def empty(cls, n_parties: int, n_lines: int, n_issues: int) -> Outcomes:
         """No runs at all."""
         none = np.zeros(0, dtype=np.intp)
         return cls(
             runs=np.zeros(0, dtype=np.uint64),
             agreement=np.zeros(0, dtype=bool),
             round=none,
-            outcome=none,
+            choice=np.zeros((0, n_issues), dtype=np.intp),
             utility=np.zeros((0, n_parties)),
             reservation=np.zeros((0, n_parties)),
             firm=np.zeros((0, n_lines), dtype=bool),
@@ -97,13 +70,14 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     Every party is a :class:`PartyAgent` whose state has a leading run axis, so each
     decision is one numpy operation over the block. A block of one run is a single
     negotiation, and with ``trace=True`` it keeps the story of every round. Random
-    numbers come only from (seed, run id), so a run's course does not depend on the
-    block it is simulated in.
+    numbers come only from (seed, run id, name), so a run's course does not depend on
+    the block it is simulated in. Texts are one option per issue and everything is read
+    from per-issue tables (:mod:`sim.simulation.tables`): no array over outcomes.
     """
 
     def __init__(
         self,
-        space: OutcomeSpace,
+        space: Tables,
         *,
         seed: int = 0,
         runs: Sequence[int] | npt.ArrayLike = (0,),
@@ -117,23 +91,17 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.spec = space.scenario
         self.deadline = self.spec.deadline
         check_draw_ids(space)
-        streams = Streams(seed, np.asarray(runs, dtype=np.uint64).reshape(-1))
-        self.run_ids = streams.runs
-        self.params = sample_params(space, streams)
+        self.streams = Streams(seed, np.asarray(runs, dtype=np.uint64).reshape(-1))
+        self.run_ids = self.streams.runs
+        self.params = sample_params(space, self.streams)
         self.n_rows = int(self.run_ids.shape[0])
         self.rows: IntArray = np.arange(self.n_rows)
         self.alive: BoolArray = np.ones(self.n_rows, dtype=bool)
-        self.utility: FloatArray = self.params.utilities(space)
-        self.preferences = Preferences.of(self.params)
-        #: (O, I): the column of each outcome's option per issue in issue-by-option tables.
-        width = self.preferences.width
-        self.option_column: IntArray = np.arange(len(space.issues)) * width + space.choice.astype(
-            np.intp
-        )
+        self._refresh_values()
         self.held: BoolArray = np.ones((len(space.lines), self.n_rows), dtype=bool)  # (L, R)
         self.round = 0
         n, n_parties = self.n_rows, len(space.parties)
-        self._outcome = np.full(n, -1, dtype=np.intp)
+        self._choice = np.full((n, len(space.issues)), -1, dtype=np.intp)
         self._round = np.full(n, -1, dtype=np.intp)
         self._utility = np.zeros((n, n_parties))
         self._reservation = np.zeros((n, n_parties))
@@ -160,16 +128,12 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         )
         self.running = True
 
-    # -- what agents read -------------------------------------------------------------
-    def utility_at(self, party: int, texts: IntArray, rows: IntArray | None = None) -> FloatArray:
-        """Each run's utility for ``party`` of one outcome per run (of ``rows``, if given)."""
-        out: FloatArray
-        if self.utility.shape[0] == 1:
-            out = self.utility[0, party, texts]
-        else:
-            base = self._row_base if rows is None else self._row_base[rows]
-            out = self.utility.ravel().take(base + (party * self.utility.shape[2]) + texts)
-        return out
+    def _refresh_values(self) -> None:
+        """The per-issue utility tables from the block's weights and values."""
+        self.value: FloatArray = self.params.value_table()  # (R|1, P, I, K)
+        valid = np.arange(self.space.width)[None, :] < self.space.sizes[:, None]
+        #: (R|1, P, I) each party's best ``w * v`` on each issue.
+        self.issue_best: FloatArray = np.where(valid, self.value, -np.inf).max(axis=3)
 
     # -- one round ----------------------------------------------------------------------
     def step(self) -> None:
@@ -212,7 +176,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             runs=self.run_ids,
             agreement=self._round >= 0,
             round=self._round,
-            outcome=self._outcome,
+            choice=self._choice,
             utility=self._utility,
             reservation=self._reservation,
             firm=self._firm_at_start,
@@ -242,9 +206,6 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         """Cache, one contiguous row per line, which lines are firm and when others yield."""
         self._firm: BoolArray = np.ascontiguousarray(self.params.firm.T)
         self._threshold: FloatArray = np.ascontiguousarray(self.params.threshold.T)
-        self._row_base: IntArray = np.arange(self.n_rows) * (
-            self.utility.shape[1] * self.utility.shape[2]
-        )
 
     def _fire_events(self, t: int) -> list[tuple[int, BoolArray]]:
         fired = []
@@ -261,8 +222,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 line = next(n for n, x in enumerate(self.space.lines) if x.key == ref)
                 self.params.dropped[rows, line] = True
             if any(target.kind in ("weight", "value") for target, _ in targets):
-                self.utility = self.params.utilities(self.space)
-                self.preferences = Preferences.of(self.params)
+                self._refresh_values()
             for agent in self.negotiators:
                 agent.sync()
             self._refresh_lines()
@@ -276,29 +236,52 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         only lines that are not firm can give way. If then no outcome is acceptable to
         all its signers at their reservation values and firm lines, no later round can
         bring a deal: the run ends as ``no_zone``. Checked in round 1 and in each round
-        where a run's last event fires.
+        where a run's last event fires — and only when the outcome space has at most
+        ZONE_LIMIT outcomes, in chunks of ZONE_CHUNK (runs × outcomes) cells, so that
+        its cost is bounded; in a larger space such runs end at the deadline instead.
         """
         if t > 1 and not any(event.round == t for event in self.spec.events):
+            return None
+        space = self.space
+        if space.n_outcomes > ZONE_LIMIT:
             return None
         pending = self._pending_events(t)
         rows = np.flatnonzero(self.alive & ~pending)
         if rows.size == 0:
             return None
-        space, params = self.space, self.params
-        binding = params.firm[rows] & ~params.dropped[rows]
-        possible = np.ones((rows.size, space.n_outcomes), dtype=bool)
-        for agent in self.negotiators:
-            p = agent.index
-            table = self.utility[rows, p, :] if self.utility.shape[0] > 1 else self.utility[0, p]
-            ok = table >= params.reservation[rows, p, None] - EPS
-            for line in agent.lines:
-                ok = ok & ~(binding[:, line, None] & space.crosses[line][None, :])
-            possible &= ok | ~space.signer[p][None, :]
-        hopeless = rows[~possible.any(axis=1)]
-        if hopeless.size == 0:
+        texts = space.enumerate()  # (O, I)
+        n_outcomes = texts.shape[0]
+        signer = space.signers(texts).T  # (P, O)
+        crosses = np.array([space.crosses(k, texts) for k in range(len(space.lines))])
+        crosses = crosses.reshape(len(space.lines), n_outcomes)
+        params = self.params
+        hopeless: list[IntArray] = []
+        step = max(1, ZONE_CHUNK // max(n_outcomes, 1))
+        for start in range(0, rows.size, step):
+            chunk = rows[start : start + step]
+            binding = params.firm[chunk] & ~params.dropped[chunk]
+            possible = np.ones((chunk.size, n_outcomes), dtype=bool)
+            for agent in self.negotiators:
+                p = agent.index
+                table = self._utility_grid(p, texts, chunk)
+                ok = table >= params.reservation[chunk, p, None] - EPS
+                for line in agent.lines:
+                    ok = ok & ~(binding[:, line, None] & crosses[line][None, :])
+                possible &= ok | ~signer[p][None, :]
+            hopeless.append(chunk[~possible.any(axis=1)])
+        found = np.concatenate(hopeless)
+        if found.size == 0:
             return None
-        self._end(hopeless, ENDINGS.index("no_zone"))
-        return hopeless
+        self._end(found, ENDINGS.index("no_zone"))
+        return found
+
+    def _utility_grid(self, party: int, texts: IntArray, rows: IntArray) -> FloatArray:
+        """(rows, O) utilities of every text (O, I) in the given runs (bounded check only)."""
+        value = self.value[:, party] if self.value.shape[0] == 1 else self.value[rows, party]
+        out = np.zeros((value.shape[0], texts.shape[0]))
+        for i in range(texts.shape[1]):
+            out += value[:, i, :][:, texts[:, i]]
+        return out
 
     def _pending_events(self, t: int) -> BoolArray:
         """Runs in which some event is still to fire after round ``t``."""
@@ -313,16 +296,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         if done.size:
             texts = responses.texts[done]
             rows = self.rows[done]
-            self._outcome[rows] = texts
+            self._choice[rows] = texts
             self._round[rows] = t
             utility = np.stack(
-                [
-                    self.utility_at(p, responses.texts[done])
-                    if self.utility.shape[0] == 1
-                    else self.utility[done, p, texts]
-                    for p in range(len(self.negotiators))
-                ],
-                axis=1,
+                [agent.utility_of(texts, done) for agent in self.negotiators], axis=1
             )
             self._utility[rows] = utility
             self._reservation[rows] = self.params.reservation[done]
@@ -341,9 +318,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.rows = self.rows[keep]
         self.alive = self.alive[keep]
         self.params = self.params.take(keep)
-        if self.utility.shape[0] > 1:
-            self.utility = self.utility[keep]
-        self.preferences = self.preferences.take(keep)
+        self.streams = self.streams.take(keep)
+        if self.value.shape[0] > 1:
+            self.value = self.value[keep]
+            self.issue_best = self.issue_best[keep]
         self.held = self.held[:, keep]
         for agent in self.negotiators:
             agent.take(keep)
@@ -366,6 +344,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             "offer": None,
             "responses": [],
             "agreement": False,
+            "revision": None,
+            "settlement": None,
             "no_zone": {"firm_red_lines": firm},
         }
 
@@ -373,24 +353,63 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self, t: int, fired: list[tuple[int, BoolArray]], before: BoolArray, responses: Responses
     ) -> dict[str, Any]:
         space = self.space
-        text = int(responses.texts[0])
+        text = responses.texts[0]
         answers = []
+        asked, accept = responses.asked[0], responses.accept[0]
+        line_of, issue_of = responses.line[0], responses.issue[0]
+        if responses.settled is not None and bool(responses.agreed[0]):
+            # The deal is the text after the post-settlement changes: every signer of it
+            # accepted it (PartyAgent.settles), so the answers are about that text.
+            asked = space.signers(text[None])[0]
+            accept = np.ones_like(asked)
+            line_of = issue_of = np.full(asked.shape, -1, dtype=np.intp)
         for agent in self.negotiators:
             p = agent.index
-            if not responses.asked[0, p]:
+            if not asked[p]:
                 continue
-            line, issue = int(responses.line[0, p]), int(responses.issue[0, p])
+            line, issue = int(line_of[p]), int(issue_of[p])
             answers.append(
                 {
                     "party": agent.party,
-                    "accept": bool(responses.accept[0, p]),
-                    "utility": float(agent.utility_of(responses.texts[:1])[0]),
+                    "accept": bool(accept[p]),
+                    "utility": float(agent.utility_of(text[None], np.zeros(1, np.intp))[0]),
                     "aspiration": float(agent.stance.aspiration[0]),
                     "red_line": space.lines[line].key if line >= 0 else None,
                     "issue": space.issues[issue] if issue >= 0 else None,
                 }
             )
         given_up = [space.lines[k].key for k in np.flatnonzero(before[:, 0] & ~self.held[:, 0])]
+        revision = None
+        if responses.revision is not None:
+            r = responses.revision
+            shown = responses.settled[0] if responses.settled is not None else text
+            votes = []
+            for agent in self.negotiators:
+                p = agent.index
+                if not r.asked[0, p]:
+                    continue
+                line = int(r.line[0, p])
+                votes.append(
+                    {
+                        "party": agent.party,
+                        "agree": bool(r.votes[0, p]),
+                        "red_line": space.lines[line].key if line >= 0 else None,
+                    }
+                )
+            revision = {
+                "changes": {
+                    space.issues[i]: space.options[i][int(r.texts[0, i])]
+                    for i in np.flatnonzero(r.texts[0] != shown)
+                },
+                "votes": votes,
+                "adopted": bool(r.adopted[0]),
+            }
+        settled = None
+        if responses.settled is not None and bool(responses.agreed[0]):
+            settled = {
+                "signed": space.outcome(responses.settled[0]),
+                "improvements": int(responses.polished[0]),
+            }
         return {
             "round": t,
             "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
@@ -399,11 +418,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             "offer": space.outcome(text),
             "responses": answers,
             "agreement": bool(responses.agreed[0]),
+            "revision": revision,
+            "settlement": settled,
         }
 
 
 def run_block(
-    space: OutcomeSpace, seed: int, runs: Sequence[int] | npt.ArrayLike, trace: bool = False
+    space: Tables, seed: int, runs: Sequence[int] | npt.ArrayLike, trace: bool = False
 ) -> tuple[Outcomes, NegotiationModel]:
     """Simulate the given run ids of a scenario in one block."""
     model = NegotiationModel(space, seed=seed, runs=runs, trace=trace)

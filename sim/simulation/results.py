@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.simulation.model import ENDINGS, Outcomes
-from sim.space import OutcomeSpace
+from sim.simulation.tables import Tables
 
 
 def firm_column(key: str) -> str:
@@ -14,7 +14,7 @@ def firm_column(key: str) -> str:
     return f"firm.{key}"
 
 
-def to_frame(space: OutcomeSpace, outcomes: Outcomes) -> pd.DataFrame:
+def to_frame(space: Tables, outcomes: Outcomes) -> pd.DataFrame:
     """One row per run: agreement, round, the deal issue by issue, utilities, firm lines.
 
     ``u_<party>`` is the party's utility: the deal's, or its reservation value without
@@ -28,9 +28,8 @@ def to_frame(space: OutcomeSpace, outcomes: Outcomes) -> pd.DataFrame:
         "round": pd.array(np.where(agreed, outcomes.round, 0), dtype="Int64"),
     }
     columns["round"][~agreed] = pd.NA  # type: ignore[index]
-    safe = np.where(agreed, outcomes.outcome, 0)
     for i, issue in enumerate(space.issues):
-        codes = np.where(agreed, space.choice[safe, i], -1)
+        codes = np.where(agreed, outcomes.choice[:, i], -1)
         columns[issue] = pd.Categorical.from_codes(codes, categories=list(space.options[i]))
     for p, party in enumerate(space.parties):
         columns[f"u_{party}"] = outcomes.utility[:, p]

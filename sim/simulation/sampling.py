@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 
@@ -25,8 +25,10 @@ from sim.rng import Streams
 from sim.scenario.compose import resolve_path
 from sim.scenario.fields import numeric_field
 from sim.scenario.models import Beta, Choice, Distribution, Normal, Triangular, Uniform
-from sim.space import OutcomeSpace
 from sim.strategies import build
+
+if TYPE_CHECKING:
+    from sim.simulation.tables import Tables
 
 
 def draw_id(name: str) -> int:
@@ -50,7 +52,7 @@ class Target:
     high: float = 1.0
 
 
-def locate(space: OutcomeSpace, path: str) -> Target:
+def locate(space: Tables, path: str) -> Target:
     """Find the parameter array entry behind a dotted path (validated beforehand)."""
     data = space.scenario.model_dump()
     concrete = resolve_path(data, path, allow_new=True)
@@ -163,34 +165,12 @@ class Params:
             self.values = np.repeat(self.values, n, axis=0)
             self.shared_preferences = False
 
-    def utilities(self, space: OutcomeSpace) -> FloatArray:
-        """(R|1, P, O) utilities from these weights and values (the file's when shared)."""
-        if self.shared_preferences:
-            return space.utility[None]
+    def value_table(self) -> FloatArray:
+        """(R|1, P, I, K) ``w_pi * v_pi(k)`` with weights normalised to sum 1."""
         total = self.weights.sum(axis=2, keepdims=True)
         normalised = self.weights / np.where(total > 0, total, 1.0)
-        n, n_parties, n_issues, width = self.values.shape
-        # w_i * v_i(k) for every issue and option, then one gather per issue, summed in
-        # issue order: the same additions as the analysis makes. Done a few hundred runs
-        # at a time, so that the gathered temporaries stay in cache.
-        weighted = (normalised[..., None] * self.values).reshape(n * n_parties, n_issues * width)
-        out = np.empty((n * n_parties, space.n_outcomes))
-        columns = [i * width + space.choice[:, i].astype(np.intp) for i in range(n_issues)]
-        step = max(1, CHUNK_CELLS // (n_parties * space.n_outcomes)) * n_parties
-        gathered = np.empty((min(step, n * n_parties), space.n_outcomes))
-        for start in range(0, n * n_parties, step):
-            rows = weighted[start : start + step]
-            part = out[start : start + step]
-            part.fill(0.0)
-            buffer = gathered[: rows.shape[0]]
-            for i in range(n_issues):
-                np.take(rows, columns[i], axis=1, out=buffer)
-                part += buffer
-        return out.reshape(n, n_parties, space.n_outcomes)
-
-
-#: Cells of an (runs × parties × outcomes) block computed at once: about 256 KiB.
-CHUNK_CELLS = 32_768
+        out: FloatArray = normalised[..., None] * self.values
+        return out
 
 
 def _columns(n: int, columns: list[FloatArray] | list[BoolArray]) -> FloatArray:
@@ -200,7 +180,7 @@ def _columns(n: int, columns: list[FloatArray] | list[BoolArray]) -> FloatArray:
     return np.stack(columns, axis=1).astype(float)
 
 
-def draw_names(space: OutcomeSpace) -> list[str]:
+def draw_names(space: Tables) -> list[str]:
     """The name of every random quantity of a scenario (one draw id each)."""
     scenario = space.scenario
     return [
@@ -213,7 +193,7 @@ def draw_names(space: OutcomeSpace) -> list[str]:
     ]
 
 
-def check_draw_ids(space: OutcomeSpace) -> None:
+def check_draw_ids(space: Tables) -> None:
     """Refuse a scenario whose random quantities would share a draw id (and so correlate)."""
     seen: dict[int, str] = {}
     for name in draw_names(space):
@@ -222,7 +202,7 @@ def check_draw_ids(space: OutcomeSpace) -> None:
             raise ValueError(f"{other!r} and {name!r} hash to the same draw id; rename one of them")
 
 
-def sample_params(space: OutcomeSpace, streams: Streams) -> Params:
+def sample_params(space: Tables, streams: Streams) -> Params:
     """Draw every per-run parameter of a block."""
     scenario = space.scenario
     n = streams.runs.shape[0]

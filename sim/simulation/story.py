@@ -12,13 +12,17 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario import Scenario
 from sim.simulation.model import ENDINGS, NegotiationModel, run_block
+from sim.simulation.tables import Tables
 from sim.space import OutcomeSpace
 
 
-def replay(space: OutcomeSpace, seed: int, run: int) -> NegotiationModel:
+def replay(space: Scenario | OutcomeSpace | Tables, seed: int, run: int) -> NegotiationModel:
     """Simulate run ``run`` of ``seed`` alone, keeping its trace (it is row ``run`` of a batch)."""
-    return run_block(space, seed, [run], trace=True)[1]
+    from sim.simulation import tables_of
+
+    return run_block(tables_of(space), seed, [run], trace=True)[1]
 
 
 def to_json(model: NegotiationModel) -> dict[str, Any]:
@@ -32,7 +36,7 @@ def to_json(model: NegotiationModel) -> dict[str, Any]:
         "seed": model.run_seed,
         "run": int(result.runs[0]),
         "agreement": agreed,
-        "outcome": space.outcome(int(result.outcome[0])) if agreed else None,
+        "outcome": space.outcome(result.choice[0]) if agreed else None,
         "round": int(result.round[0]) if agreed else None,
         "ended": ENDINGS[int(result.ended[0])],
         "utilities": {p: float(result.utility[0, k]) for k, p in enumerate(space.parties)},
@@ -130,8 +134,9 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
             " or leaves a signer below its reservation value. The talks ended."
         )
         return lines
-    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(entry['offer'])}")
     pad = " " * len(head)
+    settlement = entry.get("settlement")
+    lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(entry['offer'])}")
     for answer in entry["responses"]:
         who = label(answer["party"])
         numbers = f"utility {answer['utility']:.2f}, asked for {answer['aspiration']:.2f}"
@@ -143,6 +148,41 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         else:
             issue = scenario.issue_label(answer["issue"])
             lines.append(f"{pad}    {who} rejected it and asked to change: {issue} ({numbers})")
+    revision = entry.get("revision")
+    if revision is not None and not entry["agreement"]:
+        lines += _revision_lines(scenario, revision, pad)
     if entry["agreement"]:
-        lines.append(f"{pad}    Agreement: every signer accepted.")
+        lines.append(f"{pad}    Agreement: every signer would sign this text.")
+        if settlement and settlement["improvements"]:
+            lines.append(
+                f"{pad}    This is the text first agreed, {deal(settlement['signed'])}, after"
+                f" {settlement['improvements']} change(s) every signer accepted"
+                " (post-settlement settlement)."
+            )
     return lines
+
+
+def _revision_lines(scenario: Any, revision: dict[str, Any], pad: str) -> list[str]:
+    """The mediator's proposed change, who agreed, who objected and why, and the result."""
+    label = scenario.party_label
+    changes = revision["changes"]
+    if not changes:
+        return [f"{pad}    The mediator proposed no change this round."]
+    what = "; ".join(
+        f"{scenario.issue_label(issue)} → {scenario.option_label(issue, option)}"
+        for issue, option in changes.items()
+    )
+    out = [f"{pad}    Proposed change: {what}"]
+    for vote in revision["votes"]:
+        who = label(vote["party"])
+        if vote["agree"]:
+            out.append(f"{pad}      {who} accepted the change")
+        elif vote["red_line"]:
+            line_id = vote["red_line"].split(".", 1)[1]
+            out.append(f"{pad}      {who} vetoed the change: red line {line_id}")
+        else:
+            out.append(f"{pad}      {who} rejected the change: worse for it than the current text")
+    out.append(
+        f"{pad}      {'Adopted: it is the new text.' if revision['adopted'] else 'Not adopted.'}"
+    )
+    return out

@@ -33,6 +33,7 @@ class Stance:
     exponent: FloatArray  # (R,) the concession exponent (time-dependent tactics), per run
     aspiration: FloatArray  # (R,) the least utility the party accepts this round
     received: FloatArray  # (R, H) utilities of the last H offers received, newest last; NaN unseen
+    reactive: FloatArray  # (R,) a behaviour-dependent tactic's own level (tit-for-tat)
 
     def take(self, rows: IntArray) -> Self:
         """The stance of a subset of runs (for compacting a block)."""

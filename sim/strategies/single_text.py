@@ -1,85 +1,124 @@
-"""The mediator's policy: a single negotiating text, revised from the parties' answers."""
+"""The mediator's policy: a single negotiating text, revised one change at a time."""
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from sim.arrays import Float32Array, IntArray
 from sim.strategies.base import Stance, Strategy, StrategyParams
 from sim.strategies.registry import register
 
-#: Weight of the mediator's own utility in breaking ties between equally acceptable texts.
-TIE = 1e-6
+#: Parameters of v0.1's single_text that no longer exist, and what replaced them.
+REMOVED = {
+    "deal_weight": "the parties now sign the current text when it meets their aspirations,"
+    " so there is no weight of a deal against the mediator's preferences; the mediator's"
+    " preferences act through 'bias'",
+    "exponent": "the mediator no longer has a concession clock; 'temperature' (annealing)"
+    " is what falls over time",
+    "forget": "the mediator keeps one current text instead of objection scores, so there is"
+    " nothing to forget; 'attention' weighs the issues the last answers named",
+    "veto_weight": "a vetoed red line is now avoided outright: the mediator drafts revisions"
+    " that cross no line a party has vetoed on while it has any other candidate",
+}
 
 
 @register
 class SingleText(Strategy):
-    """Drafts one text a round and revises it from the objections it hears.
+    """Holds one text and proposes a revision of it each round (Raiffa 1982; Klein et al. 2003).
 
-    The single negotiating text of Raiffa (1982), as at Camp David: the mediator drafts,
-    the parties criticise, the mediator revises; and the mediated search of Klein,
-    Faratin, Sayama & Bar-Yam (2003), keeping what the parties accept. The mediator sees
-    only the answers. A veto that names a red line counts ``veto_weight`` objections
-    against every text that crosses that line where its owner must sign (red lines are
-    public positions, so the mediator knows which texts cross them); an objection that
-    names an issue counts one against every text that keeps the option objected to; a
-    rejected text counts one against itself. Old objections fade by ``forget`` a round,
-    so a text refused early is tried again once positions may have moved — which is how
-    a red line that was only a stated position gets tested again.
+    The single negotiating text of Raiffa (*The Art and Science of Negotiation*, 1982),
+    as at Camp David: the mediator drafts one text, the parties criticise it, the
+    mediator revises it. Revisions follow the mediated search of Klein, Faratin, Sayama
+    & Bar-Yam ("Negotiating complex contracts", 2003): each round the mediator proposes
+    a change of the current text; every signer votes whether the change is at least as
+    good for it as the current text; a change all vote for replaces the text.
 
-    Each round it proposes the text maximising
-    ``(1 - λ_t) · u_mediator(o) - λ_t · objections(o)``: every objection standing
-    against a text costs it λ_t in utility. The weight on a deal rises from
-    ``deal_weight`` to 1 at the deadline:
-    ``λ_t = deal_weight + (1 - deal_weight) · (t / T) ** (1 / exponent)``; ties go to
-    the mediator's own preference, then to the first outcome. If the mediator must
-    also sign, it accepts any text that meets its reservation value and its red lines.
+    The first text takes the mediator's favourite option on every issue. A revision
+    changes ``m`` issues, ``m = 1`` plus one more issue with probability ``logroll``
+    each time (a geometric count, capped at the issues there are), so trades across
+    issues — log-rolling — are reachable (Klein et al. 2003). Which issues: drawn without
+    replacement with weight 1 each, plus ``attention`` for every issue the last round's
+    answers named (an objection naming an issue; an issue listed by a red line a party
+    vetoed the current text on). Which option on a chosen issue: any of its options,
+    drawn with weight ``exp(bias * w_i * v_i(k))`` from the mediator's own normalised
+    weights and values (drawing the current option leaves that issue as it is) — its
+    preferences bias what it proposes, never what the parties accept. Red lines are
+    public: of ``CANDIDATES`` drafts it proposes the first that crosses no line a party
+    has vetoed on in the run (the first draft if all do).
+
+    When every signer would sign the current text, that text is agreed; then the
+    mediator looks for a post-settlement settlement (Raiffa, "Post-settlement
+    settlements", Negotiation Journal, 1985): it tries every single-issue change of the
+    signed text (its favourite options first, a few passes) and then ``polish`` drafts
+    as above, each replacing the text when every signer finds it at least as good (the
+    signed text is the fallback, so nobody can lose). This is what takes a deal off a
+    point that another deal in the zone dominates, and what lets the mediator's
+    preference decide between texts the signatories are indifferent between.
+    Every draw is from the run's own stream, named by the round.
+
+    The mediator never sees utilities, only answers. If it must also sign a text, it
+    signs any that meets its reservation value and its red lines.
+
+    Parameters (documented with their ranges in the README, "Simulating negotiations"):
+
+    * ``bias`` (default 4, range [0, 50]): how strongly the mediator drafts its own
+      favourite options; 0 draws every other option alike. Its weight on an option is
+      ``exp(bias * w_i * v_i(k))``.
+    * ``logroll`` (default 0.5, range [0, 1)): probability of changing one more issue in
+      the same revision; 0 changes one issue at a time (Klein's single mutations).
+    * ``attention`` (default 4, range [0, 100]): extra weight of an issue the last
+      answers named, against 1 for any issue; 0 ignores what the objections named.
+    * ``temperature`` (default 0, range [0, 1]): annealing (Klein et al. 2003). A signer
+      that finds a revision worse than the current text by ``d`` in utility still votes
+      for it with probability ``exp(-d / τ_t)``, ``τ_t = temperature * (1 - t / T)``, so
+      the chance falls to 0 by the deadline. 0 is pure hill-climbing: with every line
+      firm, accepted revisions never make a signer worse off, which is what keeps deals
+      efficient; a revision crossing a red line its voter holds is never kept.
+    * ``polish`` (default 20, range [0, 1000]): random post-settlement drafts tried once
+      a text is agreed, after the single-issue passes; 0 turns the post-settlement
+      settlement off (the deal is the text first agreed).
     """
 
     name = "single_text"
     role = "mediator"
-    classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": True}
+    classifier: ClassVar[dict[str, object]] = {"time_dependent": False, "reactive": True}
+
+    #: Drafts per round among which the mediator looks for one that crosses no vetoed line.
+    CANDIDATES: ClassVar[int] = 4
 
     class Params(StrategyParams):
-        """``{type: single_text, deal_weight: w, exponent: e, forget: f, veto_weight: v}``."""
+        """``{type: single_text, bias: b, logroll: p, attention: a, temperature: τ, polish: n}``."""
 
         type: Literal["single_text"]
-        deal_weight: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
-        exponent: Annotated[float, Field(gt=0.0, le=100.0)] = 1.0
-        forget: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2
-        veto_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
+        bias: Annotated[float, Field(ge=0.0, le=50.0)] = 4.0
+        logroll: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
+        attention: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
+        temperature: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+        polish: Annotated[int, Field(ge=0, le=1000)] = 20
+
+        @model_validator(mode="before")
+        @classmethod
+        def _removed(cls, data: Any) -> Any:
+            if isinstance(data, dict):
+                for key, why in REMOVED.items():
+                    if key in data:
+                        raise ValueError(f"'{key}' was removed in negsim 0.2: {why}")
+            return data
 
     params: Params
-
-    def default_exponent(self) -> float:
-        """The exponent given in YAML."""
-        return self.params.exponent
 
     def aspire(self, stance: Stance, t: int, deadline: int) -> None:
         """As a signer, the mediator asks only for its reservation value."""
         stance.aspiration = stance.reservation.copy()
 
-    def deal_weight(self, t: int, deadline: int) -> float:
-        """λ_t: the weight on reaching a deal against the mediator's own preferences."""
-        w, e = self.params.deal_weight, self.params.exponent
-        return float(w + (1.0 - w) * (t / deadline) ** (1.0 / e))
+    def temperature(self, t: int, deadline: int) -> float:
+        """τ_t: the annealing temperature of round ``t``, falling linearly to 0 at T."""
+        return float(self.params.temperature * max(0.0, 1.0 - t / deadline))
 
-    def propose(
-        self, objections: Float32Array, own: Float32Array, t: int, deadline: int
-    ) -> IntArray:
-        """The text of round ``t`` in every run, from the objections heard so far.
-
-        ``objections`` is (R, O); ``own`` the mediator's utilities, (R, O) or (1, O).
-        Dividing the score by ``1 - λ + TIE`` leaves its maximum where it was.
-        """
-        weight = self.deal_weight(t, deadline)
-        score = objections * np.float32(-weight / (1.0 - weight + TIE))
-        score += own
-        return np.asarray(np.argmax(score, axis=1), dtype=np.intp)
-
-    def fade(self, objections: Float32Array) -> None:
-        """Forget a share of old objections (in place), before this round's are added."""
-        objections *= np.float32(1.0 - self.params.forget)
+    def changes(self, uniforms: np.ndarray, changeable: np.ndarray) -> np.ndarray:
+        """How many issues each revision changes, from (R, I-1) uniforms; at least 1."""
+        more = np.cumprod(uniforms < self.params.logroll, axis=1).sum(axis=1)
+        out: np.ndarray = np.minimum(1 + more, np.maximum(changeable, 1))
+        return out

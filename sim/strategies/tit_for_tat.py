@@ -13,26 +13,41 @@ from sim.strategies.registry import register
 
 @register
 class TitForTat(Strategy):
-    """Reciprocates the concessions it receives [Faratin1998, behaviour-dependent tactics].
+    """Reciprocates concessions, blended with a time-dependent tactic [Faratin1998].
 
-    The concession received is how much better for the party the latest offer it
-    received is than the one ``window`` offers before. ``absolute``: its aspiration
-    falls by that much utility (and rises by as much after a retreat). ``relative``:
-    it gives up the same share of what remains between its aspiration and its
-    reservation as the other side gave up of what remained between that older offer
-    and the party's best. It starts at its best, always stays between its reservation
-    and its best, and has no deadline pressure of its own.
+    Faratin, Sierra & Jennings (1998) combine tactics by weights so that an agent
+    still closes before its deadline. The behaviour-dependent part: the concession
+    received is how much better for the party the latest offer it received is than the
+    one ``window`` offers before. ``absolute``: its level falls by that much utility
+    (and rises by as much after a retreat). ``relative``: it gives up the same share of
+    what remains between its level and its reservation as the other side gave up of
+    what remained between that older offer and the party's best. It starts at its
+    best and stays between its reservation and its best.
+
+    What it receives: in the alternating protocol, the others' offers; in the mediated
+    protocol, the current text — which changes only when every signer voted for a
+    revision, so a change is what the others conceded in their answers, never the
+    mediator's exploratory drafts.
+
+    The aspiration is ``β_t · level + (1 - β_t) · linear(t)``, with
+    ``β_t = weight · (1 - t / T)`` and ``linear(t)`` the linear time-dependent tactic
+    (e = 1): at the deadline it asks for its reservation value, like every tactic.
+
+    Parameters: ``mode`` (``relative`` | ``absolute``, default relative), ``window``
+    (1–100 offers, default 1), ``weight`` (the weight on reciprocity at the start, in
+    [0, 1], default 0.5; 0 is the linear tactic, 1 pure tit-for-tat until it fades).
     """
 
     name = "tit_for_tat"
-    classifier: ClassVar[dict[str, object]] = {"time_dependent": False, "reactive": True}
+    classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": True}
 
     class Params(StrategyParams):
-        """``{type: tit_for_tat, mode: relative|absolute, window: k}``."""
+        """``{type: tit_for_tat, mode: relative|absolute, window: k, weight: w}``."""
 
         type: Literal["tit_for_tat"]
         mode: Literal["relative", "absolute"] = "relative"
         window: Annotated[int, Field(ge=1, le=100)] = 1
+        weight: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
 
     params: Params
 
@@ -42,16 +57,22 @@ class TitForTat(Strategy):
         return self.params.window + 1
 
     def aspire(self, stance: Stance, t: int, deadline: int) -> None:
-        """Move the aspiration by the concession received."""
-        if t == 1:
-            stance.aspiration = stance.best.copy()
-            return
-        new, old = stance.received[:, -1], stance.received[:, 0]
-        gain = np.where(np.isnan(new) | np.isnan(old), 0.0, new - old)
-        if self.params.mode == "absolute":
-            step = gain
+        """Move the reciprocal level by the concession received; blend with the clock."""
+        if t == 1 or np.isnan(stance.reactive).all():
+            stance.reactive = stance.best.copy()
         else:
-            room = stance.best - np.where(np.isnan(old), 0.0, old)
-            share = np.where(room > 1e-12, gain / np.where(room > 1e-12, room, 1.0), 0.0)
-            step = share * (stance.aspiration - stance.reservation)
-        stance.aspiration = np.clip(stance.aspiration - step, stance.reservation, stance.best)
+            new, old = stance.received[:, -1], stance.received[:, 0]
+            gain = np.where(np.isnan(new) | np.isnan(old), 0.0, new - old)
+            level = stance.reactive
+            if self.params.mode == "absolute":
+                step = gain
+            else:
+                room = stance.best - np.where(np.isnan(old), 0.0, old)
+                share = np.where(room > 1e-12, gain / np.where(room > 1e-12, room, 1.0), 0.0)
+                step = share * (level - stance.reservation)
+            stance.reactive = np.clip(level - step, stance.reservation, stance.best)
+        clock = stance.reservation + (stance.best - stance.reservation) * (1.0 - t / deadline)
+        beta = self.params.weight * max(0.0, 1.0 - t / deadline)
+        stance.aspiration = np.clip(
+            beta * stance.reactive + (1.0 - beta) * clock, stance.reservation, stance.best
+        )

@@ -19,6 +19,7 @@ from sim.scenario import Scenario
 from sim.scenario.validate import revalidate
 from sim.simulation import NegotiationModel, simulate
 from sim.simulation.story import round_lines
+from sim.simulation.tables import Tables
 from sim.space import compile_space
 from sim.strategies import REGISTRY
 
@@ -134,7 +135,7 @@ class Stepper:
     """One negotiation of a scenario, played a round at a time, with its story."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, run: int = 0) -> None:
-        self.model = NegotiationModel(compile_space(scenario), seed=seed, runs=[run], trace=True)
+        self.model = NegotiationModel(Tables.of(scenario), seed=seed, runs=[run], trace=True)
         self.lines: list[str] = []
 
     @property
@@ -164,7 +165,7 @@ class Stepper:
         result = self.model.outcomes()
         space = self.model.space
         if result.agreement[0]:
-            words = "; ".join(space.describe(int(result.outcome[0])))
+            words = "; ".join(space.describe(result.choice[0]))
             return f"Agreement in round {int(result.round[0])}: {words}"
         return "No agreement."
 

@@ -119,12 +119,12 @@ def test_a_variant_that_drops_the_mediators_strategy_gets_the_default(files: Fil
     files.scenario(
         (
             "  broker:\n    reservation: 0.0",
-            "  broker:\n    strategy: {type: single_text, forget: 0.5}\n    reservation: 0.0",
+            "  broker:\n    strategy: {type: single_text, bias: 0.5}\n    reservation: 0.0",
         ),
         name="base.yaml",
     )
     w = files.write("extends: base.yaml\nid: variant\nparties:\n  broker:\n    strategy: null\n")
     scenario = w.load()
     assert scenario.parties["broker"].strategy.type == "single_text"
-    assert scenario.parties["broker"].strategy.forget == 0.2  # the default's, not the base's
+    assert scenario.parties["broker"].strategy.bias == 4.0  # the default's, not the base's
     assert dump_and_validate(scenario) == scenario

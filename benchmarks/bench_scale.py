@@ -1,0 +1,150 @@
+"""Runs per second and peak memory at four scales, side by side in one run, one core.
+
+Run: .venv/bin/python benchmarks/bench_scale.py [--quick] [--before REF]
+
+Cases (issue 10, point 6), each simulated with ``sim.simulate`` (the engine, rows as a
+DataFrame) in a fresh subprocess pinned to one CPU with one BLAS thread, so that its
+peak resident memory (``ru_maxrss``) is its own:
+
+* ``baseline``: scenarios/ukraine_2025.yaml (48 outcomes, 5 parties);
+* ``16k+noise``: 2^14 outcomes (14 issues of 2 options), 8 parties, noise on weights
+  and values (every run has its own utility tables);
+* ``10^6``: 2^20 outcomes, 8 parties;
+* ``10^9``: 2^30 outcomes, 10 parties.
+
+``--before REF`` also runs the baseline with the code of git revision ``REF`` (an export
+of it in a temporary folder), so that a speed-up or slow-down is measured side by side.
+Targets in issue 10: baseline >= 100,000 runs/s, 16k >= 25,000, 10^6 >= 10,000, peak
+memory <= 1 GiB. The script prints the figures and whether each target is met; it does
+not fail on a miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, os, resource, sys, time
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+import numpy as np
+from sim.scenario import load_scenario
+from sim.simulation import simulate
+case, runs, block = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+def synthetic(n_issues, n_parties, noise):
+    from sim.scenario.validate import validate_document
+    from sim.scenario.yamlsource import Document
+    rng = np.random.default_rng(7)
+    issues = {f"i{i}": {"options": {"a": {}, "b": {}}} for i in range(n_issues)}
+    parties = {}
+    for p in range(n_parties):
+        parties[f"p{p}"] = {
+            "signs": p < 4, "reservation": 0.3, "strategy": {"type": "linear"},
+            "weights": {i: float(rng.integers(1, 4)) for i in issues},
+            "values": {i: dict(zip("ab", rng.random(2).round(2).tolist())) for i in issues},
+            "red_lines": [
+                {"id": "l0", "forbid": {f"i{p}": ["a"], f"i{p + 1}": ["b"]}, "credibility": 0.7}
+            ],
+        }
+    parties["p0"]["signs"] = False
+    parties["p0"]["strategy"] = {"type": "single_text"}
+    data = {"id": "scale", "title": case, "deadline": 40, "protocol": "mediated", "mediator": "p0",
+            "issues": issues, "parties": parties}
+    if noise:
+        data["uncertainty"] = {"noise": {"weights": 0.2, "values": 0.1}}
+    return validate_document(Document(data))
+
+if case == "baseline":
+    scenario = load_scenario(sys.argv[4])
+else:
+    sizes = {"16k+noise": (14, 8, True), "10^6": (20, 8, False), "10^9": (30, 10, False)}
+    scenario = synthetic(*sizes[case])
+simulate(scenario, seed=0, runs=min(runs, 50), block=min(runs, 50))  # warm-up
+start = time.perf_counter()
+rows = simulate(scenario, seed=1, runs=runs, block=block)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+deals = float(rows.agreement.mean())
+print(json.dumps({"runs_per_s": runs / elapsed, "peak": peak, "deals": deals}))
+"""
+
+TARGETS = {"baseline": 100_000, "16k+noise": 25_000, "10^6": 10_000, "10^9": None}
+
+
+def measure(case: str, runs: int, block: int, path: Path) -> dict[str, float]:
+    """One case in a fresh single-threaded subprocess with ``path`` first on sys.path."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(path),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    scenario = str(path / "scenarios" / "ukraine_2025.yaml")
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, case, str(runs), str(block), scenario],
+        env=env,
+        cwd=path,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"{case} at {path} failed:\n{out.stderr}")
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def export(ref: str, folder: Path) -> Path:
+    """The tree of git revision ``ref``, written into ``folder``."""
+    archive = folder / "tree.tar"
+    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), ref], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder / "tree", filter="data")
+    return folder / "tree"
+
+
+def main() -> None:
+    """Measure every case and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs per case")
+    parser.add_argument("--before", metavar="REF", help="also run the baseline at git REF")
+    args = parser.parse_args()
+    scale = 1 if args.quick else 5
+    cases = [
+        ("baseline", 4000 * scale, 5000),
+        ("16k+noise", 400 * scale, 1000),
+        ("10^6", 200 * scale, 1000),
+        ("10^9", 100 * scale, 1000),
+    ]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.before:
+            old = export(args.before, Path(tmp))
+            rows.append(
+                (f"baseline @ {args.before}", measure("baseline", 4000 * scale, 5000, old), 100_000)
+            )
+        for case, runs, block in cases:
+            rows.append((case, measure(case, runs, block, ROOT), TARGETS[case]))
+    print(f"{'case':<22} {'runs/s':>10} {'peak MiB':>9} {'deals':>6}  target")
+    for name, r, target in rows:
+        met = (
+            ""
+            if target is None
+            else ("met" if r["runs_per_s"] >= target else f"missed ({target:,}/s)")
+        )
+        mem = "met" if r["peak"] <= 2**30 else "missed (1 GiB)"
+        speed, peak = f"{r['runs_per_s']:>10,.0f}", f"{r['peak'] / 2**20:>9.0f}"
+        print(f"{name:<22} {speed} {peak} {r['deals']:>6.2f}  {met} {mem}")
+
+
+if __name__ == "__main__":
+    main()
