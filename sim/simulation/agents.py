@@ -191,51 +191,54 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
     def propose(self, previous: IntArray, seen: BoolArray, invoked: BoolArray) -> IntArray:
         """An offer per run: at least its aspiration, close to the last offer, within its lines.
 
-        The similarity trade-off of Faratin, Sierra & Jennings (2002), found greedily
-        issue by issue instead of by scanning every outcome: the party starts from its
-        best text within its own red lines and, taking the issues where the last offer
-        on the table differs in order of what adopting that offer's option costs it (the
-        cheapest first, ties in file order), adopts it wherever its utility stays at
-        least its aspiration, the text still crosses none of its held lines and no more
-        of the lines others have invoked (``invoked``, (R, L)) than before. Without a
-        last offer it offers its best text. The cost is O(I log I + I · L) per run.
+        The similarity trade-off of Faratin, Sierra & Jennings (2002) — among the texts
+        worth at least its aspiration, the one most like the last offer on the table —
+        found greedily instead of by scanning every outcome: the party starts from the
+        last offer and, while that text crosses one of its held red lines or is worth
+        less than its aspiration, changes the one issue whose change helps most: any
+        option of any issue, so a compromise neither side has offered is reachable.
+        A change is judged first by whether the text then crosses none of its held
+        lines and reaches its aspiration — and among those by asking the least above
+        it, so that it concedes no more of the last offer than it must — then by how
+        many of the lines others have invoked (``invoked``, (R, L)) it crosses, then by
+        its own utility. When one change per issue does not reach its aspiration within
+        its lines, it offers its best text within its own lines. Without a last
+        offer it offers its best text. The cost is O(I · sum of options · L) per run.
         """
-        model, p = self.model, self.index
-        text = self.best_text.copy()
+        model = self.model
+        best = self.best_text
         if not seen.any():
-            return text
-        value = model.value
-        n_issues, width = value.shape[2], value.shape[3]
-        rows = np.arange(text.shape[0])
-        last = np.where(seen[:, None], previous, text)
-        utility = self.utility_of(text)
-        columns = np.arange(n_issues) * width
-        base = (
-            (rows * value.shape[1] + p) * (n_issues * width)
-            if value.shape[0] > 1
-            else p * (n_issues * width)
-        )
-        base = np.broadcast_to(base, rows.shape)
-        flat = value.reshape(-1)
-        cost = flat[base[:, None] + columns + text] - flat[base[:, None] + columns + last]
-        cost = np.where(last != text, cost, np.inf)
-        order = np.argsort(cost, axis=1, kind="stable")
-        others = np.flatnonzero(invoked.any(axis=0))
-        invoked_now = self._crossings(text, others, invoked)
+            return best.copy()
+        text = np.where(seen[:, None], previous, best)
         aspiration = self.stance.aspiration
-        for step in range(n_issues):
-            issue = order[:, step]
-            step_cost = cost[rows, issue]
-            trial = text.copy()
-            trial[rows, issue] = last[rows, issue]
-            ok = np.isfinite(step_cost) & (utility - step_cost >= aspiration - EPS)
-            ok &= self.crossed_line(trial) < 0
-            crossings = self._crossings(trial, others, invoked)
-            ok &= crossings <= invoked_now
-            text = np.where(ok[:, None], trial, text)
-            utility = np.where(ok, utility - step_cost, utility)
-            invoked_now = np.where(ok, crossings, invoked_now)
-        return text
+        others = np.flatnonzero(invoked.any(axis=0))
+        sizes = model.space.sizes
+        done = (self.crossed_line(text) < 0) & (self.utility_of(text) >= aspiration - EPS)
+        for _ in range(len(sizes)):
+            if done.all():
+                break
+            top = np.full(text.shape[0], -np.inf)
+            choice = text.copy()
+            for issue, size in enumerate(sizes):
+                for option in range(int(size)):
+                    trial = text.copy()
+                    trial[:, issue] = option
+                    crosses = self.crossed_line(trial) >= 0
+                    utility = self.utility_of(trial)
+                    avoid = 0.5 * self._crossings(trial, others, invoked)
+                    enough = ~crosses & (utility >= aspiration - EPS)
+                    # A change that reaches its aspiration within its lines beats any
+                    # other, and among those the least it asks for (the least departure
+                    # from the last offer in its own utility); otherwise the most gain.
+                    score = np.where(
+                        enough, 10.0 - utility - avoid, utility - avoid - 4.0 * crosses
+                    )
+                    better = score > top
+                    top = np.where(better, score, top)
+                    choice = np.where(better[:, None], trial, choice)
+            text = np.where(done[:, None], text, choice)
+            done = (self.crossed_line(text) < 0) & (self.utility_of(text) >= aspiration - EPS)
+        return np.where(done[:, None], text, best)
 
     def _crossings(self, texts: IntArray, lines: IntArray, invoked: BoolArray) -> IntArray:
         """How many of the invoked ``lines`` (of other parties) each text crosses."""

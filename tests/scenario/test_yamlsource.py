@@ -325,9 +325,11 @@ def test_an_alias_bomb_stops_quickly_with_an_error(files: Files) -> None:
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
     w = files.write("\n".join(levels) + "\n")
-    start = time.perf_counter()
+    # CPU time, not wall time: the machines are shared. Expanding the bomb would take
+    # hours and gigabytes; stopping at MAX_VALUES takes about a second.
+    start = time.process_time()
     problem = w.problem()
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 10
     assert problem.message == f"more than {MAX_VALUES:,} values (an alias bomb?)"
     assert problem.origin.file == str(w.path)
 
