@@ -43,6 +43,57 @@ class RedLineRef:
         return f"{self.party}.{self.id}"
 
 
+@dataclass(frozen=True)
+class LineTable:
+    """One red line issue by issue: the one implementation of its rule (DESIGN.md).
+
+    The analysis applies it to every enumerated outcome, the simulation to each run's
+    text, so both read a line the same way.
+    """
+
+    forbid: bool
+    issues: tuple[int, ...]
+    listed: tuple[BoolArray, ...]  # per listed issue: (K,) option is in the line's list
+
+    @classmethod
+    def of(
+        cls,
+        line: RedLine,
+        issues: tuple[str, ...],
+        options: tuple[tuple[str, ...], ...],
+        width: int,
+    ) -> LineTable:
+        """Compile a red line over issues with at most ``width`` options each."""
+        listed_issues = []
+        listed = []
+        for issue, allowed in line.rule.items():
+            i = issues.index(issue)
+            mask = np.zeros(width, dtype=bool)
+            mask[: len(options[i])] = np.isin(np.array(options[i]), allowed)
+            listed_issues.append(i)
+            listed.append(mask)
+        return cls(line.kind == "forbid", tuple(listed_issues), tuple(listed))
+
+    def crosses(self, texts: npt.NDArray[np.integer]) -> BoolArray:
+        """(n,) whether each text (n, I option indices) crosses the line.
+
+        A ``forbid`` line is crossed when every listed issue takes a listed option; a
+        ``require`` line when some listed issue takes an option outside its list.
+        """
+        hit: BoolArray | None = None
+        for i, listed in zip(self.issues, self.listed, strict=True):
+            inside = listed[texts[:, i]]
+            part = inside if self.forbid else ~inside
+            if hit is None:
+                hit = part.copy()
+            elif self.forbid:
+                hit &= part
+            else:
+                hit |= part
+        assert hit is not None  # a line lists at least one issue (validated)
+        return hit
+
+
 @dataclass(frozen=True, eq=False)
 class OutcomeSpace:
     """A scenario compiled into arrays over parties (P), outcomes (O) and red lines (L)."""
@@ -152,15 +203,7 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
     crosses = np.empty((sum(len(p.red_lines) for p in scenario.parties.values()), count), bool)
     for p, (pid, party) in enumerate(scenario.parties.items()):
         for line in party.red_lines:
-            listed = []
-            for issue, allowed in line.rule.items():
-                i = issues.index(issue)
-                table = np.isin(np.array(options[i]), allowed)
-                listed.append(table[choice[:, i]])
-            if line.kind == "forbid":
-                crosses[len(lines)] = np.logical_and.reduce(listed)
-            else:
-                crosses[len(lines)] = ~np.logical_and.reduce(listed)
+            crosses[len(lines)] = LineTable.of(line, issues, options, max(sizes)).crosses(choice)
             lines.append(RedLineRef(pid, p, line.id, line))
 
     return OutcomeSpace(

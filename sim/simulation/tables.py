@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.scenario.models import Scenario
-from sim.space import RedLineRef
+from sim.space import LineTable, RedLineRef
 
 #: Largest number of combinations enumerated to find a party's best text within its
 #: own red lines (the product of the sizes of the issues its lines list).
@@ -38,15 +38,6 @@ ZONE_LIMIT = 1_024
 
 #: Cells of a (runs × outcomes) chunk in the bounded zone check (about 8 MiB of floats).
 ZONE_CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class LineTable:
-    """One red line: its listed issues and, for each, which options are listed."""
-
-    forbid: bool
-    issues: tuple[int, ...]
-    listed: tuple[BoolArray, ...]  # per listed issue: (K,) option is in the line's list
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,15 +74,7 @@ class Tables:
         tables: list[LineTable] = []
         for p, (pid, party) in enumerate(scenario.parties.items()):
             for line in party.red_lines:
-                listed_issues = []
-                listed = []
-                for issue, allowed in line.rule.items():
-                    i = issues.index(issue)
-                    mask = np.zeros(width, dtype=bool)
-                    mask[: len(options[i])] = np.isin(np.array(options[i]), allowed)
-                    listed_issues.append(i)
-                    listed.append(mask)
-                tables.append(LineTable(line.kind == "forbid", tuple(listed_issues), tuple(listed)))
+                tables.append(LineTable.of(line, issues, options, width))
                 lines.append(RedLineRef(pid, p, line.id, line))
         return cls(
             scenario=scenario,
@@ -117,19 +100,7 @@ class Tables:
     # -- reading texts ----------------------------------------------------------------------
     def crosses(self, line: int, texts: IntArray) -> BoolArray:
         """(n,) whether each text (n, I) crosses red line ``line``."""
-        table = self.line_tables[line]
-        hit: BoolArray | None = None
-        for i, listed in zip(table.issues, table.listed, strict=True):
-            inside = listed[texts[:, i]]
-            part = inside if table.forbid else ~inside
-            if hit is None:
-                hit = part.copy()
-            elif table.forbid:
-                hit &= part
-            else:
-                hit |= part
-        assert hit is not None  # a line lists at least one issue (validated)
-        return hit
+        return self.line_tables[line].crosses(texts)
 
     def signers(self, texts: IntArray) -> BoolArray:
         """(n, P) the parties that must accept each text."""
