@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from sim.simulation.results import RowColumn
 
 #: The fixed columns of every row (DESIGN.md, "Results"), in the order the rows hold them.
 SCENARIO = "scenario"
@@ -189,6 +192,81 @@ def to_table(frame: pd.DataFrame, columns: Sequence[Column]) -> pa.Table:
         else:
             arrays.append(pa.nulls(len(frame), column.arrow))
     return pa.Table.from_arrays(arrays, schema=arrow_schema(columns))
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A block's rows as a worker makes them: the simulated columns and the point's sweep.
+
+    The swept paths follow the scenario column, one value for every row of the block.
+    """
+
+    columns: list[RowColumn]
+    sweep: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.columns[0].values) if self.columns else 0
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as pandas (as :func:`sim.simulation.to_frame`, with the sweep's columns)."""
+        from sim.simulation.results import frame_of
+
+        frame = frame_of(self.columns)
+        for k, (path, value) in enumerate(self.sweep.items()):
+            frame.insert(1 + k, path, value)
+        return frame
+
+    def table(self, columns: Sequence[Column]) -> pa.Table:
+        """The rows as an Arrow table of the batch's schema, straight from numpy.
+
+        The same table as :func:`to_table` of :meth:`frame`, without pandas; raises
+        ValueError for a column the schema does not have or of another kind.
+        """
+        n = len(self)
+        given = {c.name: c for c in self.columns}
+        names = {c.name for c in columns}
+        extra = [name for name in [*self.sweep, *given] if name not in names]
+        if extra:
+            raise ValueError(f"columns not in the batch's schema: {', '.join(map(str, extra))}")
+        arrays = []
+        for column in columns:
+            if column.name in self.sweep:
+                arrays.append(_constant(self.sweep[column.name], n, column))
+            elif column.name in given:
+                arrays.append(_arrow_array(given[column.name], column))
+            else:
+                arrays.append(pa.nulls(n, column.arrow))
+        return pa.Table.from_arrays(arrays, schema=arrow_schema(columns))
+
+
+def _arrow_array(rows: RowColumn, column: Column) -> pa.Array:
+    if (rows.labels is not None) != (column.kind == "text"):
+        raise ValueError(f"column {rows.name!r} does not fit the batch's kind {column.kind}")
+    if rows.labels is not None:
+        codes = rows.values
+        missing = codes < 0
+        indices = pa.array(codes.astype(np.int32), mask=missing if missing.any() else None)
+        return pa.DictionaryArray.from_arrays(indices, pa.array(rows.labels, pa.string()))
+    mask = None if rows.valid is None else ~rows.valid
+    try:
+        return pa.array(rows.values, type=column.arrow, mask=mask)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ValueError(
+            f"column {rows.name!r} does not fit its kind {column.kind}: {exc}"
+        ) from None
+
+
+def _constant(value: Any, n: int, column: Column) -> pa.Array:
+    """A swept value in every row, of the column's kind (text: as :func:`to_table` spells it)."""
+    if value is None:
+        return pa.nulls(n, column.arrow)
+    if column.kind == "text":
+        indices = pa.array(np.zeros(n, dtype=np.int32))
+        return pa.DictionaryArray.from_arrays(indices, pa.array([str(value)], pa.string()))
+    try:
+        return pa.array(np.full(n, value), type=column.arrow)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        raise ValueError(f"sweep {column.name!r}: {value!r} does not fit {column.kind}") from None
 
 
 def to_frame(table: pa.Table, columns: Sequence[Column]) -> pd.DataFrame:

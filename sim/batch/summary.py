@@ -164,9 +164,7 @@ def _count_deals(
         return
     # Option numbers in file order: ties between deals are broken by the outcome order.
     codes = {
-        f"i{i}": pd.Categorical(
-            rows[issue].to_numpy()[mask], categories=list(scenario.issues[issue].options)
-        ).codes
+        f"i{i}": _option_codes(rows[issue], list(scenario.issues[issue].options), mask)
         for i, issue in enumerate(issues)
     }
     frame = pd.DataFrame({"point": point[mask], **codes})
@@ -197,6 +195,22 @@ def _count_deals(
             left.index.to_numpy(), left["size"].to_numpy(), left["sum"].to_numpy(), strict=True
         ):
             rarer[int(k)] = Share(counted(int(kinds), "rarer deal"), int(total), int(runs[k]))
+
+
+def _option_codes(
+    column: pd.Series, options: list[str], mask: np.ndarray[Any, np.dtype[np.bool_]]
+) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Each masked row's option as its number in ``options`` (-1 for none or another).
+
+    A text column read back is categorical: its codes are renumbered through its
+    categories, never turned into strings (a million rows in milliseconds).
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(pd.Categorical(column.to_numpy()[mask], categories=options).codes)
+    number = {option: k for k, option in enumerate(options)}
+    renumber = np.array([number.get(c, -1) for c in column.cat.categories] + [-1], dtype=np.intp)
+    codes: np.ndarray[Any, np.dtype[np.intp]] = renumber[column.cat.codes.to_numpy()[mask]]
+    return codes  # code -1 took the last entry: none
 
 
 def format_summary(summaries: list[PointSummary], most: int = SHOWN_POINTS) -> str:

@@ -18,11 +18,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from sim.batch.plan import Task
+from sim.batch.schema import Rows
 from sim.batch.store import write_part
-from sim.simulation import Outcomes, blocks, run_block, runs_within, to_frame
+from sim.simulation import DEFAULT_BLOCK, Outcomes, blocks, run_block, runs_within
+from sim.simulation.results import row_columns
 from sim.simulation.tables import Tables
 
 #: Compiled spaces by scenario hash, so that a worker compiles each point once. A
@@ -58,18 +59,23 @@ def space_of(task: Task) -> Tables:
     return _SPACES[key]
 
 
-def rows_of(task: Task) -> pd.DataFrame:
+def piece_of(space: Tables, memory: int) -> int:
+    """Runs the engine simulates together: what fits ``memory``, at most its own block.
+
+    The engine's block (:data:`sim.simulation.DEFAULT_BLOCK`) is the size it is fastest
+    at; a batch's block (a part) may be larger, and is simulated in such pieces.
+    """
+    return min(runs_within(space, memory), DEFAULT_BLOCK)
+
+
+def rows_of(task: Task) -> Rows:
     """Simulate the task's runs; one row each, with the sweep point's columns."""
     space = space_of(task)
     runs = np.arange(task.start, task.stop, dtype=np.uint64)
-    piece = runs_within(space, task.memory)
-    outcomes = Outcomes.concat(
-        [run_block(space, task.point.seed, ids)[0] for ids in blocks(runs, piece)]
-    )
-    frame = to_frame(space, outcomes)
-    for k, (path, value) in enumerate(task.point.values.items()):
-        frame.insert(1 + k, path, value)
-    return frame
+    piece = piece_of(space, task.memory)
+    parts = [run_block(space, task.point.seed, ids)[0] for ids in blocks(runs, piece)]
+    outcomes = parts[0] if len(parts) == 1 else Outcomes.concat(parts)
+    return Rows(row_columns(space, outcomes), dict(task.point.values))
 
 
 def run_task(task: Task, out: str) -> int:

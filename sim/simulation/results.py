@@ -1,10 +1,21 @@
-"""Simulated runs as a tidy table: one row per run (DESIGN.md, "Results")."""
+"""Simulated runs as a tidy table: one row per run (DESIGN.md, "Results").
+
+:func:`row_columns` is the one definition of the rows: each column as a numpy array
+(with the rows that have a value, and a text column's labels). :func:`to_frame` makes
+pandas of it; a batch makes its Arrow parts of the same columns without pandas
+(:func:`sim.batch.schema.table_of`), so the rows on disk and in memory cannot differ.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from sim.arrays import BoolArray
 from sim.simulation.model import ENDINGS, Outcomes
 from sim.simulation.tables import Tables
 
@@ -14,28 +25,64 @@ def firm_column(key: str) -> str:
     return f"firm.{key}"
 
 
+@dataclass(frozen=True)
+class RowColumn:
+    """One column of the rows, as numpy.
+
+    ``values`` are float64, int64 or bool, or, for a text column (``labels`` given),
+    codes into ``labels`` with -1 for none. ``valid`` marks the rows that have a value
+    (None: all do); the others are null.
+    """
+
+    name: str
+    values: npt.NDArray[Any]
+    valid: BoolArray | None = None
+    labels: tuple[str, ...] | None = None
+
+    def to_pandas(self) -> Any:
+        """The column as pandas holds it: a Categorical, an ``Int64`` array or numpy."""
+        if self.labels is not None:
+            return pd.Categorical.from_codes(self.values, categories=list(self.labels))
+        if self.valid is not None:
+            return pd.arrays.IntegerArray(self.values.astype(np.int64), ~self.valid)
+        return self.values
+
+
+def row_columns(space: Tables, outcomes: Outcomes) -> list[RowColumn]:
+    """Every column of the rows of ``outcomes``, in order (see :func:`to_frame`)."""
+    agreed = outcomes.agreement
+    n = agreed.size
+    columns = [
+        RowColumn("scenario", np.zeros(n, dtype=np.int8), labels=(space.scenario.id,)),
+        RowColumn("run", outcomes.runs.astype(np.int64)),
+        RowColumn("agreement", agreed),
+        RowColumn("round", np.where(agreed, outcomes.round, 0).astype(np.int64), valid=agreed),
+    ]
+    for i, issue in enumerate(space.issues):
+        codes = np.where(agreed, outcomes.choice[:, i], -1)
+        columns.append(RowColumn(issue, codes, labels=tuple(space.options[i])))
+    utility = np.ascontiguousarray(outcomes.utility.T, dtype=np.float64)
+    for p, party in enumerate(space.parties):
+        columns.append(RowColumn(f"u_{party}", utility[p]))
+    reservation = np.ascontiguousarray(outcomes.reservation.T, dtype=np.float64)
+    for p, party in enumerate(space.parties):
+        columns.append(RowColumn(f"r_{party}", reservation[p]))
+    firm = np.ascontiguousarray(outcomes.firm.T, dtype=bool)
+    for k, line in enumerate(space.lines):
+        columns.append(RowColumn(firm_column(line.key), firm[k]))
+    columns.append(RowColumn("ended", outcomes.ended, labels=ENDINGS))
+    return columns
+
+
+def frame_of(columns: list[RowColumn]) -> pd.DataFrame:
+    """The columns as a DataFrame (one row per run)."""
+    return pd.DataFrame({column.name: column.to_pandas() for column in columns})
+
+
 def to_frame(space: Tables, outcomes: Outcomes) -> pd.DataFrame:
     """One row per run: agreement, round, the deal issue by issue, utilities, firm lines.
 
     ``u_<party>`` is the party's utility: the deal's, or its reservation value without
     a deal; ``r_<party>`` its reservation value in the run (sampled, moved by events).
     """
-    agreed = outcomes.agreement
-    columns: dict[str, object] = {
-        "scenario": pd.Categorical([space.scenario.id] * agreed.size),
-        "run": outcomes.runs.astype(np.int64),
-        "agreement": agreed,
-        "round": pd.array(np.where(agreed, outcomes.round, 0), dtype="Int64"),
-    }
-    columns["round"][~agreed] = pd.NA  # type: ignore[index]
-    for i, issue in enumerate(space.issues):
-        codes = np.where(agreed, outcomes.choice[:, i], -1)
-        columns[issue] = pd.Categorical.from_codes(codes, categories=list(space.options[i]))
-    for p, party in enumerate(space.parties):
-        columns[f"u_{party}"] = outcomes.utility[:, p]
-    for p, party in enumerate(space.parties):
-        columns[f"r_{party}"] = outcomes.reservation[:, p]
-    for k, line in enumerate(space.lines):
-        columns[firm_column(line.key)] = outcomes.firm[:, k]
-    columns["ended"] = pd.Categorical.from_codes(outcomes.ended, categories=list(ENDINGS))
-    return pd.DataFrame(columns)
+    return frame_of(row_columns(space, outcomes))

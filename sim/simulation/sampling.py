@@ -14,6 +14,7 @@ draws one uniform and fires at its round when that is below its probability.
 
 from __future__ import annotations
 
+import weakref
 import zlib
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -173,13 +174,6 @@ class Params:
         return out
 
 
-def _columns(n: int, columns: list[FloatArray] | list[BoolArray]) -> FloatArray:
-    """Stack per-run columns into (n, k), also when there are none."""
-    if not columns:
-        return np.zeros((n, 0))
-    return np.stack(columns, axis=1).astype(float)
-
-
 def draw_names(space: Tables) -> list[str]:
     """The name of every random quantity of a scenario (one draw id each)."""
     scenario = space.scenario
@@ -202,10 +196,38 @@ def check_draw_ids(space: Tables) -> None:
             raise ValueError(f"{other!r} and {name!r} hash to the same draw id; rename one of them")
 
 
-def sample_params(space: Tables, streams: Streams) -> Params:
-    """Draw every per-run parameter of a block."""
+@dataclass(frozen=True)
+class _Layout:
+    """What every block of a scenario draws from: its base arrays and its draw ids.
+
+    Computed once per compiled scenario (it costs a dump of the scenario per
+    uncertain parameter), then only read: each block copies the arrays it changes.
+    """
+
+    weights: FloatArray  # (1, P, I)
+    values: FloatArray  # (1, P, I, K)
+    exponent: FloatArray  # (P,)
+    credibility: FloatArray  # (L,)
+    signatories: IntArray  # (S,)
+    line_draws: tuple[int, ...]
+    events: tuple[tuple[int, float], ...]  # draw id and probability of each event
+    parameters: tuple[tuple[Target, int, Distribution], ...]
+    noise: tuple[tuple[int, int], ...]  # per party: the draw ids of its weight and value noise
+
+
+#: The layout of each compiled scenario, while it is alive (a cache of pure results).
+_LAYOUTS: weakref.WeakKeyDictionary[Tables, _Layout] = weakref.WeakKeyDictionary()
+
+
+def _layout(space: Tables) -> _Layout:
+    layout = _LAYOUTS.get(space)
+    if layout is None:
+        layout = _LAYOUTS[space] = _lay_out(space)
+    return layout
+
+
+def _lay_out(space: Tables) -> _Layout:
     scenario = space.scenario
-    n = streams.runs.shape[0]
     n_parties, n_issues = len(space.parties), len(space.issues)
     width = max(len(o) for o in space.options)
     weights = np.zeros((1, n_parties, n_issues))
@@ -216,35 +238,87 @@ def sample_params(space: Tables, streams: Streams) -> Params:
             for k, option in enumerate(space.options[i]):
                 values[0, p, i, k] = party.values.get(issue, {}).get(option, 0.0)
     exponent = [build(scenario.strategy_of(pid)).default_exponent() for pid in space.parties]
-    signatories = [p for p, flag in enumerate(space.signs) if flag]
-    params = Params(
-        reservation=np.repeat(space.reservation[None], n, axis=0),
+    return _Layout(
         weights=weights,
         values=values,
-        credibility=np.repeat(
-            np.array([[ref.spec.credibility for ref in space.lines]]).reshape(1, -1), n, axis=0
+        exponent=np.array(exponent, dtype=float).reshape(n_parties),
+        credibility=np.array([ref.spec.credibility for ref in space.lines], dtype=float),
+        signatories=np.array([p for p, flag in enumerate(space.signs) if flag], dtype=np.intp),
+        line_draws=tuple(draw_id(f"firm.{ref.key}") for ref in space.lines),
+        events=tuple((draw_id(f"event.{e.id}"), e.probability) for e in scenario.events),
+        parameters=tuple(
+            (locate(space, path), draw_id(f"param.{path}"), dist)
+            for path, dist in scenario.uncertainty.parameters.items()
         ),
-        line_draw=_columns(n, [streams.uniform(draw_id(f"firm.{ref.key}")) for ref in space.lines]),
-        exponent=np.repeat(np.array([exponent]), n, axis=0),
-        fires=_columns(
-            n, [streams.uniform(draw_id(f"event.{e.id}")) < e.probability for e in scenario.events]
-        ).astype(bool),
-        dropped=np.zeros((n, len(space.lines)), dtype=bool),
-        order=np.asarray(signatories)[streams.permutation(draw_id("order"), len(signatories))],
+        noise=tuple(
+            (draw_id(f"noise.weights.{pid}"), draw_id(f"noise.values.{pid}"))
+            for pid in space.parties
+        ),
     )
-    for path, dist in scenario.uncertainty.parameters.items():
-        params.set(
-            locate(space, path), slice(None), sample(streams, draw_id(f"param.{path}"), dist)
-        )
+
+
+def _rows_of(n: int, row: FloatArray) -> FloatArray:
+    """(n, *row.shape): ``row`` in every run, in a new array."""
+    out = np.empty((n, *row.shape))
+    out[...] = row
+    return out
+
+
+def sample_params(space: Tables, streams: Streams) -> Params:
+    """Draw every per-run parameter of a block.
+
+    Each random quantity is drawn as ``Streams`` defines it and written into the block's
+    arrays in place (no stacking, repeating or temporaries the size of the block).
+    """
+    layout = _layout(space)
+    scenario = space.scenario
+    n = streams.runs.shape[0]
+    n_issues = len(space.issues)
+    width = layout.values.shape[3]
+    line_draw = np.empty((n, len(layout.line_draws)))
+    for k, draw in enumerate(layout.line_draws):
+        line_draw[:, k] = streams.uniform(draw)
+    fires = np.empty((n, len(layout.events)), dtype=bool)
+    for k, (draw, probability) in enumerate(layout.events):
+        np.less(streams.uniform(draw), probability, out=fires[:, k])
+    signatories = layout.signatories
+    params = Params(
+        reservation=_rows_of(n, space.reservation),
+        weights=layout.weights.copy(),
+        values=layout.values.copy(),
+        credibility=_rows_of(n, layout.credibility),
+        line_draw=line_draw,
+        exponent=_rows_of(n, layout.exponent),
+        fires=fires,
+        dropped=np.zeros((n, len(space.lines)), dtype=bool),
+        order=signatories[streams.permutation(draw_id("order"), signatories.size)],
+    )
+    for target, draw, dist in layout.parameters:
+        params.set(target, slice(None), sample(streams, draw, dist))
     noise = scenario.uncertainty.noise
     if noise.weights > 0 or noise.values > 0:
-        params._own_preferences()
-        for p, pid in enumerate(space.parties):
+        # Per-run preferences: the noisy arrays are written whole, party by party, from
+        # the (shared or per-run) arrays so far; the others are copied once.
+        base_weights, base_values = params.weights, params.values
+        n_parties = base_weights.shape[1]
+        weights = np.empty((n, n_parties, n_issues))
+        values = np.empty((n, n_parties, n_issues, width))
+        if noise.weights <= 0:
+            weights[...] = base_weights
+        if noise.values <= 0:
+            values[...] = base_values
+        for p, (weight_draw, value_draw) in enumerate(layout.noise):
             if noise.weights > 0:
-                z = streams.normal(draw_id(f"noise.weights.{pid}"), (n_issues,))
-                params.weights[:, p, :] *= np.exp(noise.weights * z)
+                factor = streams.normal(weight_draw, (n_issues,))
+                factor *= noise.weights
+                np.exp(factor, out=factor)
+                np.multiply(base_weights[:, p, :], factor, out=weights[:, p, :])
             if noise.values > 0:
-                z = streams.normal(draw_id(f"noise.values.{pid}"), (n_issues, width))
-                noisy = params.values[:, p, :, :] + noise.values * z
-                params.values[:, p, :, :] = np.clip(noisy, 0.0, 1.0)
+                noisy = streams.normal(value_draw, (n_issues, width))
+                noisy *= noise.values
+                noisy += base_values[:, p, :, :]
+                np.clip(noisy, 0.0, 1.0, out=noisy)  # in place: clip is slow into a strided out
+                values[:, p, :, :] = noisy
+        params.weights, params.values = weights, values
+        params.shared_preferences = False
     return params

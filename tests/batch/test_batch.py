@@ -321,4 +321,4 @@ def test_help_states_every_default(capsys):
         after = text.split(f"{option} ", 1)[1]
         described = re.split(r" --[a-z]+ [A-Z]", after, maxsplit=1)[0]
         assert "default" in described, (option, described)
-    assert "(default: 5,000)" in text and "(default: 3)" in text
+    assert "(default: 20,000)" in text and "(default: 3)" in text
