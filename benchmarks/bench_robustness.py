@@ -174,6 +174,27 @@ class Zone:
         o = self.space.index_of(dict(zip(self.space.issues, deal, strict=True)))
         return {p for k, p in enumerate(self.space.parties) if self.space.signer[k, o]}
 
+    def utility(self, deal: Deal) -> np.ndarray:
+        """(P,) every party's utility of ``deal``."""
+        o = self.space.index_of(dict(zip(self.space.issues, deal, strict=True)))
+        return np.asarray(self.space.utility[:, o])
+
+    def compare(self, old: Deal, new: Deal) -> str:
+        """How the parties see a change of modal deal from ``old`` to ``new``."""
+        space = self.space
+        u_old, u_new = self.utility(old), self.utility(new)
+        signs = space.signs
+        mediator = space.parties.index(str(space.scenario.mediator))
+        same = np.abs(u_old - u_new) < 1e-9
+        if same[signs].all():
+            if same[mediator]:
+                return "a tie: the same utilities for every party"
+            better = "new" if u_new[mediator] > u_old[mediator] else "old"
+            return f"signatories indifferent; the mediator prefers the {better} one"
+        kind = "Pareto" if new in self.pareto else "dominated"
+        gain = "gains" if u_new[mediator] > u_old[mediator] + 1e-9 else "does not gain"
+        return f"signatories not indifferent; the new one is {kind}, the mediator {gain}"
+
 
 @dataclass
 class Sample:
@@ -279,7 +300,7 @@ def generated_study(chosen: list[tuple[dict[str, Any], Zone]], runs: int) -> Non
         ]
         changed = kept = 0
         shares, moved = [], []
-        for (data, _), base, s in zip(chosen, defaults, samples, strict=True):
+        for (data, zone), base, s in zip(chosen, defaults, samples, strict=True):
             if base.mode is None or s.mode is None:
                 continue
             kept += 1
@@ -291,6 +312,7 @@ def generated_study(chosen: list[tuple[dict[str, Any], Zone]], runs: int) -> Non
                     f"  {name}={value}, {data['id']}: the default's modal deal"
                     f" {base.mode[1]:.0%} of deals -> {shares[-1]:.0%};"
                     f" the new one {base.deals[s.mode[0]] / base.n_deals:.0%} -> {s.mode[1]:.0%}"
+                    f" ({zone.compare(base.mode[0], s.mode[0])})"
                 )
         deals = sum(s.n_deals for s in samples)
         dominated = sum(s.dominated for s in samples)
