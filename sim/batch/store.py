@@ -19,11 +19,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import itertools
 import os
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,8 @@ __all__ = [
     "load_results",
     "open_batch",
     "read_batch",
+    "read_parts",
+    "warn_unread",
     "write_part",
 ]
 
@@ -439,11 +443,42 @@ def read_batch(
     """
     out = Path(out)
     manifest = manifest if manifest is not None else read_manifest(out)
+    wanted = _wanted(manifest, columns)
+    found: list[PartEntry] = []
+    tables: list[pa.Table] = []
+    for part, table in read_parts(out, manifest, wanted):
+        found.append(part)
+        tables.append(table)
+    missing = warn_unread(out, manifest, stacklevel=3)
+    schema = arrow_schema([c for c in manifest.columns if c.name in set(wanted)])
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    frame = to_frame(table, manifest.columns)
+    point = np.repeat(
+        np.array([part.point for part in found], dtype=np.int64),
+        np.array([part.rows for part in found], dtype=np.int64),
+    )
+    return Batch(manifest, frame, point, missing)
+
+
+def _wanted(manifest: Manifest, columns: Sequence[str] | None) -> list[str]:
     names = [c.name for c in manifest.columns]
-    wanted = names if columns is None else [c for c in names if c in set(columns)]
+    return names if columns is None else [c for c in names if c in set(columns)]
+
+
+def read_parts(
+    out: Path, manifest: Manifest, columns: Sequence[str] | None = None
+) -> Iterator[tuple[PartEntry, pa.Table]]:
+    """Each part of the plan that is on disk, checked, as Arrow, one at a time in plan order.
+
+    A few parts are read ahead (at most ``2 * READERS`` in memory), so a reader that
+    folds the parts one by one, as the summary does, holds a bounded share of the rows
+    however many runs the batch has. A bad part is a ScenarioError that names it; the
+    first in plan order is the one reported. The caller gives the warnings of
+    :func:`warn_unread` once it has read what it wanted.
+    """
+    wanted = _wanted(manifest, columns)
     present = _part_names(out)
     found = [part for part in manifest.parts if part.name in present]
-    missing = sum(part.rows for part in manifest.parts if part.name not in present)
     expected = arrow_schema(manifest.columns)
 
     def read(part: PartEntry) -> pa.Table:
@@ -458,27 +493,40 @@ def read_batch(
             ) from None
 
     # Parts are small files: a few threads hide the cost of opening each (Arrow releases
-    # the GIL); the first bad part in plan order is the one reported.
+    # the GIL).
     with ThreadPoolExecutor(READERS) as pool:
-        tables = list(pool.map(read, found))
-    counts = [(part.point, part.rows) for part in found]
-    _warn_foreign(out, manifest, stacklevel=3)
+        ahead: deque[tuple[PartEntry, Future[pa.Table]]] = deque()
+        queue = iter(found)
+        for part in itertools.islice(queue, 2 * READERS):
+            ahead.append((part, pool.submit(read, part)))
+        while ahead:
+            part, future = ahead.popleft()
+            following = next(queue, None)
+            if following is not None:
+                ahead.append((following, pool.submit(read, following)))
+            try:
+                table = future.result()
+            except BaseException:
+                for _, other in ahead:
+                    other.cancel()
+                raise
+            yield part, table
+
+
+def warn_unread(out: Path, manifest: Manifest, stacklevel: int = 2) -> int:
+    """Warn about files not read (foreign parts, runs not written yet); return the latter."""
+    present = _part_names(out)
+    missing = sum(part.rows for part in manifest.parts if part.name not in present)
+    _warn_foreign(out, manifest, stacklevel=stacklevel + 1)
     if missing:
         warnings.warn(
             ResultsWarning(
                 f"{out}: {missing:,} of {manifest.total_runs:,} runs are not written yet (the"
                 " batch was stopped); run the same `negsim batch` command again to finish it"
             ),
-            stacklevel=3,
+            stacklevel=stacklevel + 1,
         )
-    schema = arrow_schema([c for c in manifest.columns if c.name in set(wanted)])
-    table = pa.concat_tables(tables) if tables else schema.empty_table()
-    frame = to_frame(table, manifest.columns)
-    point = np.repeat(
-        np.array([k for k, _ in counts], dtype=np.int64),
-        np.array([n for _, n in counts], dtype=np.int64),
-    )
-    return Batch(manifest, frame, point, missing)
+    return missing
 
 
 def _warn_foreign(out: Path, manifest: Manifest, stacklevel: int) -> None:

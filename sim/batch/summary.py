@@ -1,23 +1,29 @@
 """The summary of a batch: per scenario and sweep point, which deals form how often.
 
 One pass over the rows, grouped by point and deal (no pass per point), so a grid of
-10,000 sweep points summarises in about a second; the printed table lists at most
-:data:`SHOWN_POINTS` points and says how many it left out.
+10,000 sweep points summarises in about a second; a folder is counted part by part, so
+a batch of any number of runs summarises within a bounded memory. The printed table
+lists at most :data:`SHOWN_POINTS` points and says how many it left out.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from sim.arrays import BoolArray, IntArray
 from sim.batch.manifest import Manifest, read_manifest
 from sim.batch.schema import AGREEMENT, ROUND, SCENARIO
-from sim.batch.store import Batch, read_batch
+from sim.batch.store import Batch, read_parts, warn_unread
 from sim.scenario import Scenario
 
 #: z for a two-sided 95% interval.
@@ -81,11 +87,26 @@ class PointSummary:
 
 
 def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
-    """Summaries of every point of a batch folder."""
+    """Summaries of every point of a batch folder, read part by part.
+
+    Each part is counted as it is read and let go, so memory does not grow with the
+    number of runs (only with the number of points and of distinct deals).
+    """
+    out = Path(out)
     manifest = read_manifest(out)
-    issues = {i for s in _scenarios(manifest).values() for i in s.issues}
+    scenarios = _scenarios(manifest)
+    issues = {i for s in scenarios.values() for i in s.issues}
     needed = sorted({SCENARIO, AGREEMENT, ROUND} | issues)  # only what the summary reads
-    return summarise_batch(read_batch(out, needed, manifest=manifest), top)
+    tally = _Tally(manifest, scenarios)
+    for part, table in read_parts(out, manifest, needed):
+        tally.add(
+            np.full(table.num_rows, part.point, dtype=np.int64),
+            _filled(table.column(AGREEMENT), False).astype(bool),
+            _filled(table.column(ROUND), 0).astype(np.int64),
+            functools.partial(_arrow_codes, table),
+        )
+    warn_unread(out, manifest, stacklevel=2)
+    return tally.summaries(top)
 
 
 def _scenarios(manifest: Manifest) -> dict[int, Scenario]:
@@ -106,35 +127,168 @@ def _scenarios(manifest: Manifest) -> dict[int, Scenario]:
 
 def summarise_batch(batch: Batch, top: int = 5) -> list[PointSummary]:
     """Summaries of every point of a batch read back (one grouped pass over the rows)."""
-    manifest, rows, point = batch.manifest, batch.rows, batch.point
-    scenarios = _scenarios(manifest)
-    size = len(manifest.points)
-    runs = np.bincount(point, minlength=size)
-    agreed = rows[AGREEMENT].to_numpy(dtype=bool) if len(rows) else np.zeros(0, dtype=bool)
-    deals = np.bincount(point[agreed], minlength=size)
-    rounds = (
-        pd.Series(rows[ROUND].to_numpy(dtype=float, na_value=np.nan)[agreed])
-        .groupby(point[agreed])
-        .median()
-    )
-    listed: dict[int, list[Share]] = {k: [] for k in range(size)}
-    rarer: dict[int, Share] = {}
-    for group in _issue_groups(scenarios):
-        _count_deals(group, scenarios, rows, point, agreed, runs, top, listed, rarer)
-    return [
-        PointSummary(
-            key=entry.key,
-            scenario=entry.scenario_id,
-            title=scenarios[k].title,
-            sweep=entry.sweep,
-            runs=int(runs[k]),
-            deals=listed[k],
-            no_deal=Share("no deal", int(runs[k] - deals[k]), int(runs[k])),
-            median_round=float(rounds[k]) if k in rounds.index else None,
-            rarer=rarer.get(k),
+    rows, point = batch.rows, batch.point
+    tally = _Tally(batch.manifest, _scenarios(batch.manifest))
+    if len(rows):
+        tally.add(
+            point,
+            rows[AGREEMENT].to_numpy(dtype=bool),
+            rows[ROUND].to_numpy(dtype=float, na_value=0).astype(np.int64),
+            lambda issue, options, mask: _option_codes(rows[issue], options, mask),
         )
-        for k, entry in enumerate(manifest.points)
-    ]
+    return tally.summaries(top)
+
+
+#: Each masked row's option as its number in the options (-1 for none): (issue, options, mask).
+type Codes = Callable[[str, list[str], BoolArray], IntArray]
+
+
+class _Tally:
+    """Counts over chunks of rows: runs, deals and rounds per point, deals per point.
+
+    Every chunk adds small count tables (one row per point and deal, per point and
+    round); :meth:`summaries` adds them up, so the rows themselves are never kept.
+    """
+
+    def __init__(self, manifest: Manifest, scenarios: dict[int, Scenario]) -> None:
+        self.manifest = manifest
+        self.scenarios = scenarios
+        self.size = len(manifest.points)
+        self.runs = np.zeros(self.size, dtype=np.int64)
+        self.agreed = np.zeros(self.size, dtype=np.int64)
+        self.groups = _issue_groups(scenarios)
+        self.rounds: list[pd.DataFrame] = []
+        self.deals: list[list[pd.DataFrame]] = [[] for _ in self.groups]
+
+    def add(self, point: IntArray, agreed: BoolArray, rounds: IntArray, codes: Codes) -> None:
+        """Count a chunk of rows: each row's point, agreement, round (if agreed), deal."""
+        self.runs += np.bincount(point, minlength=self.size)
+        self.agreed += np.bincount(point[agreed], minlength=self.size)
+        if not agreed.any():
+            return
+        self.rounds.append(_count({"point": point[agreed], "round": rounds[agreed]}))
+        for g, group in enumerate(self.groups):
+            mask = agreed & np.isin(point, group)
+            if not mask.any():
+                continue
+            scenario = self.scenarios[group[0]]
+            # Option numbers in file order: ties between deals are broken by outcome order.
+            columns = {
+                f"i{i}": codes(issue, list(scenario.issues[issue].options), mask)
+                for i, issue in enumerate(scenario.issues)
+            }
+            self.deals[g].append(_count({"point": point[mask], **columns}))
+
+    def summaries(self, top: int) -> list[PointSummary]:
+        """The summary of every point from the counts so far."""
+        medians = _medians(self.rounds)
+        listed: dict[int, list[Share]] = {k: [] for k in range(self.size)}
+        rarer: dict[int, Share] = {}
+        for group, parts in zip(self.groups, self.deals, strict=True):
+            if parts:
+                self._rank(group, pd.concat(parts, ignore_index=True), top, listed, rarer)
+        return [
+            PointSummary(
+                key=entry.key,
+                scenario=entry.scenario_id,
+                title=self.scenarios[k].title,
+                sweep=entry.sweep,
+                runs=int(self.runs[k]),
+                deals=listed[k],
+                no_deal=Share("no deal", int(self.runs[k] - self.agreed[k]), int(self.runs[k])),
+                median_round=medians.get(k),
+                rarer=rarer.get(k),
+            )
+            for k, entry in enumerate(self.manifest.points)
+        ]
+
+    def _rank(
+        self,
+        group: list[int],
+        counts: pd.DataFrame,
+        top: int,
+        listed: dict[int, list[Share]],
+        rarer: dict[int, Share],
+    ) -> None:
+        """Keep the ``top`` deals of each point of the group; the rest as rarer deals."""
+        scenario = self.scenarios[group[0]]
+        issues = list(scenario.issues)
+        keys = [f"i{i}" for i in range(len(issues))]
+        if len(counts) and counts.duplicated(["point", *keys]).any():  # counted in two chunks
+            counts = counts.groupby(["point", *keys], sort=False)["count"].sum().reset_index()
+        counts = counts.sort_values(
+            ["point", "count", *keys], ascending=[True, False, *([True] * len(keys))], kind="stable"
+        )
+        counts["rank"] = counts.groupby("point").cumcount()
+        shown = counts[counts["rank"] < top]
+        options = [list(scenario.issues[issue].options) for issue in issues]
+        words: dict[tuple[int, ...], str] = {}
+        columns = [shown[key].to_numpy() for key in keys]
+        runs = self.runs
+        for k, n, *deal_codes in zip(
+            shown["point"].to_numpy(), shown["count"].to_numpy(), *columns, strict=True
+        ):
+            deal = tuple(int(c) for c in deal_codes)
+            if deal not in words:
+                words[deal] = "; ".join(
+                    scenario.option_label(issue, options[i][c]) if c >= 0 else "?"
+                    for i, (issue, c) in enumerate(zip(issues, deal, strict=True))
+                )
+            listed[int(k)].append(Share(words[deal], int(n), int(runs[k])))
+        rest = counts[counts["rank"] >= top]
+        if len(rest):
+            left = rest.groupby("point")["count"].agg(["size", "sum"])
+            for k, kinds, total in zip(
+                left.index.to_numpy(), left["size"].to_numpy(), left["sum"].to_numpy(), strict=True
+            ):
+                rarer[int(k)] = Share(counted(int(kinds), "rarer deal"), int(total), int(runs[k]))
+
+
+def _count(keys: dict[str, IntArray]) -> pd.DataFrame:
+    """The distinct rows of some columns of small whole numbers (>= -1), with their counts.
+
+    The columns are packed into one int64 per row (digit by digit) and counted with
+    ``numpy.unique``, several times faster than a group-by over the columns; when the
+    digits do not fit 62 bits, a pandas group-by does it.
+    """
+    names = list(keys)
+    radix = [int(keys[name].max(initial=0)) + 2 for name in names]  # digits -1 .. max
+    if math.prod(radix) >= 2**62:
+        frame = pd.DataFrame(keys)
+        return frame.groupby(names, sort=False).size().rename("count").reset_index()
+    packed = np.zeros(len(keys[names[0]]), dtype=np.int64)
+    for name, base in zip(names, radix, strict=True):
+        packed *= base
+        packed += keys[name] + 1
+    distinct, counts = np.unique(packed, return_counts=True)
+    digits: dict[str, IntArray] = {}
+    for name, base in zip(reversed(names), reversed(radix), strict=True):
+        digits[name] = distinct % base - 1
+        distinct = distinct // base
+    return pd.DataFrame({name: digits[name] for name in names} | {"count": counts})
+
+
+def _medians(parts: list[pd.DataFrame]) -> dict[int, float]:
+    """Each point's median round from counts by (point, round).
+
+    The middle run's round, or the mean of the middle two: ``numpy.median`` of the
+    rounds themselves.
+    """
+    if not parts:
+        return {}
+    counts = pd.concat(parts).groupby(["point", "round"])["count"].sum().sort_index()
+    points = counts.index.get_level_values("point").to_numpy()
+    rounds = counts.index.get_level_values("round").to_numpy()
+    weights = counts.to_numpy()
+    medians: dict[int, float] = {}
+    starts = np.flatnonzero(np.r_[True, points[1:] != points[:-1]])
+    for start, stop in zip(starts, [*starts[1:], points.size], strict=True):
+        below = np.cumsum(weights[start:stop])  # runs with at most each round
+        n = int(below[-1])
+        low = rounds[start + np.searchsorted(below, (n - 1) // 2, side="right")]
+        high = rounds[start + np.searchsorted(below, n // 2, side="right")]
+        medians[int(points[start])] = (float(low) + float(high)) / 2
+    return medians
 
 
 def _issue_groups(scenarios: dict[int, Scenario]) -> list[list[int]]:
@@ -145,61 +299,30 @@ def _issue_groups(scenarios: dict[int, Scenario]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _count_deals(
-    group: list[int],
-    scenarios: dict[int, Scenario],
-    rows: pd.DataFrame,
-    point: np.ndarray[Any, np.dtype[np.int64]],
-    agreed: np.ndarray[Any, np.dtype[np.bool_]],
-    runs: np.ndarray[Any, np.dtype[np.int64]],
-    top: int,
-    listed: dict[int, list[Share]],
-    rarer: dict[int, Share],
-) -> None:
-    """Count each deal at each point of the group; keep the ``top`` of each point."""
-    scenario = scenarios[group[0]]
-    issues = list(scenario.issues)
-    mask = agreed & np.isin(point, group)
-    if not mask.any():
-        return
-    # Option numbers in file order: ties between deals are broken by the outcome order.
-    codes = {
-        f"i{i}": _option_codes(rows[issue], list(scenario.issues[issue].options), mask)
-        for i, issue in enumerate(issues)
-    }
-    frame = pd.DataFrame({"point": point[mask], **codes})
-    keys = list(codes)
-    counts = frame.groupby(["point", *keys], sort=False).size().rename("count").reset_index()
-    counts = counts.sort_values(
-        ["point", "count", *keys], ascending=[True, False, *([True] * len(keys))], kind="stable"
-    )
-    counts["rank"] = counts.groupby("point").cumcount()
-    shown = counts[counts["rank"] < top]
-    options = [list(scenario.issues[issue].options) for issue in issues]
-    words: dict[tuple[int, ...], str] = {}
-    columns = [shown[key].to_numpy() for key in keys]
-    for k, n, *deal_codes in zip(
-        shown["point"].to_numpy(), shown["count"].to_numpy(), *columns, strict=True
-    ):
-        deal = tuple(int(c) for c in deal_codes)
-        if deal not in words:
-            words[deal] = "; ".join(
-                scenario.option_label(issue, options[i][c]) if c >= 0 else "?"
-                for i, (issue, c) in enumerate(zip(issues, deal, strict=True))
-            )
-        listed[int(k)].append(Share(words[deal], int(n), int(runs[k])))
-    rest = counts[counts["rank"] >= top]
-    if len(rest):
-        left = rest.groupby("point")["count"].agg(["size", "sum"])
-        for k, kinds, total in zip(
-            left.index.to_numpy(), left["size"].to_numpy(), left["sum"].to_numpy(), strict=True
-        ):
-            rarer[int(k)] = Share(counted(int(kinds), "rarer deal"), int(total), int(runs[k]))
+def _filled(column: pa.ChunkedArray, value: Any) -> np.ndarray[Any, Any]:
+    """An Arrow column as numpy, nulls replaced by ``value``."""
+    return np.asarray(pc.fill_null(column, value).to_numpy())
 
 
-def _option_codes(
-    column: pd.Series, options: list[str], mask: np.ndarray[Any, np.dtype[np.bool_]]
-) -> np.ndarray[Any, np.dtype[np.intp]]:
+def _arrow_codes(table: pa.Table, issue: str, options: list[str], mask: BoolArray) -> IntArray:
+    """As :func:`_option_codes`, for a dictionary-encoded Arrow column (no strings made)."""
+    column = table.column(issue)
+    number = {option: k for k, option in enumerate(options)}
+    pieces = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):  # a column of nulls
+            pieces.append(np.full(len(chunk), -1, dtype=np.intp))
+            continue
+        labels = chunk.dictionary.to_pylist()
+        renumber = np.array([number.get(c, -1) for c in labels] + [-1], dtype=np.intp)
+        indices = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(), dtype=np.intp)
+        pieces.append(renumber[indices])  # -1 (null) takes the last entry: none
+    codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
+    selected: IntArray = codes[mask]
+    return selected
+
+
+def _option_codes(column: pd.Series, options: list[str], mask: BoolArray) -> IntArray:
     """Each masked row's option as its number in ``options`` (-1 for none or another).
 
     A text column read back is categorical: its codes are renumbered through its
@@ -209,7 +332,7 @@ def _option_codes(
         return np.asarray(pd.Categorical(column.to_numpy()[mask], categories=options).codes)
     number = {option: k for k, option in enumerate(options)}
     renumber = np.array([number.get(c, -1) for c in column.cat.categories] + [-1], dtype=np.intp)
-    codes: np.ndarray[Any, np.dtype[np.intp]] = renumber[column.cat.codes.to_numpy()[mask]]
+    codes: IntArray = renumber[column.cat.codes.to_numpy()[mask]]
     return codes  # code -1 took the last entry: none
 
 
