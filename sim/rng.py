@@ -115,6 +115,20 @@ def mix64(z: int) -> int:
     return z ^ (z >> 31)
 
 
+def draw_word(draw: int, sub: int = 0) -> int:
+    """The word ``m((draw | sub << 32) ^ T_DRAW)`` that keys (draw, sub) in every run.
+
+    ``k_draw = m(k_run ^ draw_word(draw, sub))``; compiled kernels that draw inside their
+    loop (:mod:`sim.simulation.kernels`) take the word and :attr:`Streams.keys`.
+    """
+    return mix64((_check_draw(draw) | (sub << 32)) ^ _T_DRAW)
+
+
+def element_words(n: int) -> U64Array:
+    """``m(e ^ T_ELEMENT)`` for the element indices ``e = 0..n-1``."""
+    return _mix(np.arange(n, dtype=np.uint64) ^ _U_T_ELEMENT)
+
+
 def _mix(z: U64Array) -> U64Array:
     """SplitMix64's finaliser elementwise, in place on ``z`` (which is returned).
 
@@ -209,6 +223,11 @@ class Streams:
     def runs(self) -> U64Array:
         """The replicate id of each row (read-only)."""
         return self._runs
+
+    @property
+    def keys(self) -> U64Array:
+        """``k_run`` of each row (read-only): with :func:`draw_word`, every draw of the row."""
+        return self._keys
 
     def take(self, rows: IntArray) -> Streams:
         """The streams of rows ``rows`` of this block, in that order (for compacting)."""

@@ -74,24 +74,30 @@ class LineTable:
             listed.append(mask)
         return cls(line.kind == "forbid", tuple(listed_issues), tuple(listed))
 
-    def crosses(self, texts: npt.NDArray[np.integer]) -> BoolArray:
-        """(n,) whether each text (n, I option indices) crosses the line.
+    @property
+    def hit(self) -> tuple[BoolArray, ...]:
+        """Per listed issue, (K,) whether taking that option counts toward crossing."""
+        return self.listed if self.forbid else tuple(~listed for listed in self.listed)
+
+    @property
+    def need(self) -> int:
+        """How many listed issues must count for the line to be crossed.
 
         A ``forbid`` line is crossed when every listed issue takes a listed option; a
-        ``require`` line when some listed issue takes an option outside its list.
+        ``require`` line when some listed issue takes an option outside its list. So a
+        text crosses the line when ``sum_i hit[i][text_i] >= need`` — the rule, which the
+        analysis reads through :meth:`crosses` and the simulation's compiled kernels
+        (:mod:`sim.simulation.kernels`) through the same ``hit`` and ``need``.
         """
-        hit: BoolArray | None = None
-        for i, listed in zip(self.issues, self.listed, strict=True):
-            inside = listed[texts[:, i]]
-            part = inside if self.forbid else ~inside
-            if hit is None:
-                hit = part.copy()
-            elif self.forbid:
-                hit &= part
-            else:
-                hit |= part
-        assert hit is not None  # a line lists at least one issue (validated)
-        return hit
+        return len(self.issues) if self.forbid else 1
+
+    def crosses(self, texts: npt.NDArray[np.integer]) -> BoolArray:
+        """(n,) whether each text (n, I option indices) crosses the line (see :attr:`need`)."""
+        count = np.zeros(texts.shape[0], dtype=np.intp)
+        for i, hit in zip(self.issues, self.hit, strict=True):
+            count += hit[texts[:, i]]
+        out: BoolArray = count >= self.need
+        return out
 
 
 @dataclass(frozen=True, eq=False)

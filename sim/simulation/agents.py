@@ -8,8 +8,8 @@ import mesa
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.simulation import kernels
 from sim.simulation.tables import best_within, utilities
-from sim.space import EPS
 from sim.strategies import Stance, Strategy
 
 if TYPE_CHECKING:
@@ -70,123 +70,45 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         keep[:, -1] = np.where(seen, utility, received[:, -1])
         self.stance.received = keep
 
+    def _rows(self, texts: IntArray, rows: IntArray | None) -> tuple[IntArray, IntArray]:
+        texts = np.ascontiguousarray(texts, dtype=np.intp)
+        at = np.arange(texts.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+        return texts, at
+
     def crossed_line(self, texts: IntArray, rows: IntArray | None = None) -> IntArray:
         """The first of its red lines still held that each text crosses (-1 for none).
 
-        ``texts`` are those of ``rows`` when given, else of every run.
+        ``texts`` are those of ``rows`` when given, else of every run
+        (:func:`sim.simulation.kernels.crossed_line`).
         """
-        model = self.model
-        found = np.full(texts.shape[0], -1, dtype=np.intp)
-        for line in self.lines[::-1]:  # reversed, so the first line in file order wins
-            held = model.held[line] if rows is None else model.held[line][rows]
-            hit = model.space.crosses(int(line), texts) & held
-            found = np.where(hit, line, found)
-        return found
-
-    def most_wanted_change_at(self, texts: IntArray, rows: IntArray) -> IntArray:
-        """The issue whose option costs the party most, for each text and its run.
-
-        The cost of an issue is its weight times the gap between the party's best option
-        there and the option the text takes.
-        """
-        model, p = self.model, self.index
-        value, top = model.value, model.issue_best  # (R|1, P, I, K), (R|1, P, I)
-        n_issues, width = value.shape[2], value.shape[3]
-        at = rows if value.shape[0] > 1 else np.zeros_like(rows)
-        columns = np.arange(n_issues) * width + texts
-        base = (at * value.shape[1] + p) * (n_issues * width)
-        taken = value.reshape(-1)[base[:, None] + columns]
-        shortfall = top[at, p, :] - taken
-        return np.asarray(np.argmax(shortfall, axis=1), dtype=np.intp)
+        texts, at = self._rows(texts, rows)
+        out = np.empty(texts.shape[0], dtype=np.intp)
+        kernels.crossed_rows(self.model.space.kernel, self.model.held, self.index, at, texts, out)
+        return out
 
     def respond(
         self, texts: IntArray, rows: IntArray | None = None
     ) -> tuple[BoolArray, IntArray, IntArray]:
         """Whether it would sign each run's text; a refusal names a red line or an issue.
 
-        The party signs when the text crosses none of its red lines still held and
-        gives it at least its aspiration (Baarslag et al. 2011: accept what is worth at
-        least what one would ask). Otherwise its objection is the first held red line the
-        text crosses, or else the issue it most wants changed.
+        ``texts`` are every run's, answered for ``rows`` only when given. The rule is
+        :func:`sim.simulation.kernels.respond`: it signs a text within its held red lines
+        worth at least its aspiration (Baarslag et al. 2011); otherwise its objection is
+        the first held red line the text crosses, or else the issue it most wants changed.
         """
         if rows is not None:  # only the runs that ask this party
             texts = texts[rows]
-        line = self.crossed_line(texts, rows)
-        utility = self.utility_of(texts, rows)
-        aspiration = self.stance.aspiration if rows is None else self.stance.aspiration[rows]
-        accept = (line < 0) & (utility >= aspiration - EPS)
-        issue = np.full(texts.shape[0], -1, dtype=np.intp)
-        wanting = np.flatnonzero(~accept & (line < 0))
-        if wanting.size:
-            everyone = np.arange(texts.shape[0]) if rows is None else rows
-            issue[wanting] = self.most_wanted_change_at(texts[wanting], everyone[wanting])
+        texts, at = self._rows(texts, rows)
+        n = texts.shape[0]
+        accept = np.empty(n, dtype=bool)
+        line = np.empty(n, dtype=np.intp)
+        issue = np.empty(n, dtype=np.intp)
+        model = self.model
+        kernels.respond_rows(
+            model.space.kernel, model.value, model.issue_best, model.held,
+            self.stance.aspiration, self.index, at, texts, accept, line, issue,
+        )  # fmt: skip
         return accept, line, issue
-
-    def vote(
-        self,
-        current: IntArray,
-        revision: IntArray,
-        vetoed: BoolArray,
-        anneal: BoolArray | None,
-        rows: IntArray,
-    ) -> tuple[BoolArray, IntArray]:
-        """Whether each revision is at least as good for it as the current text.
-
-        For ``rows`` of the block (``current`` and ``revision`` are theirs). It votes
-        for a revision that crosses fewer of its held red lines than the current text
-        (it moves toward a text the party could sign). Otherwise a revision crossing a
-        held line is refused, naming the line; one within its held lines gets its vote
-        when its utility is at least the current text's (Klein et al. 2003), or at
-        least its aspiration (it would sign it: Baarslag et al. 2011 — a party does not
-        block a text it would sign), or when the current text crosses one of its held
-        lines, or when a party has vetoed the current text and the revision is worth at
-        least its reservation value (a vetoed text is worth no deal).
-        ``anneal`` (per row: the chance of voting for a worse revision, Klein's annealer)
-        lets it accept a worse one when a uniform draw falls below it.
-        """
-        line = self.crossed_line(revision, rows)
-        crossed_now = self._held_crossings(current, rows)
-        crossed_then = self._held_crossings(revision, rows)
-        mine = crossed_now > 0
-        new = self.utility_of(revision, rows)
-        old = self.utility_of(current, rows)
-        floor = self.stance.reservation[rows]
-        enough = np.minimum(old, self.stance.aspiration[rows])
-        good = mine | (new >= enough - EPS) | (vetoed & (new >= floor - EPS))
-        if anneal is not None:
-            good |= anneal
-        # A text crossing its held lines is moved toward one it could sign: a revision
-        # crossing fewer of them is better for it, whatever the utilities.
-        return ((line < 0) & good) | (crossed_then < crossed_now), line
-
-    def _held_crossings(self, texts: IntArray, rows: IntArray) -> IntArray:
-        """How many of its red lines still held each text (of ``rows``) crosses."""
-        count = np.zeros(texts.shape[0], dtype=np.intp)
-        for line in self.lines:
-            count += self.model.space.crosses(int(line), texts) & self.model.held[line][rows]
-        return count
-
-    def settles(
-        self, signed: IntArray, revision: IntArray, signer: BoolArray, rows: IntArray
-    ) -> BoolArray:
-        """After signing: whether a revision of the signed text is acceptable to it.
-
-        A signatory (``signs: true``) that signed the signed text (``signer``) accepts a
-        revision at least as good for it. Any other party that must sign the revision
-        (a newly needed signatory, or a party an option ``needs``: its consent is
-        required, but its gains are not what the signatories bargain over — DESIGN.md
-        judges efficiency over the signatories) accepts one it would sign: at least its
-        aspiration (Baarslag et al. 2011), the one acceptance rule of every party. Either
-        way the revision must cross none of its held red lines (Raiffa 1985).
-        """
-        clear = self.crossed_line(revision, rows) < 0
-        new = self.utility_of(revision, rows)
-        aspiration = self.stance.aspiration[rows]
-        if self.model.space.signs[self.index]:
-            bar = np.where(signer, self.utility_of(signed, rows), aspiration)
-        else:
-            bar = aspiration
-        return clear & (new >= bar - EPS)
 
     def propose(self, previous: IntArray, seen: BoolArray, invoked: BoolArray) -> IntArray:
         """An offer per run: at least its aspiration, close to the last offer, within its lines.
@@ -210,10 +132,9 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         if not seen.any():
             return best.copy()
         text = np.where(seen[:, None], previous, best)
-        aspiration = self.stance.aspiration
         others = np.flatnonzero(invoked.any(axis=0))
         sizes = model.space.sizes
-        done = (self.crossed_line(text) < 0) & (self.utility_of(text) >= aspiration - EPS)
+        done = self.respond(text)[0]
         for _ in range(len(sizes)):
             if done.all():
                 break
@@ -223,10 +144,10 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
                 for option in range(int(size)):
                     trial = text.copy()
                     trial[:, issue] = option
-                    crosses = self.crossed_line(trial) >= 0
+                    enough, line, _ = self.respond(trial)
+                    crosses = line >= 0
                     utility = self.utility_of(trial)
                     avoid = 0.5 * self._crossings(trial, others, invoked)
-                    enough = ~crosses & (utility >= aspiration - EPS)
                     # A change that reaches its aspiration within its lines beats any
                     # other, and among those the least it asks for (the least departure
                     # from the last offer in its own utility); otherwise the most gain.
@@ -237,7 +158,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
                     top = np.where(better, score, top)
                     choice = np.where(better[:, None], trial, choice)
             text = np.where(done[:, None], text, choice)
-            done = (self.crossed_line(text) < 0) & (self.utility_of(text) >= aspiration - EPS)
+            done = self.respond(text)[0]
         return np.where(done[:, None], text, best)
 
     def _crossings(self, texts: IntArray, lines: IntArray, invoked: BoolArray) -> IntArray:

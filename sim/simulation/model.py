@@ -12,11 +12,11 @@ import numpy.typing as npt
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
+from sim.simulation import kernels
 from sim.simulation.agents import PartyAgent
 from sim.simulation.protocols import Alternating, Mediated, Responses
 from sim.simulation.sampling import check_draw_ids, locate, sample_params
-from sim.simulation.tables import ZONE_CHUNK, ZONE_LIMIT, Tables
-from sim.space import EPS
+from sim.simulation.tables import ZONE_LIMIT, Tables
 from sim.strategies import build
 
 #: Compact the block when fewer than this share of its rows are still negotiating.
@@ -200,7 +200,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             for line in agent.lines:
                 held[line] &= self._firm[line] | (pressure < self._threshold[line])
         params.dropped |= ~held.T
-        self.held = held
+        self.held = np.ascontiguousarray(held)
 
     def _refresh_lines(self) -> None:
         """Cache, one contiguous row per line, which lines are firm and when others yield."""
@@ -237,8 +237,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         all its signers at their reservation values and firm lines, no later round can
         bring a deal: the run ends as ``no_zone``. Checked in round 1 and in each round
         where a run's last event fires — and only when the outcome space has at most
-        ZONE_LIMIT outcomes, in chunks of ZONE_CHUNK (runs × outcomes) cells, so that
-        its cost is bounded; in a larger space such runs end at the deadline instead.
+        ZONE_LIMIT outcomes (:func:`sim.simulation.kernels.zone_rows`, which stops at the
+        first text that could still be agreed), so that its cost is bounded; in a larger
+        space such runs end at the deadline instead.
         """
         if t > 1 and not any(event.round == t for event in self.spec.events):
             return None
@@ -249,39 +250,18 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         rows = np.flatnonzero(self.alive & ~pending)
         if rows.size == 0:
             return None
-        texts = space.enumerate()  # (O, I)
-        n_outcomes = texts.shape[0]
-        signer = space.signers(texts).T  # (P, O)
-        crosses = np.array([space.crosses(k, texts) for k in range(len(space.lines))])
-        crosses = crosses.reshape(len(space.lines), n_outcomes)
-        params = self.params
-        hopeless: list[IntArray] = []
-        step = max(1, ZONE_CHUNK // max(n_outcomes, 1))
-        for start in range(0, rows.size, step):
-            chunk = rows[start : start + step]
-            binding = params.firm[chunk] & ~params.dropped[chunk]
-            possible = np.ones((chunk.size, n_outcomes), dtype=bool)
-            for agent in self.negotiators:
-                p = agent.index
-                table = self._utility_grid(p, texts, chunk)
-                ok = table >= params.reservation[chunk, p, None] - EPS
-                for line in agent.lines:
-                    ok = ok & ~(binding[:, line, None] & crosses[line][None, :])
-                possible &= ok | ~signer[p][None, :]
-            hopeless.append(chunk[~possible.any(axis=1)])
-        found = np.concatenate(hopeless)
+        texts = np.ascontiguousarray(space.enumerate())  # (O, I)
+        binding = np.ascontiguousarray(self.params.firm & ~self.params.dropped)
+        possible = np.empty(rows.size, dtype=bool)
+        kernels.zone_rows(
+            space.kernel, self.value, np.ascontiguousarray(self.params.reservation), binding,
+            texts, space.signers(texts), rows, possible,
+        )  # fmt: skip
+        found = rows[~possible]
         if found.size == 0:
             return None
         self._end(found, ENDINGS.index("no_zone"))
         return found
-
-    def _utility_grid(self, party: int, texts: IntArray, rows: IntArray) -> FloatArray:
-        """(rows, O) utilities of every text (O, I) in the given runs (bounded check only)."""
-        value = self.value[:, party] if self.value.shape[0] == 1 else self.value[rows, party]
-        out = np.zeros((value.shape[0], texts.shape[0]))
-        for i in range(texts.shape[1]):
-            out += value[:, i, :][:, texts[:, i]]
-        return out
 
     def _pending_events(self, t: int) -> BoolArray:
         """Runs in which some event is still to fire after round ``t``."""
@@ -322,7 +302,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         if self.value.shape[0] > 1:
             self.value = self.value[keep]
             self.issue_best = self.issue_best[keep]
-        self.held = self.held[:, keep]
+        self.held = np.ascontiguousarray(self.held[:, keep])
         for agent in self.negotiators:
             agent.take(keep)
         self.protocol.take(keep)

@@ -7,12 +7,14 @@ nothing in a round is an array over outcomes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.rng import Streams
+from sim.rng import U64Array, draw_word
+from sim.simulation import kernels
 from sim.simulation.sampling import draw_id
 from sim.strategies.single_text import SingleText
 
@@ -56,7 +58,7 @@ class Responses:
 def collect(model: NegotiationModel, proposer: IntArray, texts: IntArray) -> Responses:
     """Ask every signer of each run's text whether it would sign it (the proposer too)."""
     n, n_parties = texts.shape[0], len(model.negotiators)
-    asked = model.space.signers(texts)
+    asked = model.space.signers(texts) & model.alive[:, None]  # nobody answers in ended runs
     accept = np.ones((n, n_parties), dtype=bool)
     line = np.full((n, n_parties), -1, dtype=np.intp)
     issue = np.full((n, n_parties), -1, dtype=np.intp)
@@ -106,6 +108,7 @@ class Mediated:
         self.named: BoolArray = np.zeros((n, n_issues), dtype=bool)
         self.changeable: BoolArray = space.sizes > 1
         self._cdf_of: tuple[FloatArray, FloatArray] | None = None
+        self._order_of: tuple[FloatArray, IntArray] | None = None
 
     def _own(self) -> FloatArray:
         """(R|1, I, K) the mediator's ``w_i * v_i(k)``; padding options at -inf."""
@@ -126,189 +129,124 @@ class Mediated:
             self._cdf_of = (value, cdf / cdf[:, :, -1:])
         return self._cdf_of[1]
 
-    def draft(
-        self, name: str, text: IntArray, rows: IntArray | None = None, candidates: int = 0
-    ) -> IntArray:
-        """A revision of ``text`` (of ``rows``, else every run), its draws named ``name``.
-
-        See :class:`~sim.strategies.single_text.SingleText` for the rules. Draft ``k``
-        draws from names ``{name}.{k}.*``; a run draws draft ``k`` only when every earlier
-        draft crossed a line vetoed in it, so the draws never depend on the block.
-        ``candidates`` (default: the policy's CANDIDATES) bounds the drafts.
-        """
-        if not self.changeable.any():
-            return text.copy()
-        streams = self.model.streams if rows is None else self.model.streams.take(rows)
-        named = self.named if rows is None else self.named[rows]
-        vetoed = self.vetoed if rows is None else self.vetoed[rows]
-        cdf = self._cdf()
-        if cdf.shape[0] > 1 and rows is not None:
-            cdf = cdf[rows]
-        out = text.copy()
-        pending = np.arange(text.shape[0])
-        lines = np.flatnonzero(vetoed.any(axis=0))
-        for k in range(candidates or self.policy.CANDIDATES):
-            at = pending if k else None  # the first draft: every run, no gather
-            sub = streams if at is None else streams.take(at)
-            base = text if at is None else text[at]
-            part_cdf = cdf if cdf.shape[0] == 1 or at is None else cdf[at]
-            part_named = named if at is None else named[at]
-            draft = self._one(f"{name}.{k}", sub, base, part_named, part_cdf)
-            clear = np.ones(draft.shape[0], dtype=bool)
-            part_vetoed = vetoed if at is None else vetoed[at]
-            for line in lines:
-                clear &= ~(part_vetoed[:, line] & self.model.space.crosses(int(line), draft))
-            if k == 0:
-                out = draft  # kept if no other draft is clear
-            else:
-                out[pending[clear]] = draft[clear]
-            pending = pending[~clear]
-            if pending.size == 0:
-                break
-        return out
-
-    def _one(
-        self, name: str, streams: Streams, text: IntArray, named: BoolArray, cdf: FloatArray
-    ) -> IntArray:
-        """One draft per run: how many issues, which, and which option on each."""
-        params = self.policy.params
-        n, n_issues = text.shape
-        size = streams.uniform(draw_id(f"{name}.size"), (max(n_issues - 1, 0),))
-        changes = self.policy.changes(size.reshape(n, -1), np.full(n, self.changeable.sum()))
-        # Issues: weighted sampling without replacement by the keys u ** (1 / w)
-        # (Efraimidis & Spirakis 2006): the ``changes`` largest keys.
-        weight = np.where(self.changeable[None, :], 1.0 + params.attention * named, 0.0)
-        u = streams.uniform(draw_id(f"{name}.issues"), (n_issues,))
-        with np.errstate(divide="ignore"):
-            keys = np.where(weight > 0, u ** (1.0 / np.where(weight > 0, weight, 1.0)), -1.0)
-        ranked = np.sort(keys, axis=1)
-        cut = np.take_along_axis(ranked, (n_issues - changes)[:, None], axis=1)
-        chosen = keys >= cut
-        # Options: inverse CDF over every option (drawing the current one leaves it).
-        v = streams.uniform(draw_id(f"{name}.options"), (n_issues,))
-        option = (cdf < v[:, :, None]).sum(axis=2)
-        option = np.minimum(option, self.model.space.sizes[None, :] - 1)
-        return np.where(chosen, option, text).astype(np.intp)
+    def _order(self) -> IntArray:
+        """(R|1, I, K) each issue's options in the mediator's order, its favourite first."""
+        value = self.model.value
+        if self._order_of is None or self._order_of[0] is not value:
+            order = np.argsort(-self._own(), axis=2, kind="stable").astype(np.intp)
+            self._order_of = (value, order)
+        return self._order_of[1]
 
     def play(self, t: int) -> Responses:
-        """One round: a revision, the answers, and what the mediator learns from them."""
+        """One round: a revision, the answers, and what the mediator learns from them.
+
+        The round is :func:`sim.simulation.kernels.mediated_round`, one compiled loop over
+        the block's runs; the drafts draw from names ``mediator.{t}.{k}.*`` (draft ``k``
+        is drawn only when every earlier one crossed a line vetoed in the run) and the
+        annealer from ``anneal.{party}.{t}``, so no run's course depends on its block.
+        """
         model = self.model
-        space = model.space
-        current = self.text
-        revision = self.draft(f"mediator.{t}", current)
-        n = current.shape[0]
-        proposer = np.full(n, self.mediator, dtype=np.intp)
-        responses = collect(model, proposer, current)
-        responses.polished = np.zeros(n, dtype=np.intp)
-        vetoed_now = (responses.line >= 0).any(axis=1)
-        asked = responses.asked | space.signers(revision)
-        votes = np.ones_like(asked)
-        line = np.full(asked.shape, -1, dtype=np.intp)
+        params = self.policy.params
+        agents = model.negotiators
+        current = self.text.copy()  # the text put to signature this round
+        n, n_parties = current.shape[0], len(agents)
         tau = self.policy.temperature(t, model.deadline)
-        for agent in model.negotiators:
-            p = agent.index
-            rows = np.flatnonzero(asked[:, p])
-            if rows.size == 0:
-                continue
-            anneal = None
-            if tau > 0:
-                u = model.streams.uniform(draw_id(f"anneal.{agent.party}.{t}"))[rows]
-                loss = agent.utility_of(current[rows], rows) - agent.utility_of(
-                    revision[rows], rows
-                )
-                anneal = u < np.exp(-np.maximum(loss, 0.0) / tau)
-            votes[rows, p], line[rows, p] = agent.vote(
-                current[rows], revision[rows], vetoed_now[rows], anneal, rows
-            )
-        adopted = np.all(votes | ~asked, axis=1) & ~responses.agreed
-        responses.revision = Revision(revision, asked, votes, line, adopted)
-        # What the answers reveal: vetoed lines, and the issues to revise first.
-        for named in (responses.line, line):
-            runs, parties = np.nonzero(named >= 0)
-            self.vetoed[runs, named[runs, parties]] = True
-        self.named[:] = False
-        runs, parties = np.nonzero(responses.issue >= 0)
-        self.named[runs, responses.issue[runs, parties]] = True
-        for named_line in np.unique(responses.line[responses.line >= 0]):
-            hit = np.flatnonzero((responses.line == named_line).any(axis=1))
-            issues = list(space.line_tables[int(named_line)].issues)
-            self.named[np.ix_(hit, issues)] = True
-        self.text = np.where(adopted[:, None], revision, current)
-        for agent in model.negotiators:
+        anneal = _words(tuple(f"anneal.{agent.party}.{t}" for agent in agents))[:, 0]
+        revision = np.empty_like(current)
+        asked = np.empty((n, n_parties), dtype=bool)
+        accept = np.empty((n, n_parties), dtype=bool)
+        line = np.empty((n, n_parties), dtype=np.intp)
+        issue = np.empty((n, n_parties), dtype=np.intp)
+        voters = np.empty((n, n_parties), dtype=bool)
+        votes = np.empty((n, n_parties), dtype=bool)
+        vote_line = np.empty((n, n_parties), dtype=np.intp)
+        adopted = np.empty(n, dtype=bool)
+        aspiration, reservation = self._stances()
+        drafts = _drafts(f"mediator.{t}", self.policy.CANDIDATES)
+        kernels.mediated_round(
+            model.space.kernel, model.value, model.issue_best, self._cdf(), model.held,
+            aspiration, reservation, model.alive, model.streams.keys, drafts,
+            anneal, tau, params.logroll, params.attention, self.text, self.vetoed,
+            self.named, revision, asked, accept, line, issue, voters, votes, vote_line, adopted,
+        )  # fmt: skip
+        proposer = np.full(n, self.mediator, dtype=np.intp)
+        responses = Responses(proposer, current, asked, accept, line, issue)
+        responses.polished = np.zeros(n, dtype=np.intp)
+        responses.revision = Revision(revision, voters, votes, vote_line, adopted)
+        for agent in agents:
             agent.observe(current, np.ones(n, dtype=bool))
-        done = np.flatnonzero(responses.agreed)
-        if done.size and self.policy.params.polish:
+        done = np.flatnonzero(responses.agreed & model.alive)
+        if done.size and params.polish:
             responses.settled = current.copy()
             responses.texts = current.copy()
             responses.texts[done], responses.polished[done] = self.settle(t, current[done], done)
         return responses
+
+    def _stances(self) -> tuple[FloatArray, FloatArray]:
+        """(P, R) every party's aspiration and reservation value in each run."""
+        agents = self.model.negotiators
+        aspiration = np.stack([agent.stance.aspiration for agent in agents])
+        reservation = np.stack([agent.stance.reservation for agent in agents])
+        return aspiration, reservation
 
     def settle(self, t: int, signed: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
         """Post-settlement settlement (Raiffa 1985): improve a signed text where all agree.
 
         Once every signer has agreed to a text, the mediator tries changes of it; one
         replaces the text when every signer of the changed text accepts it
-        (:meth:`~sim.simulation.agents.PartyAgent.settles`: a signatory when the change
-        is at least as good for it; any other party when it would sign it) — the signed
-        text is the fallback, so no signatory is made worse off. A party that only the
-        signed text needed has no say: the changed text does not need its signature
-        (DESIGN.md, "Meaning": the signers of an outcome).
+        (:func:`sim.simulation.kernels.settles`: a signatory when the change is at least
+        as good for it; any other party when it would sign it) — the signed text is the
+        fallback, so no signatory is made worse off. A party that only the signed text
+        needed has no say: the changed text does not need its signature (DESIGN.md,
+        "Meaning": the signers of an outcome).
         First, up to ``SWEEPS`` passes over every single-issue change, options in the
         mediator's order of preference (its favourite first), until a pass changes
         nothing; then ``polish`` drafts drawn as in the talks (changes of one or more
-        issues). Returns the final texts and how many changes each run adopted.
+        issues, from names ``mediator.{t}.settle.{j}.0.*``). Returns the final texts and
+        how many changes each run adopted (:func:`sim.simulation.kernels.settle_rows`).
         """
-        space = self.model.space
-        text = signed.copy()
+        model = self.model
+        params = self.policy.params
+        texts = np.ascontiguousarray(signed, dtype=np.intp).copy()
         count = np.zeros(rows.size, dtype=np.intp)
-        own = self._own()
-        own = own if own.shape[0] == 1 else own[rows]
-        order = np.argsort(-own, axis=2, kind="stable")  # (R|1, I, K) favourite first
-        order = np.broadcast_to(order, (rows.size, *order.shape[1:]))
-        for _ in range(self.SWEEPS):
-            before = count.copy()
-            for i in np.flatnonzero(self.changeable):
-                for j in range(int(space.sizes[i])):
-                    revision = text.copy()
-                    revision[:, i] = order[:, i, j]
-                    text, count = self._try(text, revision, rows, count)
-            if np.array_equal(before, count):
-                break
-        for j in range(self.policy.params.polish):
-            # One draft each: the votes, not vetoes, decide after signing.
-            revision = self.draft(f"mediator.{t}.settle.{j}", text, rows, candidates=1)
-            text, count = self._try(text, revision, rows, count)
-        return text, count
+        aspiration, _ = self._stances()
+        words = _words(
+            tuple(
+                f"mediator.{t}.settle.{j}.0.{part}" for j in range(params.polish) for part in PARTS
+            )
+        ).reshape(params.polish, 3)
+        kernels.settle_rows(
+            model.space.kernel, model.value, self._cdf(), self._order(), model.held, aspiration,
+            model.streams.keys, self.named, np.asarray(rows, dtype=np.intp), words, self.SWEEPS,
+            params.logroll, params.attention, texts, count,
+        )  # fmt: skip
+        return texts, count
 
     #: Passes of single-issue changes in a post-settlement settlement.
     SWEEPS = 3
-
-    def _try(
-        self, text: IntArray, revision: IntArray, rows: IntArray, count: IntArray
-    ) -> tuple[IntArray, IntArray]:
-        """Adopt each run's revision of a signed text if every signer of either accepts it."""
-        model = self.model
-        changed = np.any(revision != text, axis=1)
-        if not changed.any():
-            return text, count
-        before = model.space.signers(text)
-        after = model.space.signers(revision)
-        ok = changed.copy()
-        for agent in model.negotiators:
-            p = agent.index
-            voters = np.flatnonzero(changed & after[:, p])
-            if voters.size == 0:
-                continue
-            ok[voters] &= agent.settles(
-                text[voters], revision[voters], before[voters, p], rows[voters]
-            )
-        return np.where(ok[:, None], revision, text), count + ok
 
     def take(self, rows: IntArray) -> None:
         """Keep only the given runs."""
         self.text = self.text[rows]
         self.vetoed = self.vetoed[rows]
         self.named = self.named[rows]
+
+
+#: The draws of one draft: how many issues, which, and which option on each.
+PARTS = ("size", "issues", "options")
+
+
+@lru_cache(maxsize=4096)
+def _words(names: tuple[str, ...]) -> U64Array:
+    """(n, 1) the draw word of each named draw (:func:`sim.rng.draw_word`)."""
+    return np.array([[draw_word(draw_id(name))] for name in names], dtype=np.uint64)
+
+
+@lru_cache(maxsize=4096)
+def _drafts(name: str, candidates: int) -> U64Array:
+    """(candidates, 3) the draw words of drafts ``{name}.{k}``, k < candidates."""
+    names = tuple(f"{name}.{k}.{part}" for k in range(candidates) for part in PARTS)
+    return _words(names).reshape(candidates, 3)
 
 
 class Alternating:

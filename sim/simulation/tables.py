@@ -21,6 +21,8 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,16 +30,17 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.scenario.models import Scenario
 from sim.space import LineTable, RedLineRef
 
+if TYPE_CHECKING:
+    from sim.simulation.kernels import KernelTables
+
 #: Largest number of combinations enumerated to find a party's best text within its
 #: own red lines (the product of the sizes of the issues its lines list).
 EXACT_LIMIT = 65_536
 
 #: Largest outcome space in which a run's empty zone is detected (``no_zone``): the
-#: check costs runs × outcomes × parties × issues operations, once per run.
+#: check costs up to outcomes × parties × issues operations per run, once per run (and
+#: after its events).
 ZONE_LIMIT = 1_024
-
-#: Cells of a (runs × outcomes) chunk in the bounded zone check (about 8 MiB of floats).
-ZONE_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,13 +107,55 @@ class Tables:
 
     def signers(self, texts: IntArray) -> BoolArray:
         """(n, P) the parties that must accept each text."""
-        out = np.repeat(self.signs[None, :], texts.shape[0], axis=0)
-        for p in range(len(self.parties)):
-            if out[:, p].all():
-                continue
-            for i in np.flatnonzero(self.needs[p].any(axis=1)):
-                out[:, p] |= self.needs[p, i, texts[:, i]]
+        from sim.simulation import kernels
+
+        out = np.empty((texts.shape[0], len(self.parties)), dtype=bool)
+        kernels.signers_rows(self.kernel, np.ascontiguousarray(texts, dtype=np.intp), out)
         return out
+
+    @cached_property
+    def kernel(self) -> KernelTables:
+        """The rules as the flat tables the compiled kernels read (built once)."""
+        from sim.rng import element_words
+        from sim.simulation.kernels import KernelTables
+
+        n_lines, n_issues = len(self.lines), len(self.issues)
+        hit = np.zeros((n_lines, n_issues, self.width), dtype=bool)
+        line_issue: list[int] = []
+        line_ptr = [0]
+        for k, table in enumerate(self.line_tables):
+            for i, mask in zip(table.issues, table.hit, strict=True):
+                hit[k, i] = mask
+                line_issue.append(i)
+            line_ptr.append(len(line_issue))
+        party_line: list[int] = []
+        party_ptr = [0]
+        need_issue: list[int] = []
+        need_ptr = [0]
+        for p in range(len(self.parties)):
+            party_line.extend(int(k) for k in np.flatnonzero(self.line_owner == p))
+            party_ptr.append(len(party_line))
+            need_issue.extend(int(i) for i in np.flatnonzero(self.needs[p].any(axis=1)))
+            need_ptr.append(len(need_issue))
+
+        def ints(values: list[int]) -> IntArray:
+            return np.array(values, dtype=np.intp)
+
+        return KernelTables(
+            hit=hit,
+            need=ints([table.need for table in self.line_tables]),
+            line_ptr=ints(line_ptr),
+            line_issue=ints(line_issue),
+            party_ptr=ints(party_ptr),
+            party_line=ints(party_line),
+            signs=self.signs.copy(),
+            needs=np.ascontiguousarray(self.needs),
+            need_ptr=ints(need_ptr),
+            need_issue=ints(need_issue),
+            sizes=self.sizes.astype(np.intp),
+            changeable=self.sizes > 1,
+            element=element_words(max(n_issues, 1)),
+        )
 
     # -- naming texts -------------------------------------------------------------------------
     def outcome(self, text: IntArray) -> dict[str, str]:
@@ -149,20 +194,14 @@ class Tables:
 def utilities(value: FloatArray, party: int, texts: IntArray, rows: IntArray | None) -> FloatArray:
     """Each text's utility for ``party``, from a (R|1, P, I, K) table of ``w * v``.
 
-    ``rows`` are the runs the texts belong to (all runs in order when None). numpy may
-    add the terms in another order than the analysis does; the results differ by a few
-    ulps at most, far inside the EPS that every comparison allows.
+    ``rows`` are the runs the texts belong to (all runs in order when None). Added in
+    issue order, as the analysis adds them (:func:`sim.simulation.kernels.utility`).
     """
-    n_issues, width = value.shape[2], value.shape[3]
-    columns = np.arange(n_issues) * width + texts  # (n, I)
-    if value.shape[0] == 1:
-        flat = value[0, party].reshape(-1)
-        gathered = flat[columns]
-    else:
-        at = np.arange(texts.shape[0]) if rows is None else rows
-        base = (at * value.shape[1] + party) * (n_issues * width)
-        gathered = value.reshape(-1)[base[:, None] + columns]
-    out: FloatArray = gathered.sum(axis=1)
+    from sim.simulation import kernels
+
+    at = np.arange(texts.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+    out = np.empty(texts.shape[0])
+    kernels.utility_rows(value, party, at, np.ascontiguousarray(texts, dtype=np.intp), out)
     return out
 
 
