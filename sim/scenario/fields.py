@@ -33,12 +33,13 @@ _EXPONENT = {
 
 SAMPLEABLE = (
     "parties.P.reservation, parties.P.weights.ISSUE, parties.P.values.ISSUE.OPTION, "
-    "parties.P.red_lines.LINE.credibility, parties.P.strategy.exponent "
+    "parties.P.red_lines.LINE.credibility, parties.P.red_lines.LINE.audience_cost, "
+    "parties.P.cost_of_delay, parties.P.resolve, parties.P.strategy.exponent "
     "(boulware and conceder)"
 )
 
 #: Numeric fields that a file may leave out (they have defaults) and that can still change.
-DEFAULTED = frozenset({"credibility", "exponent"})
+DEFAULTED = frozenset({"credibility", "exponent", "audience_cost", "cost_of_delay", "resolve"})
 
 
 def numeric_field(data: Any, path: DataPath) -> FieldRange | None:
@@ -52,6 +53,12 @@ def numeric_field(data: Any, path: DataPath) -> FieldRange | None:
             return FieldRange("a value", 0.0, 1.0)
         case ("parties", str(), "red_lines", int(), "credibility"):
             return FieldRange("a credibility", 0.0, 1.0)
+        case ("parties", str(), "red_lines", int(), "audience_cost"):
+            return FieldRange("an audience cost", 0.0, 1.0)
+        case ("parties", str(), "cost_of_delay"):
+            return FieldRange("a cost of delay", -1.0, 1.0)
+        case ("parties", str(), "resolve"):
+            return FieldRange("a resolve", 0.0, 1.0)
         case ("parties", str() as party, "strategy", "exponent"):
             strategy = data["parties"][party].get("strategy")
             kind = strategy.get("type") if isinstance(strategy, dict) else None

@@ -95,6 +95,9 @@ class RedLine(_Model):
     forbid: dict[Name, Annotated[list[Name], Field(min_length=1)]] | None = None
     require: dict[Name, Annotated[list[Name], Field(min_length=1)]] | None = None
     credibility: Unit = 1.0
+    #: Utility its owner loses on a deal crossing the line after giving it up (the cost
+    #: of backing down before its audience, Fearon 1994). Default 0.
+    audience_cost: Unit = 0.0
     quote: Text | None = None
     basis: Literal["stated", "implied"] = "stated"
     note: Text | None = None
@@ -131,6 +134,16 @@ class Party(_Model):
     values: dict[Name, dict[Name, Unit]]
     strategy: StrategySpec = Field(default_factory=lambda: Linear.Params(type="linear"))
     red_lines: list[RedLine] = Field(default_factory=list)
+    #: Utility lost per round without a deal (Zartman's hurting stalemate); negative when
+    #: time is on the party's side. Round t's reservation value is
+    #: ``clip(reservation - cost_of_delay * t, 0, 1)``. Default 0.
+    cost_of_delay: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.0
+    #: The last round the party stays at the table (private: no other party knows it).
+    #: Default: the talks' deadline.
+    deadline: Annotated[int, Field(ge=1)] | None = None
+    #: Correlation of its red lines' firmness draws (Gaussian copula), in [0, 1]; 0 draws
+    #: them independently. Default 0.
+    resolve: Unit = 0.0
 
     def normalised_weights(self) -> dict[str, float]:
         """Weights divided by their sum (sum 1), in the order given."""
@@ -226,12 +239,16 @@ class Event(_Model):
     probability: Unit = 1.0
     set: dict[str, float] = Field(default_factory=dict)
     drop_red_lines: list[str] = Field(default_factory=list)
+    #: Rounds added to the talks' deadline in the runs where the event fires.
+    extend_deadline: Annotated[int, Field(ge=1)] | None = None
     quote: Text | None = None
 
     @model_validator(mode="after")
     def _does_something(self) -> Event:
-        if not self.set and not self.drop_red_lines:
-            raise ValueError("an event changes something: give set or drop_red_lines")
+        if not self.set and not self.drop_red_lines and self.extend_deadline is None:
+            raise ValueError(
+                "an event changes something: give set, drop_red_lines or extend_deadline"
+            )
         return self
 
 
