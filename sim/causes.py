@@ -367,7 +367,7 @@ def describe(causes: PointCauses, scenario: Scenario | None = None, top: int = T
     if rest > 0:
         left = sum(c.count for c in causes.blockers[top:])
         parts.append(
-            f"{rest:,} other {'cause' if rest == 1 else 'causes'} in"
+            f"{rest:,} other {'signer' if rest == 1 else 'signers'} in"
             f" {_percent(left / lost)} together"
         )
     return f"{head}: " + "; ".join(parts) + "." + (f" {ended}" if ended else "")
