@@ -96,7 +96,8 @@ def _labels(kind: int, bars: list[Cause], top: int, names: Names) -> list[str]:
     return labels
 
 
-def _panel(ax: Any, bars: list[Cause], labels: list[str], colours: list[str]) -> None:
+def _panel(ax: Any, bars: list[Cause], labels: list[str], colours: list[str], slots: int) -> None:
+    """Bars of shares with whiskers; ``slots`` rows of the point's panels (bars as thick)."""
     shares = np.array([c.share for c in bars])
     intervals = np.array([c.interval for c in bars]).reshape(-1, 2)
     errors = np.maximum(0.0, np.array([shares - intervals[:, 0], intervals[:, 1] - shares]))
@@ -105,7 +106,7 @@ def _panel(ax: Any, bars: list[Cause], labels: list[str], colours: list[str]) ->
     for k, (share, high) in enumerate(zip(shares, intervals[:, 1], strict=True)):
         ax.text(min(high, 1.0) + 0.02, k, f"{share:.0%}", va="center", fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_ylim(len(bars) - 0.5, -0.5)
+    ax.set_ylim(max(slots, 3, len(bars)) - 0.5, -0.5)
     ax.set_xlim(0, 1.18)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
     ax.grid(axis="x", alpha=0.3)
@@ -135,7 +136,8 @@ def causes_figure(data: BatchData, top: int = TOP_CAUSES) -> Figure | None:
         [_bars(c.blockers, c.no_deal, top), _bars(c.blocked_on, c.no_deal, top), list(c.ended)]
         for c in causes
     ]
-    heights = [0.3 * max(1, *(len(b) for b in panels)) + 1.3 for panels in kinds]
+    slots = [max(1, *(len(b) for b in panels)) for panels in kinds]
+    heights = [0.3 * max(3, k) + 1.3 for k in slots]
     figure, axes = plt.subplots(
         len(points),
         3,
@@ -144,7 +146,7 @@ def causes_figure(data: BatchData, top: int = TOP_CAUSES) -> Figure | None:
         gridspec_kw={"height_ratios": heights, "width_ratios": [1, 1.25, 0.9]},
         layout="constrained",
     )
-    for row, point, cause, panels in zip(axes, points, causes, kinds, strict=True):
+    for row, point, cause, panels, most in zip(axes, points, causes, kinds, slots, strict=True):
         names = Names(point.scenario)
         lost = f"{cause.no_deal:,} of {point.runs:,} runs without a deal"
         row[0].set_title(
@@ -157,7 +159,7 @@ def causes_figure(data: BatchData, top: int = TOP_CAUSES) -> Figure | None:
                 _empty(ax, "a deal in every run")
                 continue
             labels = _labels(kind, bars, top, names)
-            _panel(ax, bars, labels, _colours(data, kind, bars, top, names))
+            _panel(ax, bars, labels, _colours(data, kind, bars, top, names), most)
     figure.suptitle(
         f"Why runs end without a deal — {_title(points, data.points)}\n(shares of each"
         " point's runs without a deal; a red line in its owner's colour, an issue in grey)"
