@@ -91,13 +91,12 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
     ) -> tuple[BoolArray, IntArray, IntArray]:
         """Whether it would sign each run's text; a refusal names a red line or an issue.
 
-        ``texts`` are every run's, answered for ``rows`` only when given. The rule is
-        :func:`sim.simulation.kernels.respond`: it signs a text within its held red lines
+        ``texts`` are those of ``rows`` when given, else one per run. The rule is
+        :func:`sim.simulation.kernels.accepts`: it signs a text within its held red lines
         worth at least its aspiration (Baarslag et al. 2011); otherwise its objection is
-        the first held red line the text crosses, or else the issue it most wants changed.
+        the first held red line the text crosses, or else the issue it most wants changed
+        (:func:`sim.simulation.kernels.objection`).
         """
-        if rows is not None:  # only the runs that ask this party
-            texts = texts[rows]
         texts, at = self._rows(texts, rows)
         n = texts.shape[0]
         accept = np.empty(n, dtype=bool)

@@ -328,13 +328,14 @@ def mediated_round(
     In each run ``r``: the mediator drafts a revision of the current text ``text[r]``
     (up to ``draft_words.shape[0]`` drafts, the first that crosses no line vetoed in the
     run, else the first); every signer of the current text answers whether it would
-    sign it (:func:`respond`); every signer of the current text or of the revision votes
-    on the revision (:func:`vote`). A revision every voter votes for replaces the text
-    unless the text is agreed. The mediator learns the vetoed lines (``vetoed``) and
-    the issues the answers named (``named``: an objection's issue, a vetoed line's
-    issues). Fills the answers into the output arrays and updates ``text``, ``vetoed``
-    and ``named`` in place. Runs that have ended (``alive`` false) are skipped: nobody
-    is asked in them.
+    sign it (:func:`accepts`); every signer of the revision votes on it
+    (:func:`votes_for`) — a party only the current text needs has no say on a text that
+    does not need it, as after signing (:func:`_try`). A revision every voter votes for
+    replaces the text unless the text is agreed. The mediator learns the vetoed lines
+    (``vetoed``) and the issues the answers named (``named``: an objection's issue, a
+    vetoed line's issues). Fills the answers into the output arrays and updates
+    ``text``, ``vetoed`` and ``named`` in place. Runs that have ended (``alive`` false)
+    are skipped: nobody is asked in them.
     """
     n, n_issues = text.shape
     n_parties = asked.shape[1]
@@ -394,7 +395,7 @@ def mediated_round(
                 vetoed_now = vetoed_now or first >= 0
         all_votes = True
         for p in range(n_parties):
-            voters[r, p] = asked[r, p] or signs_text(tb, p, out)
+            voters[r, p] = signs_text(tb, p, out)
             votes[r, p], vote_line[r, p] = True, -1
             if not voters[r, p]:
                 continue
@@ -440,9 +441,16 @@ def _try(
     revision: IntArray,
     signed: FloatArray,
     signer: BoolArray,
+    mediator: int,
 ) -> bool:
-    """Adopt ``revision`` of the signed ``text`` if every signer of it accepts (:func:`settles`).
+    """Adopt ``revision`` of the signed ``text`` if it is an improvement all accept.
 
+    Every signer of the revision must accept it (:func:`settles`), and it must improve
+    on the signed text: better for some signatory that signed it, or better for the
+    mediator (``mediator``, by its own preferences). A change that is only as good for
+    everyone is not made, so the passes end (no cycle: along adopted changes no
+    signatory ever loses, and a change none gains by raises the mediator's utility)
+    and among texts the signatories value alike the mediator's favourite stays.
     ``signed`` and ``signer`` are each party's utility of ``text`` and whether it must
     sign ``text``; both are brought up to date when the revision is adopted.
     """
@@ -453,12 +461,16 @@ def _try(
             break
     if not changed:
         return False
+    gains = utility(value, vr, mediator, revision) > signed[mediator] + EPS
     for p in range(aspiration.shape[0]):
         if signs_text(tb, p, revision):
             first, _, u = read(tb, value, held, r, vr, p, revision)
             keeps = tb.signs[p] and signer[p]
             if not settles(first, u, aspiration[p, r], signed[p], keeps):
                 return False
+            gains = gains or (keeps and u > signed[p] + EPS)
+    if not gains:
+        return False
     text[:] = revision
     _signed(tb, value, vr, text, signed, signer)
     return True
@@ -494,6 +506,7 @@ def settle_rows(
     sweeps: int,
     logroll: float,
     attention: float,
+    mediator: int,
     texts: IntArray,
     count: IntArray,
 ) -> None:
@@ -502,7 +515,8 @@ def settle_rows(
     In each run: up to ``sweeps`` passes over every single-issue change of the text,
     options in the mediator's order of preference ``order`` (its favourite first),
     until a pass changes nothing; then one draft per ``polish_words`` entry. A change
-    replaces the text when every signer of the changed text accepts it (:func:`_try`).
+    replaces the text when every signer of the changed text accepts it and it improves
+    on the text for a signatory or for the mediator (:func:`_try`).
     ``count`` gets how many changes each run adopted. The text is updated in place.
     """
     n_issues = texts.shape[1]
@@ -531,7 +545,9 @@ def settle_rows(
                 for k in range(tb.sizes[i]):
                     trial[:] = text
                     trial[i] = order[orow, i, k]
-                    if _try(tb, value, held, aspiration, r, vr, text, trial, signed, signer):
+                    if _try(
+                        tb, value, held, aspiration, r, vr, text, trial, signed, signer, mediator
+                    ):
                         count[j] += 1
             if count[j] == before:
                 break
@@ -542,7 +558,7 @@ def settle_rows(
                 tb, keys[r], polish_words[k], text, named[r], cdf, cr,
                 n_changeable, logroll, attention, scratch, trial,
             )  # fmt: skip
-            if _try(tb, value, held, aspiration, r, vr, text, trial, signed, signer):
+            if _try(tb, value, held, aspiration, r, vr, text, trial, signed, signer, mediator):
                 count[j] += 1
 
 
@@ -561,7 +577,7 @@ def respond_rows(
     line: IntArray,
     issue: IntArray,
 ) -> None:
-    """:func:`respond` of party ``p`` to ``texts[j]`` in run ``rows[j]``."""
+    """:func:`accepts` and :func:`objection` of party ``p``: ``texts[j]`` in run ``rows[j]``."""
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r

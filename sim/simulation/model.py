@@ -362,7 +362,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         revision = None
         if responses.revision is not None:
             r = responses.revision
-            shown = responses.settled[0] if responses.settled is not None else text
+            shown = r.base[0]
             votes = []
             for agent in self.negotiators:
                 p = agent.index

@@ -31,6 +31,7 @@ class Revision:
     votes: BoolArray  # (R, P) the party found the revision at least as good
     line: IntArray  # (R, P) the held red line the revision crosses, -1 for none
     adopted: BoolArray  # (R,) the revision replaced the text
+    base: IntArray  # (R, I) the text it revised
 
 
 @dataclass
@@ -55,22 +56,25 @@ class Responses:
         return np.all(self.accept | ~self.asked, axis=1)
 
 
-def collect(model: NegotiationModel, proposer: IntArray, texts: IntArray) -> Responses:
-    """Ask every signer of each run's text whether it would sign it (the proposer too)."""
+def collect(
+    model: NegotiationModel, proposer: IntArray, texts: IntArray, rows: IntArray | None = None
+) -> Responses:
+    """Ask every signer of each run's text whether it would sign it (the proposer too).
+
+    ``texts`` are those of the block's ``rows`` when given, else one per run of the block.
+    """
     n, n_parties = texts.shape[0], len(model.negotiators)
-    asked = model.space.signers(texts) & model.alive[:, None]  # nobody answers in ended runs
+    at = np.arange(n) if rows is None else rows
+    asked = model.space.signers(texts) & model.alive[at, None]  # nobody answers in ended runs
     accept = np.ones((n, n_parties), dtype=bool)
     line = np.full((n, n_parties), -1, dtype=np.intp)
     issue = np.full((n, n_parties), -1, dtype=np.intp)
     for agent in model.negotiators:
         p = agent.index
-        rows = np.flatnonzero(asked[:, p])
-        if rows.size == 0:
+        mine = np.flatnonzero(asked[:, p])
+        if mine.size == 0:
             continue
-        if rows.size == n:
-            accept[:, p], line[:, p], issue[:, p] = agent.respond(texts)
-        else:  # a party needed by some texts only answers for those
-            accept[rows, p], line[rows, p], issue[rows, p] = agent.respond(texts, rows)
+        accept[mine, p], line[mine, p], issue[mine, p] = agent.respond(texts[mine], at[mine])
     return Responses(proposer, texts, asked, accept, line, issue)
 
 
@@ -172,15 +176,35 @@ class Mediated:
         proposer = np.full(n, self.mediator, dtype=np.intp)
         responses = Responses(proposer, current, asked, accept, line, issue)
         responses.polished = np.zeros(n, dtype=np.intp)
-        responses.revision = Revision(revision, voters, votes, vote_line, adopted)
+        responses.revision = Revision(revision, voters, votes, vote_line, adopted, current.copy())
+        if t >= model.deadline and adopted.any():
+            self._last_call(responses, np.flatnonzero(adopted & model.alive))
         for agent in agents:
             agent.observe(current, np.ones(n, dtype=bool))
         done = np.flatnonzero(responses.agreed & model.alive)
         if done.size and params.polish:
-            responses.settled = current.copy()
-            responses.texts = current.copy()
-            responses.texts[done], responses.polished[done] = self.settle(t, current[done], done)
+            signed = responses.texts
+            responses.settled = signed.copy()
+            responses.texts = signed.copy()
+            responses.texts[done], responses.polished[done] = self.settle(t, signed[done], done)
         return responses
+
+    def _last_call(self, responses: Responses, rows: IntArray) -> None:
+        """In the last round, put a revision the voters just adopted to signature at once.
+
+        Otherwise a text every signer voted for in the deadline round could never be
+        signed: signatures are asked on the text as it stood at the start of a round.
+        The answers on the adopted text replace those on the text it replaced.
+        """
+        if rows.size == 0:
+            return
+        texts = self.text[rows]
+        last = collect(self.model, responses.proposer[rows], texts, rows)
+        responses.texts[rows] = texts
+        responses.asked[rows] = last.asked
+        responses.accept[rows] = last.accept
+        responses.line[rows] = last.line
+        responses.issue[rows] = last.issue
 
     def _stances(self) -> tuple[FloatArray, FloatArray]:
         """(P, R) every party's aspiration and reservation value in each run."""
@@ -218,7 +242,7 @@ class Mediated:
         kernels.settle_rows(
             model.space.kernel, model.value, self._cdf(), self._order(), model.held, aspiration,
             model.streams.keys, self.named, np.asarray(rows, dtype=np.intp), words, self.SWEEPS,
-            params.logroll, params.attention, texts, count,
+            params.logroll, params.attention, self.mediator, texts, count,
         )  # fmt: skip
         return texts, count
 

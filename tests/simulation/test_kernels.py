@@ -57,7 +57,7 @@ def test_lines_signers_and_utilities_agree_with_the_reference(data):
     scenario = build(data)
     tables = Tables.of(scenario)
     outcomes = _outcomes(scenario)
-    texts = np.array([tables.text_of(dict(zip(tables.issues, o))) for o in outcomes])
+    texts = np.array([tables.text_of(dict(zip(tables.issues, o, strict=True))) for o in outcomes])
     signers = tables.signers(texts)
     for o, outcome in enumerate(outcomes):
         names = {tables.parties[p] for p in np.flatnonzero(signers[o])}
@@ -90,7 +90,7 @@ def test_a_party_signs_exactly_what_the_reference_accepts(data, more):
     scenario = build(data)
     tables = Tables.of(scenario)
     outcomes = _outcomes(scenario)
-    texts = np.array([tables.text_of(dict(zip(tables.issues, o))) for o in outcomes])
+    texts = np.array([tables.text_of(dict(zip(tables.issues, o, strict=True))) for o in outcomes])
     dropped = {line.key for line in tables.lines if more.draw(st.booleans())}
     held = np.array([[line.key not in dropped] for line in tables.lines], dtype=bool)
     held = np.ascontiguousarray(np.repeat(held.reshape(-1, 1), len(outcomes), axis=1))
