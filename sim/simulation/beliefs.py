@@ -22,38 +22,44 @@ What the observers see
   up is public (the owner's stated position changes), every round without a give-up
   shows it held; if not, only a veto on the line (a refusal of a text crossing it that
   names it) shows it held. Either way the engine says which rounds showed it held.
-* **The line given up**: the owner is seen not defending it (it says so, or it answers
-  a text crossing it without naming it).
+* **The line given up**: the owner is seen not defending it — it says so, or it answers
+  a text crossing it without naming any red line (a party names a line it holds
+  before anything else, so a refusal naming another of its lines says nothing here).
 
 Derivation
 ----------
-Let ``m = max{p_s : s in S}`` be the highest pressure among the rounds ``S`` in which
-the line was seen held (``m = 0`` before any). The owner's pressure path before a
-give-up does not depend on its type (the same costs, clock and concessions whatever
-the line is), so it cancels from the likelihood ratio. Then
+A bluff gives its line up in the first round ``u`` with ``p_u >= θ``, so a line seen
+held in round ``s`` has survived every round up to ``s``: ``θ > p_u`` for all
+``u <= s``, seen or not. Let ``m`` be the highest pressure the owner has been under up
+to the last round in which the line was seen held (``m = 0`` before any): the
+pressure the line is known to have *survived*. The owner's pressure path before a
+give-up does not depend on the line's type (the same costs, clock and concessions
+whatever the line is), so it cancels from the likelihood ratio. Then
 
-* P(seen held in every round of S | firm) = 1;
-* P(seen held in every round of S | bluff) = P(θ > p_s for all s in S) = P(θ > m)
-  = 1 - m (θ uniform on [0, 1)).
+* P(seen held whenever it was seen | firm) = 1;
+* P(seen held whenever it was seen | bluff) = P(θ > m) = 1 - m (θ uniform on [0, 1)).
 
 Bayes' rule gives the posterior from the prior ``c``::
 
-    b = c / (c + (1 - c) * (1 - m))                       (held up to pressure m)
+    b = c / (c + (1 - c) * (1 - m))                       (held, pressure m survived)
     b = 0                                                 (seen given up)
 
 since P(given up | firm) = 0. Only the *highest* pressure survived counts: a bluff
 that held at 0.5 has already shown it held at 0.2, so pressures 0.2 then 0.5 give
 ``c / (c + (1 - c) * 0.5)``, not the product of two one-round updates (which counts
-the range [0, 0.2] twice and overrates firmness; the calibration test shows it). One
-round's update from the last belief ``b`` and peak ``m``, seen held at pressure ``p``
-(new peak ``m' = max(m, p)``), multiplies the odds by ``(1 - m) / (1 - m')``::
+the range [0, 0.2] twice and overrates firmness; the calibration test shows it). And a
+line seen held at pressure 0.5 after its owner was under 0.8 in a round nobody saw it
+has survived 0.8. One round's update from the last belief ``b`` and the pressure
+survived ``m``, seen held after a highest pressure so far ``m' >= m``, multiplies the
+odds by ``(1 - m) / (1 - m')``::
 
     b' = b (1 - m) / (b (1 - m) + (1 - b) (1 - m'))
 
 which equals the closed form above. Consequences: with no evidence (``p = 0``,
 nothing given up) ``b`` stays at the prior; while the line holds ``b`` never falls
 and rises with the pressure survived; held at ``p = 1`` only a firm line is left
-(``b = 1``).
+(``b = 1``). When give-ups are public every round shows the line held or given up, so
+the pressure survived is simply the highest pressure so far.
 
 A veto carries no more than "held": both a firm line and a bluff below its threshold
 veto every text that crosses them, so P(veto | firm, held) = P(veto | bluff, held) and
@@ -65,8 +71,9 @@ Every observer sees the same public evidence and starts from the same credibilit
 one belief per run and line serves the mediator and the other parties alike. The
 posterior is exact per line under the model above; where the engine draws a party's
 lines jointly (its ``resolve``), seeing one of them given up is also evidence about
-the others, which this per-line rule leaves out (it is then the exact posterior given
-that line's own history only, not given everything seen).
+the others, which this per-line rule leaves out: it conditions on the line's own
+history only, and stays calibrated so long as the pressure path before a give-up does
+not depend on the line's type.
 
 What the mediator does with it
 ------------------------------
@@ -97,11 +104,11 @@ PROBE_RANGE = (0.0, 1.0)
 
 
 def posterior(
-    prior: npt.ArrayLike, peak: npt.ArrayLike, given_up: npt.ArrayLike = False
+    prior: npt.ArrayLike, survived: npt.ArrayLike, given_up: npt.ArrayLike = False
 ) -> FloatArray:
-    """P(firm | held up to pressure ``peak``) = c / (c + (1 - c)(1 - peak)); 0 if given up."""
+    """P(firm | pressure ``m`` survived) = c / (c + (1 - c)(1 - m)); 0 if seen given up."""
     c = np.clip(np.asarray(prior, dtype=np.float64), 0.0, 1.0)
-    survive = 1.0 - np.clip(np.asarray(peak, dtype=np.float64), 0.0, 1.0)
+    survive = 1.0 - np.clip(np.asarray(survived, dtype=np.float64), 0.0, 1.0)
     denominator = c + (1.0 - c) * survive
     safe = np.where(denominator > 0.0, denominator, 1.0)
     held = np.where(denominator > 0.0, c / safe, c)
@@ -111,31 +118,36 @@ def posterior(
 
 def update(
     belief: npt.ArrayLike,
+    survived: npt.ArrayLike,
     peak: npt.ArrayLike,
     pressure: npt.ArrayLike,
     held: npt.ArrayLike,
     given_up: npt.ArrayLike,
-) -> tuple[FloatArray, FloatArray]:
-    """One round's evidence: ``(belief', peak')`` from the last belief and peak pressure.
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """One round's evidence: ``(belief', survived', peak')``.
 
-    ``held``: the line was seen held this round (at the owner's ``pressure``);
-    ``given_up``: it was seen given up. Neither: nothing was seen, nothing changes.
-    ``peak`` is the highest pressure the line was seen held at (0 at the start).
+    ``peak``: the highest pressure the owner has been under before this round (0 at the
+    start); ``survived``: the highest pressure the line is known to have survived (0 at
+    the start); ``pressure``: the owner's pressure this round; ``held``: the line was
+    seen held this round; ``given_up``: it was seen given up. Neither: nothing was seen
+    and only ``peak`` moves.
     """
     b = np.clip(np.asarray(belief, dtype=np.float64), 0.0, 1.0)
-    m = np.clip(np.asarray(peak, dtype=np.float64), 0.0, 1.0)
+    m = np.clip(np.asarray(survived, dtype=np.float64), 0.0, 1.0)
     p = np.clip(np.asarray(pressure, dtype=np.float64), 0.0, 1.0)
+    top = np.maximum(np.clip(np.asarray(peak, dtype=np.float64), 0.0, 1.0), p)
     gone = np.asarray(given_up, dtype=bool)
     seen = np.asarray(held, dtype=bool) & ~gone
-    new_peak = np.where(seen, np.maximum(m, p), m)
-    rising = new_peak > m
+    new_survived = np.where(seen, np.maximum(m, top), m)
+    rising = new_survived > m
     firm = b * (1.0 - m)
-    denominator = firm + (1.0 - b) * (1.0 - new_peak)
+    denominator = firm + (1.0 - b) * (1.0 - new_survived)
     safe = np.where(denominator > 0.0, denominator, 1.0)
     moved = np.where(denominator > 0.0, firm / safe, b)
     new_belief: FloatArray = np.where(gone, 0.0, np.where(rising, moved, b))
-    out_peak: FloatArray = np.asarray(new_peak, dtype=np.float64)
-    return new_belief, out_peak
+    out_survived: FloatArray = np.asarray(new_survived, dtype=np.float64)
+    out_peak: FloatArray = np.asarray(top, dtype=np.float64)
+    return new_belief, out_survived, out_peak
 
 
 def probed(belief: npt.ArrayLike, probe: float) -> BoolArray:
