@@ -144,7 +144,8 @@ def update(
     denominator = firm + (1.0 - b) * (1.0 - new_survived)
     safe = np.where(denominator > 0.0, denominator, 1.0)
     moved = np.where(denominator > 0.0, firm / safe, b)
-    new_belief: FloatArray = np.where(gone, 0.0, np.where(rising, moved, b))
+    # surviving more pressure only raises the odds; the maximum keeps rounding from lowering b
+    new_belief: FloatArray = np.where(gone, 0.0, np.where(rising, np.maximum(moved, b), b))
     out_survived: FloatArray = np.asarray(new_survived, dtype=np.float64)
     out_peak: FloatArray = np.asarray(top, dtype=np.float64)
     return new_belief, out_survived, out_peak
