@@ -8,7 +8,6 @@ lists at most :data:`SHOWN_POINTS` points and says how many it left out.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +88,9 @@ class PointSummary:
 def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
     """Summaries of every point of a batch folder, read part by part.
 
-    Each part is counted as it is read and let go, so memory does not grow with the
-    number of runs (only with the number of points and of distinct deals).
+    Parts are counted as they are read, a chunk of :data:`CHUNK_ROWS` rows at a time, and
+    let go, so memory does not grow with the number of runs (only with the number of
+    points and of distinct deals).
     """
     out = Path(out)
     manifest = read_manifest(out)
@@ -98,13 +98,24 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
     issues = {i for s in scenarios.values() for i in s.issues}
     needed = sorted({SCENARIO, AGREEMENT, ROUND} | issues)  # only what the summary reads
     tally = _Tally(manifest, scenarios)
+    chunk: list[_Counted] = []
     for part, table in read_parts(out, manifest, needed):
-        tally.add(
-            np.full(table.num_rows, part.point, dtype=np.int64),
-            _filled(table.column(AGREEMENT), False).astype(bool),
-            _filled(table.column(ROUND), 0).astype(np.int64),
-            functools.partial(_arrow_codes, table),
+        scenario = scenarios[part.point]
+        chunk.append(
+            _Counted(
+                np.full(table.num_rows, part.point, dtype=np.int64),
+                _filled(table.column(AGREEMENT), False).astype(bool),
+                _filled(table.column(ROUND), 0).astype(np.int64),
+                {
+                    issue: _arrow_codes(table, issue, list(spec.options))
+                    for issue, spec in scenario.issues.items()
+                },
+            )
         )
+        if sum(c.point.size for c in chunk) >= CHUNK_ROWS:
+            tally.add_all(chunk)
+            chunk = []
+    tally.add_all(chunk)
     warn_unread(out, manifest, stacklevel=2)
     return tally.summaries(top)
 
@@ -142,6 +153,20 @@ def summarise_batch(batch: Batch, top: int = 5) -> list[PointSummary]:
 #: Each masked row's option as its number in the options (-1 for none): (issue, options, mask).
 type Codes = Callable[[str, list[str], BoolArray], IntArray]
 
+#: Rows of parts counted together: many small parts (a large sweep) are counted in few
+#: passes, and a chunk bounds what the summary holds (about 30 bytes a row).
+CHUNK_ROWS = 1 << 18
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What the summary reads of one part: point, agreement, round, option numbers."""
+
+    point: IntArray
+    agreed: BoolArray
+    rounds: IntArray
+    codes: dict[str, IntArray]  # per issue of the part's scenario, in its option order
+
 
 class _Tally:
     """Counts over chunks of rows: runs, deals and rounds per point, deals per point.
@@ -178,6 +203,24 @@ class _Tally:
                 for i, issue in enumerate(scenario.issues)
             }
             self.deals[g].append(_count({"point": point[mask], **columns}))
+
+    def add_all(self, parts: list[_Counted]) -> None:
+        """Count the rows of several parts at once (an issue a part lacks is -1 in it)."""
+        if not parts:
+            return
+        issues = dict.fromkeys(issue for part in parts for issue in part.codes)
+        codes = {
+            issue: np.concatenate(
+                [p.codes.get(issue, np.full(p.point.size, -1, dtype=np.intp)) for p in parts]
+            )
+            for issue in issues
+        }
+        self.add(
+            np.concatenate([p.point for p in parts]),
+            np.concatenate([p.agreed for p in parts]),
+            np.concatenate([p.rounds for p in parts]),
+            lambda issue, options, mask: codes[issue][mask],
+        )
 
     def summaries(self, top: int) -> list[PointSummary]:
         """The summary of every point from the counts so far."""
@@ -304,8 +347,11 @@ def _filled(column: pa.ChunkedArray, value: Any) -> np.ndarray[Any, Any]:
     return np.asarray(pc.fill_null(column, value).to_numpy())
 
 
-def _arrow_codes(table: pa.Table, issue: str, options: list[str], mask: BoolArray) -> IntArray:
-    """As :func:`_option_codes`, for a dictionary-encoded Arrow column (no strings made)."""
+def _arrow_codes(table: pa.Table, issue: str, options: list[str]) -> IntArray:
+    """Each row's option of a dictionary-encoded column as its number in ``options``.
+
+    -1 for none or another option, as :func:`_option_codes`; no strings are made.
+    """
     column = table.column(issue)
     number = {option: k for k, option in enumerate(options)}
     pieces = []
@@ -317,9 +363,8 @@ def _arrow_codes(table: pa.Table, issue: str, options: list[str], mask: BoolArra
         renumber = np.array([number.get(c, -1) for c in labels] + [-1], dtype=np.intp)
         indices = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(), dtype=np.intp)
         pieces.append(renumber[indices])  # -1 (null) takes the last entry: none
-    codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
-    selected: IntArray = codes[mask]
-    return selected
+    codes: IntArray = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
+    return codes
 
 
 def _option_codes(column: pd.Series, options: list[str], mask: BoolArray) -> IntArray:

@@ -25,6 +25,7 @@ from matplotlib.patches import Patch
 
 from sim.batch.summary import wilson
 from sim.compare import newcombe_interval
+from sim.plots import causes
 from sim.plots.colours import repeats
 from sim.plots.data import NO_DEAL, OTHER, BatchData, PointData, short_path
 from sim.plots.text import cap, plural, wrap
@@ -598,9 +599,11 @@ FIGURES = {
     "utilities": utilities,
     "options": options_in_deals,
     "red_lines": red_line_effects,
+    "causes": causes.causes_figure,
 }
 #: Why a figure can be missing (its function returned None).
 NOT_DRAWN = {
     "sweeps": "the batch sweeps no field",
     "red_lines": "no party has a red line",
+    "causes": causes.NOT_DRAWN,
 }

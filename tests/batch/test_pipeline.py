@@ -277,13 +277,26 @@ def test_parts_keep_statistics_where_readers_filter_and_dictionaries_for_text(tm
 # --- the summary, part by part -------------------------------------------------------------
 
 
-def test_the_summary_counted_part_by_part_is_the_one_pass_summary(tmp_path):
-    files = (trade_file(tmp_path), BASE)
-    assert batch(tmp_path / "b", "--sweep", "deadline=25,40", files=files, runs=70, block=20) == 0
-    assert len(parts(tmp_path / "b")) == 16
+@pytest.fixture(scope="module")
+def two_scenarios(tmp_path_factory):
+    """Two scenarios with other issues, two sweep points each, four parts per point."""
+    root = tmp_path_factory.mktemp("summary")
+    files = (trade_file(root), BASE)
+    assert batch(root / "b", "--sweep", "deadline=25,40", files=files, runs=70, block=20) == 0
+    assert len(parts(root / "b")) == 16
+    return root / "b"
+
+
+@pytest.mark.parametrize("chunk", [1, 50, 100, 10**6])  # a part, parts cut across, all
+def test_the_summary_counted_part_by_part_is_the_one_pass_summary(
+    two_scenarios, chunk, monkeypatch
+):
+    import sim.batch.summary as summary
+
+    monkeypatch.setattr(summary, "CHUNK_ROWS", chunk)
     for top in (0, 2, 50):
-        one_pass = summarise_batch(read_batch(tmp_path / "b"), top)
-        assert summarise(tmp_path / "b", top) == one_pass
+        one_pass = summarise_batch(read_batch(two_scenarios), top)
+        assert summarise(two_scenarios, top) == one_pass
 
 
 def test_parts_are_read_a_few_at_a_time(tmp_path, monkeypatch):

@@ -1,0 +1,444 @@
+"""Why talks fail: per scenario and sweep point, the causes of the runs without a deal.
+
+Every row of a batch without agreement says (DESIGN.md, "Results", v2) who refused the
+last text (``blocker``), what it named (``blocked_on``: a red line ``party.line`` or an
+issue) and how the talks ended (``ended``: ``deadline``, ``no_zone`` or ``walked_out``).
+This module counts them among the no-deal runs of each point, gives each share its 95%
+Wilson score interval (Wilson 1927, from statsmodels), and says the top causes in words.
+
+Rows of a batch made before those columns existed still have ``ended``; who refused and
+on what is then reported as not recorded, never guessed. A no-deal run whose
+``blocker`` or ``blocked_on`` is null is counted as :data:`NOT_NAMED`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.batch.schema import AGREEMENT, ENDED, RUN, SCENARIO
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+
+#: The columns that say who refused the last text of a run without a deal, and on what.
+BLOCKER = "blocker"
+BLOCKED_ON = "blocked_on"
+#: How a run without agreement ends, in the order the words and figures list them.
+ENDINGS = ("deadline", "no_zone", "walked_out")
+#: A no-deal run whose row names nobody (or nothing) in ``blocker`` / ``blocked_on``.
+NOT_NAMED = "none named"
+#: The columns :func:`batch_causes` reads (a batch lacking some is read without them).
+COLUMNS = (SCENARIO, AGREEMENT, ENDED, BLOCKER, BLOCKED_ON)
+#: Causes named in words per point (the figure draws more).
+TOP_WORDS = 2
+#: Points the printed text lists at most (as the batch summary).
+SHOWN_POINTS = 100
+
+#: How each ending reads in words: "ended <...> in 80% of them".
+ENDING_WORDS = {
+    "deadline": "at the deadline",
+    "no_zone": "with no deal left that every signer could accept",
+    "walked_out": "when a needed signer walked out",
+}
+
+
+@cache
+def _confint() -> Callable[..., Any]:
+    """``proportion_confint`` of statsmodels; scipy's Wilson interval if it is not installed."""
+    try:
+        module = importlib.import_module("statsmodels.stats.proportion")
+    except ImportError:  # the same interval (no continuity correction), from scipy.stats
+        stats = importlib.import_module("scipy.stats")
+
+        def scipy_wilson(count: int, nobs: int, alpha: float, method: str) -> tuple[float, float]:
+            assert method == "wilson"
+            ci = stats.binomtest(count, nobs).proportion_ci(1 - alpha, method="wilson")
+            return float(ci.low), float(ci.high)
+
+        return scipy_wilson
+    confint: Callable[..., Any] = module.proportion_confint
+    return confint
+
+
+def wilson_interval(count: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of ``count`` in ``n`` ((0, 1) when ``n`` is 0)."""
+    if n == 0:
+        return (0.0, 1.0)
+    low, high = _confint()(int(count), int(n), alpha=0.05, method="wilson")
+    return (float(low), float(high))
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One cause of no deal at a point: in how many of its ``n`` no-deal runs it was named."""
+
+    name: str  # a party, ``party.line`` or an issue, an ending, or NOT_NAMED
+    count: int
+    n: int
+
+    @property
+    def share(self) -> float:
+        """The share of the point's no-deal runs."""
+        return self.count / self.n if self.n else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """Its 95% Wilson interval."""
+        return wilson_interval(self.count, self.n)
+
+
+@dataclass(frozen=True)
+class PointCauses:
+    """Why the runs of one scenario at one sweep point ended without a deal.
+
+    Causes are most frequent first (ties by name); ``recorded`` is False for rows made
+    before ``blocker`` and ``blocked_on`` existed (then both tuples are empty).
+    ``joint`` counts no-deal runs by (blocker, blocked_on).
+    """
+
+    key: str
+    scenario: str
+    sweep: dict[str, Any]
+    runs: int
+    no_deal: int
+    recorded: bool
+    blockers: tuple[Cause, ...] = ()
+    blocked_on: tuple[Cause, ...] = ()
+    ended: tuple[Cause, ...] = ()
+    joint: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def on_line_of(self, party: str) -> Cause | None:
+        """The line or issue most often named when ``party`` refused (share of all no-deal runs)."""
+        named = [(n, what) for (who, what), n in self.joint.items() if who == party]
+        if not named:
+            return None
+        count, what = max(named, key=lambda nw: (nw[0], _reverse(nw[1])))
+        return Cause(what, count, self.no_deal)
+
+
+def _reverse(text: str) -> tuple[int, ...]:
+    """A key under which ``max`` prefers the alphabetically first name among ties."""
+    return tuple(-ord(c) for c in text)
+
+
+def recorded(columns: Iterable[str]) -> bool:
+    """Whether rows with these columns say who refused the last text and on what."""
+    names = set(columns)
+    return BLOCKER in names and BLOCKED_ON in names
+
+
+def sweep_columns(rows: pd.DataFrame) -> list[str]:
+    """The sweep point columns of rows as a batch holds them: between ``scenario`` and ``run``."""
+    names = [str(c) for c in rows.columns]
+    if SCENARIO not in names or RUN not in names:
+        return []
+    return names[names.index(SCENARIO) + 1 : names.index(RUN)]
+
+
+def frame_causes(rows: pd.DataFrame, by: Sequence[str] | None = None) -> list[PointCauses]:
+    """The causes of no deal per scenario and sweep point of rows (e.g. ``load_results``).
+
+    ``by``: the columns that tell points apart (default: ``scenario`` and the sweep
+    columns, :func:`sweep_columns`). Points are in the order their first row appears.
+    """
+    keys = [SCENARIO, *sweep_columns(rows)] if by is None else list(by)
+    if not len(rows):
+        return []
+    if keys:
+        codes, uniques = pd.MultiIndex.from_frame(rows[keys].astype(object)).factorize()
+        labels = [dict(zip(keys, u, strict=True)) for u in uniques]
+    else:
+        codes, labels = np.zeros(len(rows), dtype=np.int64), [{}]
+    entries = []
+    for k, values in enumerate(labels):
+        scenario = str(values.get(SCENARIO, ""))
+        sweep = {c: _plain(v) for c, v in values.items() if c != SCENARIO and not _missing(v)}
+        shown = ", ".join(f"{c}={v}" for c, v in sweep.items())
+        entries.append((scenario + (f"[{shown}]" if shown else "") or str(k), scenario, sweep))
+    return count_causes(rows, np.asarray(codes, dtype=np.int64), entries)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def count_causes(
+    rows: pd.DataFrame,
+    point: np.ndarray[Any, np.dtype[np.int64]],
+    entries: Sequence[tuple[str, str, dict[str, Any]]],
+) -> list[PointCauses]:
+    """The causes of no deal at every point: ``point[i]`` is row i's index into ``entries``.
+
+    ``entries`` are (key, scenario id, sweep values) of each point. One grouped count
+    per column over the no-deal rows, not a pass per point.
+    """
+    size = len(entries)
+    point = np.asarray(point, dtype=np.int64)
+    runs = np.bincount(point, minlength=size)
+    agreed = _bools(rows[AGREEMENT]) if AGREEMENT in rows.columns else np.zeros(len(rows), bool)
+    failed = ~agreed
+    no_deal = np.bincount(point[failed], minlength=size)
+    known = recorded(rows.columns)
+    lost = pd.DataFrame({"point": point[failed]})
+    tallies: dict[str, dict[int, list[tuple[str, int]]]] = {}
+    columns = ([BLOCKER, BLOCKED_ON] if known else []) + ([ENDED] if ENDED in rows.columns else [])
+    for column in columns:
+        lost[column] = _named(rows[column])[failed]
+        tallies[column] = _by_point(lost.groupby(["point", column], sort=False).size())
+    joint: dict[int, dict[tuple[str, str], int]] = {}
+    if known and len(lost):
+        for (k, who, what), n in lost.groupby(["point", BLOCKER, BLOCKED_ON]).size().items():
+            joint.setdefault(int(k), {})[(str(who), str(what))] = int(n)
+
+    def causes(column: str, k: int) -> tuple[Cause, ...]:
+        counted = tallies.get(column, {}).get(k, [])
+        ordered = sorted(counted, key=lambda c: (-c[1], c[0]))
+        return tuple(Cause(name, n, int(no_deal[k])) for name, n in ordered)
+
+    return [
+        PointCauses(
+            key=key,
+            scenario=scenario,
+            sweep=dict(sweep),
+            runs=int(runs[k]),
+            no_deal=int(no_deal[k]),
+            recorded=known,
+            blockers=causes(BLOCKER, k),
+            blocked_on=causes(BLOCKED_ON, k),
+            ended=causes(ENDED, k),
+            joint=joint.get(k, {}),
+        )
+        for k, (key, scenario, sweep) in enumerate(entries)
+    ]
+
+
+def _bools(column: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    return np.asarray(column.astype("boolean").fillna(False).to_numpy(dtype=bool))
+
+
+def _named(column: pd.Series) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """A text column as strings, null as :data:`NOT_NAMED`."""
+    values = column.astype(object).to_numpy()
+    missing = pd.isna(values)
+    out = np.where(missing, NOT_NAMED, values.astype(str) if len(values) else values)
+    return np.asarray(out, dtype=object)
+
+
+def _by_point(counts: pd.Series) -> dict[int, list[tuple[str, int]]]:
+    out: dict[int, list[tuple[str, int]]] = {}
+    for (k, name), n in counts.items():
+        if n:
+            out.setdefault(int(k), []).append((str(name), int(n)))
+    return out
+
+
+def batch_causes(folder: str | Path) -> list[PointCauses]:
+    """The causes of no deal at every point of a batch folder, in manifest order.
+
+    Reads only the few columns it needs (:data:`COLUMNS`) with
+    :func:`sim.batch.store.read_batch`, which checks the folder (ScenarioError if not
+    sound); a batch without ``blocker``/``blocked_on`` gives ``recorded=False``.
+    """
+    from sim.batch.store import read_batch
+
+    batch = read_batch(folder, list(COLUMNS))
+    entries = [(p.key, p.scenario_id, dict(p.sweep)) for p in batch.manifest.points]
+    return count_causes(batch.rows, batch.point, entries)
+
+
+# --- in words -------------------------------------------------------------------------
+
+
+def _percent(share: float) -> str:
+    """A share as the words print it: 71%, 0.4%, <0.1%, 100%."""
+    if share == 0:
+        return "0%"
+    if share < 0.001:
+        return "<0.1%"
+    if share < 0.1 or share > 0.999:
+        text = f"{100 * share:.1f}%"
+        return "100%" if text == "100.0%" else text
+    return f"{100 * share:.0f}%"
+
+
+def _interval_text(cause: Cause) -> str:
+    low, high = (_percent(end) for end in cause.interval)
+    return f"{low if low.startswith('<') else low.removesuffix('%')}–{high}"  # 69–73%
+
+
+def _with_interval(cause: Cause) -> str:
+    return f"{_percent(cause.share)} ({_interval_text(cause)})"
+
+
+class Names:
+    """Words for parties, lines and issues: the scenario's labels where it is known."""
+
+    def __init__(self, scenario: Scenario | None = None) -> None:
+        self.scenario = scenario
+
+    def party(self, party: str) -> str:
+        """A party's label (its id when the scenario is not known)."""
+        if self.scenario is not None and party in self.scenario.parties:
+            return self.scenario.party_label(party)
+        return party
+
+    def is_line(self, named: str) -> bool:
+        """Whether ``blocked_on`` names a red line (``party.line``) rather than an issue."""
+        owner, dot, _ = named.partition(".")
+        if self.scenario is not None:
+            return bool(dot) and owner in self.scenario.parties
+        return bool(dot)
+
+    def named(self, named: str, blocker: str | None = None) -> str:
+        """What a refusal named, in words: "on its red line x", "over the issue y"."""
+        if named == NOT_NAMED:
+            return "naming no line or issue"
+        if self.is_line(named):
+            owner, _, line = named.partition(".")
+            whose = "its" if owner == blocker else f"{self.party(owner)}'s"
+            return f"on {whose} red line {line}"
+        if self.scenario is not None and named in self.scenario.issues:
+            return f"over the issue {self.scenario.issue_label(named)}"
+        return f"over the issue {named}"
+
+    def label(self, named: str) -> str:
+        """A cause as a short label for a figure: "Russia: no_nato_troops", "issue: Territory"."""
+        if named == NOT_NAMED:
+            return NOT_NAMED
+        if self.is_line(named):
+            owner, _, line = named.partition(".")
+            return f"{self.party(owner)}: red line {line}"
+        if self.scenario is not None and named in self.scenario.issues:
+            return f"issue: {self.scenario.issue_label(named)}"
+        return f"issue: {named}"
+
+
+def describe(causes: PointCauses, scenario: Scenario | None = None, top: int = TOP_WORDS) -> str:
+    """The top causes of no deal at a point, in words (one paragraph).
+
+    E.g. "No deal in 2,345 of 10,000 runs (23.5%): Russia refused the last text in 71% of
+    them (69–73%), on its red line no_nato_troops in 64% (62–66%); ... Ended at the
+    deadline in 80% (78–82%); ...". Shares are of the no-deal runs, with 95% intervals.
+    """
+    names = Names(scenario)
+    runs, lost = causes.runs, causes.no_deal
+    if runs == 0:
+        return "No runs."
+    if lost == 0:
+        return f"A deal in every one of the {runs:,} runs: no cause of failure to report."
+    head = f"No deal in {lost:,} of {runs:,} runs ({lost / runs:.1%})"
+    ended = _ended_text(causes)
+    if not causes.recorded:
+        return (
+            f"{head}. Who refused the last text, and on which red line or issue, is not"
+            " recorded in these rows (a batch made before the rows held blocker and"
+            " blocked_on: run it again with this version of negsim to see why)."
+            + (f" {ended}" if ended else "")
+        )
+    parts = []
+    for k, blocker in enumerate(causes.blockers[:top]):
+        if blocker.name == NOT_NAMED:
+            text = f"no signer is named as refusing in {_with_interval(blocker)}"
+        else:
+            who = names.party(blocker.name)
+            share, interval = _percent(blocker.share), _interval_text(blocker)
+            text = (
+                f"{who} refused the last text in {share} of them ({interval})"
+                if k == 0
+                else f"{who} in {share} ({interval})"
+            )
+            line = causes.on_line_of(blocker.name)
+            if line is not None:
+                text += f", {names.named(line.name, blocker.name)} in {_with_interval(line)}"
+        parts.append(text)
+    rest = len(causes.blockers) - top
+    if rest > 0:
+        left = sum(c.count for c in causes.blockers[top:])
+        parts.append(
+            f"{rest:,} other {'signer' if rest == 1 else 'signers'} in"
+            f" {_percent(left / lost)} together"
+        )
+    return f"{head}: " + "; ".join(parts) + "." + (f" {ended}" if ended else "")
+
+
+def _ended_text(causes: PointCauses) -> str:
+    shown = [c for c in causes.ended if c.count]
+    if not shown:
+        return ""
+    order = {name: k for k, name in enumerate(ENDINGS)}
+    shown.sort(key=lambda c: (-c.count, order.get(c.name, len(order)), c.name))
+    words = [
+        f"{ENDING_WORDS.get(c.name, c.name.replace('_', ' '))} in {_with_interval(c)}"
+        for c in shown
+    ]
+    return "Ended " + ", ".join(words) + "."
+
+
+def format_causes(
+    causes: Sequence[PointCauses],
+    scenarios: Mapping[str, Scenario] | None = None,
+    most: int = SHOWN_POINTS,
+    top: int = TOP_WORDS,
+) -> str:
+    """Why talks failed at each point, as the batch summary prints it (at most ``most``).
+
+    ``scenarios`` (scenario id -> scenario) gives the parties' and issues' labels.
+    """
+    lines = []
+    for point in causes[:most]:
+        sweep = ", ".join(f"{k}={v}" for k, v in point.sweep.items())
+        head = point.scenario + (f"  [{sweep}]" if sweep else "")
+        scenario = (scenarios or {}).get(point.scenario)
+        lines.append(f"{head}: why talks fail")
+        lines.append(f"  {describe(point, scenario, top)}")
+        lines.append("")
+    if len(causes) > most:
+        left = len(causes) - most
+        lines.append(f"… and {left:,} more points not shown (negsim plot DIR draws causes.png)")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def summary_text(folder: str | Path, most: int = SHOWN_POINTS, top: int = TOP_WORDS) -> str:
+    """Why talks failed at each point of a batch folder, in words (for ``negsim batch``)."""
+    from sim.batch.manifest import read_manifest
+
+    causes = batch_causes(folder)
+    scenarios: dict[str, Scenario] = {}
+    for entry in read_manifest(folder).points[:most]:  # one validation per scenario
+        if entry.scenario_id not in scenarios:
+            scenarios[entry.scenario_id] = entry.scenario()
+    return format_causes(causes, scenarios, most, top)
+
+
+__all__ = [
+    "BLOCKED_ON",
+    "BLOCKER",
+    "COLUMNS",
+    "ENDINGS",
+    "NOT_NAMED",
+    "Cause",
+    "Names",
+    "PointCauses",
+    "batch_causes",
+    "count_causes",
+    "describe",
+    "format_causes",
+    "frame_causes",
+    "recorded",
+    "summary_text",
+    "sweep_columns",
+    "wilson_interval",
+]
