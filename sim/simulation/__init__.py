@@ -65,7 +65,14 @@ def simulate(
     parts = [run_block(space, seed, ids)[0] for ids in blocks(runs, block)]
     if not parts:
         return to_frame(
-            space, Outcomes.empty(len(space.parties), len(space.lines), len(space.issues))
+            space,
+            Outcomes.empty(
+                len(space.parties),
+                len(space.lines),
+                len(space.issues),
+                len(space.scenario.events),
+                len(space.scenario.uncertainty.parameters),
+            ),
         )
     return to_frame(space, Outcomes.concat(parts))
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.simulation import kernels
-from sim.simulation.tables import best_within, utilities
+from sim.simulation.tables import best_within
 from sim.strategies import Stance, Strategy
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         self.index = index
         self.party = model.space.parties[index]
         self.strategy = strategy
+        #: The last round it stays at the table (None: the talks' deadline).
+        self.deadline: int | None = model.spec.parties[self.party].deadline
         #: Global indices of this party's red lines, in file order.
         self.lines: IntArray = np.flatnonzero(model.space.line_owner == index)
         n = model.n_rows
@@ -38,7 +40,10 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
             aspiration=np.empty(n),
             received=np.full((n, strategy.memory), np.nan),
             reactive=np.full(n, np.nan),
+            cost=np.zeros(n),
         )
+        #: (R,) its best utility within its own red lines (before any reservation value).
+        self.top: FloatArray = np.empty(n)
         self.best_text: IntArray = np.zeros((n, len(model.space.issues)), dtype=np.intp)
         self.sync()
 
@@ -47,18 +52,54 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         model, p = self.model, self.index
         self.stance.reservation = model.params.reservation[:, p].copy()
         self.stance.exponent = model.params.exponent[:, p].copy()
-        best, self.best_text = best_within(model.space, model.value, p, model.n_rows)
+        self.top, self.best_text = best_within(model.space, model.value, p, model.n_rows)
+        self.reserve(model.round)
+
+    def reserve(self, t: int) -> None:
+        """Round ``t``'s reservation value: ``clip(reservation - cost_of_delay * t, 0, 1)``.
+
+        Costs of delay make a stalemate hurt (Zartman 1985): each round without a deal
+        lowers what no deal is worth to the party (raises it when the cost is negative:
+        time is on its side). ``stance.cost`` is what it has lost so far.
+        """
+        model, p = self.model, self.index
+        base = model.params.reservation[:, p]
+        now = np.clip(base - model.params.cost_of_delay[:, p] * t, 0.0, 1.0)
+        self.stance.reservation = now
+        self.stance.cost = base - now
         # A party whose best is worth less than no deal asks for its reservation value:
         # aspirations always lie between the reservation value and the best.
-        self.stance.best = np.maximum(best, self.stance.reservation)
+        self.stance.best = np.maximum(self.top, now)
 
     def utility_of(self, texts: IntArray, rows: IntArray | None = None) -> FloatArray:
-        """The party's utility for one text per run (of ``rows``, if given)."""
-        return utilities(self.model.value, self.index, texts, rows)
+        """The party's worth of one text per run (of ``rows``, if given).
+
+        Its utility, less the audience cost of every red line it gave up that the text
+        crosses (:func:`sim.simulation.kernels.read`).
+        """
+        texts, at = self._rows(texts, rows)
+        out = np.empty(texts.shape[0])
+        model = self.model
+        kernels.worth_rows(
+            model.space.kernel, model.value, model.held, model.penalty, self.index, at, texts, out
+        )
+        return out
 
     def aspire(self, t: int) -> None:
-        """Set this round's aspiration by the party's strategy."""
-        self.strategy.aspire(self.stance, t, self.model.deadline)
+        """Set this round's aspiration by the party's strategy.
+
+        Past its own deadline the party has left the table and refuses every text.
+        """
+        model = self.model
+        self.reserve(t)
+        self.strategy.aspire(self.stance, t, model.deadline_of)
+        if self.deadline is not None and t > self.deadline:
+            self.stance.aspiration = np.full_like(self.stance.aspiration, np.inf)
+
+    @property
+    def left(self) -> bool:
+        """Whether the party has left the table (its own deadline has passed)."""
+        return self.deadline is not None and self.model.round > self.deadline
 
     def observe(self, texts: IntArray, seen: BoolArray) -> None:
         """Remember the utility of the offer received, where one was received."""
@@ -104,7 +145,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         issue = np.empty(n, dtype=np.intp)
         model = self.model
         kernels.respond_rows(
-            model.space.kernel, model.value, model.issue_best, model.held,
+            model.space.kernel, model.value, model.issue_best, model.held, model.penalty,
             self.stance.aspiration, self.index, at, texts, accept, line, issue,
         )  # fmt: skip
         return accept, line, issue
@@ -173,3 +214,4 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         """Keep only the given runs (the block is being compacted)."""
         self.stance = self.stance.take(rows)
         self.best_text = self.best_text[rows]
+        self.top = self.top[rows]

@@ -119,21 +119,34 @@ def crossed_line(tb: KernelTables, held: BoolArray, r: int, p: int, text: IntArr
 
 @_inline
 def read(
-    tb: KernelTables, value: FloatArray, held: BoolArray, r: int, vr: int, p: int, text: IntArray
+    tb: KernelTables,
+    value: FloatArray,
+    held: BoolArray,
+    penalty: FloatArray,
+    r: int,
+    vr: int,
+    p: int,
+    text: IntArray,
 ) -> tuple[int, int, float]:
     """What ``text`` is to party ``p`` in run ``r``.
 
     (the first of its held red lines it crosses, -1 for none; how many of its held
-    lines it crosses; its utility).
+    lines it crosses; its worth: its utility less the audience cost ``penalty[l, r]``
+    of every line ``l`` it gave up that the text crosses — the cost of backing down
+    before its audience, Fearon 1994; 0 for a line it holds or an event dropped).
     """
     first, count = -1, 0
+    worth = utility(value, vr, p, text)
     for j in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
         line = tb.party_line[j]
-        if held[line, r] and crosses(tb, line, text):
-            if first < 0:
-                first = int(line)
-            count += 1
-    return first, count, utility(value, vr, p, text)
+        if held[line, r]:
+            if crosses(tb, line, text):
+                if first < 0:
+                    first = int(line)
+                count += 1
+        elif penalty[line, r] > 0 and crosses(tb, line, text):
+            worth -= penalty[line, r]
+    return first, count, worth
 
 
 @_inline
@@ -301,6 +314,7 @@ def mediated_round(
     top: FloatArray,
     cdf: FloatArray,
     held: BoolArray,
+    penalty: FloatArray,
     aspiration: FloatArray,
     reservation: FloatArray,
     alive: BoolArray,
@@ -312,6 +326,7 @@ def mediated_round(
     attention: float,
     text: IntArray,
     vetoed: BoolArray,
+    avoid: BoolArray,
     named: BoolArray,
     revision: IntArray,
     asked: BoolArray,
@@ -326,8 +341,9 @@ def mediated_round(
     """One mediated round in every run of the block (:class:`~sim.simulation.protocols.Mediated`).
 
     In each run ``r``: the mediator drafts a revision of the current text ``text[r]``
-    (up to ``draft_words.shape[0]`` drafts, the first that crosses no line vetoed in the
-    run, else the first); every signer of the current text answers whether it would
+    (up to ``draft_words.shape[0]`` drafts, the first that crosses no line it avoids,
+    ``avoid[r]`` — the lines vetoed in the run that it does not believe to be bluffs —
+    else the first); every signer of the current text answers whether it would
     sign it (:func:`accepts`); every signer of the revision votes on it
     (:func:`votes_for`) — a party only the current text needs has no say on a text that
     does not need it, as after signing (:func:`_try`). A revision every voter votes for
@@ -369,20 +385,20 @@ def mediated_round(
                         tb, keys[r], draft_words[0], current, named[r], cdf, cr,
                         n_changeable, logroll, attention, scratch, out,
                     )  # fmt: skip
-                    if not crosses_vetoed(tb, vetoed, r, out):
+                    if not crosses_vetoed(tb, avoid, r, out):
                         break
                 else:
                     draft_one(
                         tb, keys[r], draft_words[k], current, named[r], cdf, cr,
                         n_changeable, logroll, attention, scratch, trial,
                     )  # fmt: skip
-                    if not crosses_vetoed(tb, vetoed, r, trial):
+                    if not crosses_vetoed(tb, avoid, r, trial):
                         out[:] = trial
                         break
         agreed = True
         vetoed_now = False
         for p in range(n_parties):
-            first, count, u = read(tb, value, held, r, vr, p, current)
+            first, count, u = read(tb, value, held, penalty, r, vr, p, current)
             line_now[p], count_now[p], u_now[p] = first, count, u
             asked[r, p] = signs_text(tb, p, current)
             accept[r, p], line[r, p], issue[r, p] = True, -1, -1
@@ -399,7 +415,7 @@ def mediated_round(
             votes[r, p], vote_line[r, p] = True, -1
             if not voters[r, p]:
                 continue
-            first, count, u = read(tb, value, held, r, vr, p, out)
+            first, count, u = read(tb, value, held, penalty, r, vr, p, out)
             anneal = False
             if tau > 0:
                 chance = unit(mix(keys[r] ^ anneal_words[p]), tb.element[0])
@@ -434,6 +450,7 @@ def _try(
     tb: KernelTables,
     value: FloatArray,
     held: BoolArray,
+    penalty: FloatArray,
     aspiration: FloatArray,
     r: int,
     vr: int,
@@ -461,10 +478,10 @@ def _try(
             break
     if not changed:
         return False
-    gains = utility(value, vr, mediator, revision) > signed[mediator] + EPS
+    gains = read(tb, value, held, penalty, r, vr, mediator, revision)[2] > signed[mediator] + EPS
     for p in range(aspiration.shape[0]):
         if signs_text(tb, p, revision):
-            first, _, u = read(tb, value, held, r, vr, p, revision)
+            first, _, u = read(tb, value, held, penalty, r, vr, p, revision)
             keeps = tb.signs[p] and signer[p]
             if not settles(first, u, aspiration[p, r], signed[p], keeps):
                 return False
@@ -472,7 +489,7 @@ def _try(
     if not gains:
         return False
     text[:] = revision
-    _signed(tb, value, vr, text, signed, signer)
+    _signed(tb, value, held, penalty, r, vr, text, signed, signer)
     return True
 
 
@@ -480,14 +497,17 @@ def _try(
 def _signed(
     tb: KernelTables,
     value: FloatArray,
+    held: BoolArray,
+    penalty: FloatArray,
+    r: int,
     vr: int,
     text: IntArray,
     signed: FloatArray,
     signer: BoolArray,
 ) -> None:
-    """Each party's utility of ``text`` and whether it must sign it, into ``signed``, ``signer``."""
+    """Each party's worth of ``text`` and whether it must sign it, into ``signed``, ``signer``."""
     for p in range(signed.shape[0]):
-        signed[p] = utility(value, vr, p, text)
+        signed[p] = read(tb, value, held, penalty, r, vr, p, text)[2]
         signer[p] = signs_text(tb, p, text)
 
 
@@ -498,6 +518,7 @@ def settle_rows(
     cdf: FloatArray,
     order: IntArray,
     held: BoolArray,
+    penalty: FloatArray,
     aspiration: FloatArray,
     keys: U64Array,
     named: BoolArray,
@@ -536,7 +557,7 @@ def settle_rows(
         cr = 0 if cdf.shape[0] == 1 else r
         orow = 0 if order.shape[0] == 1 else r
         text = texts[j]
-        _signed(tb, value, vr, text, signed, signer)
+        _signed(tb, value, held, penalty, r, vr, text, signed, signer)
         for _ in range(sweeps):
             before = count[j]
             for i in range(n_issues):
@@ -546,8 +567,9 @@ def settle_rows(
                     trial[:] = text
                     trial[i] = order[orow, i, k]
                     if _try(
-                        tb, value, held, aspiration, r, vr, text, trial, signed, signer, mediator
-                    ):
+                        tb, value, held, penalty, aspiration, r, vr, text, trial, signed, signer,
+                        mediator,
+                    ):  # fmt: skip
                         count[j] += 1
             if count[j] == before:
                 break
@@ -558,7 +580,9 @@ def settle_rows(
                 tb, keys[r], polish_words[k], text, named[r], cdf, cr,
                 n_changeable, logroll, attention, scratch, trial,
             )  # fmt: skip
-            if _try(tb, value, held, aspiration, r, vr, text, trial, signed, signer, mediator):
+            if _try(
+                tb, value, held, penalty, aspiration, r, vr, text, trial, signed, signer, mediator
+            ):
                 count[j] += 1
 
 
@@ -569,6 +593,7 @@ def respond_rows(
     value: FloatArray,
     top: FloatArray,
     held: BoolArray,
+    penalty: FloatArray,
     aspiration: FloatArray,
     p: int,
     rows: IntArray,
@@ -581,7 +606,7 @@ def respond_rows(
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        first, _, u = read(tb, value, held, r, vr, p, texts[j])
+        first, _, u = read(tb, value, held, penalty, r, vr, p, texts[j])
         accept[j], line[j] = accepts(first, u, aspiration[r]), first
         issue[j] = -1 if accept[j] else objection(value, top, vr, p, texts[j], first)
 
@@ -593,6 +618,23 @@ def utility_rows(
     """:func:`utility` of party ``p`` for ``texts[j]`` in run ``rows[j]``."""
     for j in range(rows.shape[0]):
         out[j] = utility(value, 0 if value.shape[0] == 1 else rows[j], p, texts[j])
+
+
+@_jit
+def worth_rows(
+    tb: KernelTables,
+    value: FloatArray,
+    held: BoolArray,
+    penalty: FloatArray,
+    p: int,
+    rows: IntArray,
+    texts: IntArray,
+    out: FloatArray,
+) -> None:
+    """The worth (:func:`read`) of ``texts[j]`` to party ``p`` in run ``rows[j]``."""
+    for j in range(rows.shape[0]):
+        r = rows[j]
+        out[j] = read(tb, value, held, penalty, r, 0 if value.shape[0] == 1 else r, p, texts[j])[2]
 
 
 @_jit
@@ -682,5 +724,6 @@ __all__ = [
     "settle_rows",
     "signers_rows",
     "utility_rows",
+    "worth_rows",
     "zone_rows",
 ]

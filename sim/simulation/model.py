@@ -14,8 +14,9 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
 from sim.simulation import kernels
 from sim.simulation.agents import PartyAgent
+from sim.simulation.beliefs import update as update_beliefs
 from sim.simulation.protocols import Alternating, Mediated, Responses
-from sim.simulation.sampling import check_draw_ids, locate, sample_params
+from sim.simulation.sampling import check_draw_ids, locate, sample_params, sampled_values
 from sim.simulation.tables import ZONE_LIMIT, Tables
 from sim.strategies import build
 
@@ -24,8 +25,9 @@ COMPACT_BELOW = 0.5
 
 #: How a run ended.
 #: agreement: every signer accepted a text; deadline: none did by the last round;
-#: no_zone: no deal could form any more (see NegotiationModel._close_hopeless).
-ENDINGS = ("agreement", "deadline", "no_zone")
+#: no_zone: no deal could form any more (see NegotiationModel._close_hopeless);
+#: walked_out: a signatory left the table at its own deadline.
+ENDINGS = ("agreement", "deadline", "no_zone", "walked_out")
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,28 @@ class Outcomes:
     reservation: FloatArray  # (R, P): the reservation value at the end of the run
     firm: BoolArray  # (R, L) the red lines firm in the run
     ended: IntArray  # index into ENDINGS
+    #: (R,) without agreement: the signer that refused the last text (a veto before an
+    #: objection, then file order), or the signatory that walked out; -1 for none.
+    blocker: IntArray
+    blocked_line: IntArray  # (R,) the red line the blocker named, -1 for none
+    blocked_issue: IntArray  # (R,) the issue the blocker named, -1 for none
+    fired: BoolArray  # (R, E) the event fired in the run
+    gave_up: IntArray  # (R, L) the round a stated line was given up, -1 if it held
+    sampled: FloatArray  # (R, S) the value drawn for each uncertain parameter
 
     @classmethod
-    def empty(cls, n_parties: int, n_lines: int, n_issues: int) -> Outcomes:
+    def empty(
+        cls, n_parties: int, n_lines: int, n_issues: int, n_events: int = 0, n_sampled: int = 0
+    ) -> Outcomes:
         """No runs at all."""
         none = np.zeros(0, dtype=np.intp)
         return cls(
+            blocker=none,
+            blocked_line=none,
+            blocked_issue=none,
+            fired=np.zeros((0, n_events), dtype=bool),
+            gave_up=np.zeros((0, n_lines), dtype=np.intp),
+            sampled=np.zeros((0, n_sampled)),
             runs=np.zeros(0, dtype=np.uint64),
             agreement=np.zeros(0, dtype=bool),
             round=none,
@@ -98,9 +116,28 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.rows: IntArray = np.arange(self.n_rows)
         self.alive: BoolArray = np.ones(self.n_rows, dtype=bool)
         self._refresh_values()
-        self.held: BoolArray = np.ones((len(space.lines), self.n_rows), dtype=bool)  # (L, R)
+        n_lines = len(space.lines)
+        self.held: BoolArray = np.ones((n_lines, self.n_rows), dtype=bool)  # (L, R)
+        #: (L, R) stated lines given up under pressure (events' drops are params.dropped).
+        self.given: BoolArray = np.zeros((n_lines, self.n_rows), dtype=bool)
+        #: (L, R) lines whose owner named them in an answer last round (pushed on).
+        self.pushed: BoolArray = np.zeros((n_lines, self.n_rows), dtype=bool)
+        #: (L, R) the audience cost a text crossing a given-up line costs its owner.
+        self.penalty: FloatArray = np.zeros((n_lines, self.n_rows))
+        #: (R,) the talks' deadline in each run (an event may extend it).
+        self.deadline_of: IntArray = np.full(self.n_rows, self.deadline, dtype=np.intp)
+        # Beliefs that each line is firm, shared by the mediator and the other parties.
+        self.belief: FloatArray = np.ascontiguousarray(self.params.credibility.T.copy())
+        self._survived: FloatArray = np.zeros((n_lines, self.n_rows))
+        self._peak: FloatArray = np.zeros((n_lines, self.n_rows))
         self.round = 0
         n, n_parties = self.n_rows, len(space.parties)
+        self._blocker = np.full(n, -1, dtype=np.intp)
+        self._blocked_line = np.full(n, -1, dtype=np.intp)
+        self._blocked_issue = np.full(n, -1, dtype=np.intp)
+        self._fired = np.zeros((n, len(self.spec.events)), dtype=bool)
+        self._gave_up = np.full((n, n_lines), -1, dtype=np.intp)
+        self._sampled = sampled_values(space, self.params)
         self._choice = np.full((n, len(space.issues)), -1, dtype=np.intp)
         self._round = np.full(n, -1, dtype=np.intp)
         self._utility = np.zeros((n, n_parties))
@@ -140,24 +177,28 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         """Play one round in every run still negotiating."""
         self.round = t = self.round + 1
         fired = self._fire_events(t)
+        walked = self._walk_out(t)
         hopeless = self._close_hopeless(t)
-        if hopeless is not None and self.trace is not None:
-            self.trace.append(self._story_end(t, fired))
+        if (hopeless is not None or walked) and self.trace is not None:
+            self.trace.append(self._story_end(t, fired, walked))
         if not self.alive.any():
             self.running = False
             self.datacollector.collect(self)
             return
         for agent in self.negotiators:
             agent.aspire(t)
-        before = self.held
-        self._update_held()
+        before, belief = self.held, self.belief
+        pressure = self._update_held(t)
+        self._believe(before, pressure)
         responses = self.protocol.play(t)
+        self._blame(responses)
+        self._push(responses)
         self._record(t, responses)
         if self.trace is not None:
-            self.trace.append(self._story(t, fired, before, responses))
-        if t >= self.deadline:
-            self._end(np.flatnonzero(self.alive), ENDINGS.index("deadline"))
-            self.running = False
+            self.trace.append(self._story(t, fired, before, responses, pressure, belief))
+        over = np.flatnonzero(self.alive & (t >= self.deadline_of))
+        if over.size:
+            self._end(over, ENDINGS.index("deadline"))
         self.datacollector.collect(self)
         if not self.alive.any():
             self.running = False
@@ -181,26 +222,134 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             reservation=self._reservation,
             firm=self._firm_at_start,
             ended=self._ended,
+            blocker=self._blocker,
+            blocked_line=self._blocked_line,
+            blocked_issue=self._blocked_issue,
+            fired=self._fired,
+            gave_up=self._gave_up,
+            sampled=self._sampled,
         )
 
-    def _update_held(self) -> None:
-        """Which red lines still hold in each run.
+    def pressure(self) -> FloatArray:
+        """(P, R) how hard the talks press on each party, in [0, 1].
+
+        ``pressure = 1 - (1 - conceded) * (1 - hurt)``: ``conceded`` is how far the party
+        has come down from its best toward its reservation value (its aspiration's share
+        of the way); ``hurt`` is what the stalemate has cost it so far (its costs of
+        delay, ``stance.cost``) as a share of what it stood to gain, its best less its
+        reservation value at the start (0 when time is on its side). Either alone can
+        bring it to 1; without costs of delay it is the concession alone.
+        """
+        out = np.empty((len(self.negotiators), self.n_rows))
+        for agent in self.negotiators:
+            stance = agent.stance
+            base = self.params.reservation[:, agent.index]
+            stake = np.maximum(agent.top, base) - base
+            hurt = np.where(
+                stake > 1e-12,
+                np.clip(stance.cost / np.where(stake > 1e-12, stake, 1.0), 0.0, 1.0),
+                (stance.cost > 0).astype(float),
+            )
+            out[agent.index] = 1.0 - (1.0 - stance.pressure) * (1.0 - hurt)
+        return out
+
+    def _update_held(self, t: int) -> FloatArray:
+        """Which red lines still hold in each run; returns this round's pressures (P, R).
 
         A firm line holds unless an event drops it. A line that is not firm is a stated
-        position: it holds until its owner's pressure — how far the owner has conceded
-        from its best toward its reservation value — reaches the line's threshold, drawn
-        per run; then the owner gives it up for the rest of the run.
+        position: it gives way in a round when it is pushed on — its owner named it in
+        an answer the round before, refusing a text or a revision that crossed it — and
+        its owner's :meth:`pressure` has reached the line's threshold (drawn per run);
+        then the owner has given it up for the rest of the run (and pays its
+        ``audience_cost`` on a deal crossing it). A line nobody pushes on never gives way.
         """
-        params = self.params
-        held = ~params.dropped.T  # (L, R): one contiguous row per line
+        pressure = self.pressure()
+        give = np.zeros_like(self.given)
         for agent in self.negotiators:
-            if agent.lines.size == 0:
-                continue
-            pressure = agent.stance.pressure
             for line in agent.lines:
-                held[line] &= self._firm[line] | (pressure < self._threshold[line])
-        params.dropped |= ~held.T
-        self.held = np.ascontiguousarray(held)
+                give[line] = (
+                    self.alive
+                    & self.held[line]
+                    & ~self._firm[line]
+                    & self.pushed[line]
+                    & (pressure[agent.index] >= self._threshold[line])
+                )
+        if give.any():
+            self.given |= give
+            rows, lines = np.nonzero(give.T)
+            self._gave_up[self.rows[rows], lines] = t
+        self.held = np.ascontiguousarray(~self.params.dropped.T & ~self.given)
+        self.penalty = np.ascontiguousarray(np.where(self.given, self.params.audience_cost.T, 0.0))
+        return pressure
+
+    def _believe(self, before: BoolArray, pressure: FloatArray) -> None:
+        """Update the beliefs that each line is firm from what this round showed.
+
+        Every line's owner's pressure is public (its concessions and its costs are seen);
+        a line seen held survived it, a line seen given up is a bluff
+        (:func:`sim.simulation.beliefs.update`). Lines an event dropped tell nothing.
+        """
+        if not self.space.lines:
+            return
+        dropped = self.params.dropped.T
+        owner = self.space.line_owner
+        self.belief, self._survived, self._peak = update_beliefs(
+            self.belief,
+            self._survived,
+            self._peak,
+            pressure[owner],
+            self.held,
+            before & ~self.held & ~dropped,
+        )
+
+    def _blame(self, responses: Responses) -> None:
+        """Remember, in each run without agreement, who refused this round's text and why.
+
+        The signer that refused: one that vetoed on a red line before one that objected
+        on an issue, then the first in file order.
+        """
+        asked = responses.asked
+        veto = asked & (responses.line >= 0)
+        refuse = asked & ~responses.accept
+        who = np.where(veto.any(axis=1), np.argmax(veto, axis=1), np.argmax(refuse, axis=1))
+        rows = np.flatnonzero(self.alive & refuse.any(axis=1))
+        if rows.size == 0:
+            return
+        party = who[rows]
+        out = self.rows[rows]
+        self._blocker[out] = party
+        self._blocked_line[out] = responses.line[rows, party]
+        self._blocked_issue[out] = np.where(
+            responses.line[rows, party] >= 0, -1, responses.issue[rows, party]
+        )
+
+    def _push(self, responses: Responses) -> None:
+        """The lines their owners named this round: pushed on in the next."""
+        pushed = np.zeros_like(self.pushed)
+        named = [responses.line]
+        if responses.revision is not None:
+            named.append(responses.revision.line)
+        for lines in named:
+            runs, parties = np.nonzero(lines >= 0)
+            pushed[lines[runs, parties], runs] = True
+        self.pushed = pushed
+
+    def _walk_out(self, t: int) -> list[str]:
+        """End the runs a signatory has left (its own deadline passed): ``walked_out``."""
+        gone = [
+            agent
+            for agent in self.negotiators
+            if agent.deadline is not None and t > agent.deadline and self.space.signs[agent.index]
+        ]
+        rows = np.flatnonzero(self.alive)
+        if not gone or rows.size == 0:
+            return []
+        self._end(rows, ENDINGS.index("walked_out"))
+        out = self.rows[rows]
+        self._blocker[out] = gone[0].index
+        self._blocked_line[out] = -1
+        self._blocked_issue[out] = -1
+        return [agent.party for agent in gone]
 
     def _refresh_lines(self) -> None:
         """Cache, one contiguous row per line, which lines are firm and when others yield."""
@@ -216,6 +365,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             fired.append((k, self.params.fires[:, k] & self.alive))
             if rows.size == 0:
                 continue
+            self._fired[self.rows[rows], k] = True
+            if event.extend_deadline is not None:
+                self.deadline_of[rows] += event.extend_deadline
             for target, value in targets:
                 self.params.set(target, rows, value)
             for ref in event.drop_red_lines:
@@ -231,8 +383,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     def _close_hopeless(self, t: int) -> IntArray | None:
         """End the runs in which no deal can form any more; return them (None if none).
 
-        Once no event is still to fire in a run, its reservation values, utilities and
-        firm red lines are fixed; aspirations never fall below reservation values, and
+        Once no event is still to fire in a run, its utilities and firm red lines are
+        fixed and its reservation values follow their costs of delay (the lowest still
+        to come is taken); aspirations never fall below reservation values, and
         only lines that are not firm can give way. If then no outcome is acceptable to
         all its signers at their reservation values and firm lines, no later round can
         bring a deal: the run ends as ``no_zone``. Checked in round 1 and in each round
@@ -252,9 +405,14 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return None
         texts = np.ascontiguousarray(space.enumerate())  # (O, I)
         binding = np.ascontiguousarray(self.params.firm & ~self.params.dropped)
+        # With costs of delay, the lowest reservation value still to come: at the
+        # deadline when it falls, now when it rises (time on the party's side).
+        cost = self.params.cost_of_delay
+        horizon = np.where(cost > 0, self.deadline_of[:, None], t)
+        floor = np.clip(self.params.reservation - cost * horizon, 0.0, 1.0)
         possible = np.empty(rows.size, dtype=bool)
         kernels.zone_rows(
-            space.kernel, self.value, np.ascontiguousarray(self.params.reservation), binding,
+            space.kernel, self.value, np.ascontiguousarray(floor), binding,
             texts, space.signers(texts), rows, possible,
         )  # fmt: skip
         found = rows[~possible]
@@ -282,14 +440,20 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 [agent.utility_of(texts, done) for agent in self.negotiators], axis=1
             )
             self._utility[rows] = utility
-            self._reservation[rows] = self.params.reservation[done]
+            self._reservation[rows] = self._reservations(done)
             self._ended[rows] = ENDINGS.index("agreement")
+            self._blocker[rows] = self._blocked_line[rows] = self._blocked_issue[rows] = -1
             self.alive[done] = False
+
+    def _reservations(self, current: IntArray) -> FloatArray:
+        """(n, P) every party's reservation value now (after its costs of delay)."""
+        return np.stack([agent.stance.reservation[current] for agent in self.negotiators], axis=1)
 
     def _end(self, current: IntArray, how: int) -> None:
         rows = self.rows[current]
-        self._utility[rows] = self.params.reservation[current]
-        self._reservation[rows] = self.params.reservation[current]
+        now = self._reservations(current)
+        self._utility[rows] = now
+        self._reservation[rows] = now
         self._ended[rows] = how
         self.alive[current] = False
 
@@ -303,6 +467,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             self.value = self.value[keep]
             self.issue_best = self.issue_best[keep]
         self.held = np.ascontiguousarray(self.held[:, keep])
+        self.given = np.ascontiguousarray(self.given[:, keep])
+        self.pushed = np.ascontiguousarray(self.pushed[:, keep])
+        self.penalty = np.ascontiguousarray(self.penalty[:, keep])
+        self.belief = np.ascontiguousarray(self.belief[:, keep])
+        self._survived = np.ascontiguousarray(self._survived[:, keep])
+        self._peak = np.ascontiguousarray(self._peak[:, keep])
+        self.deadline_of = self.deadline_of[keep]
         for agent in self.negotiators:
             agent.take(keep)
         self.protocol.take(keep)
@@ -310,7 +481,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self._refresh_lines()
 
     # -- the story of a single run -----------------------------------------------------------
-    def _story_end(self, t: int, fired: list[tuple[int, BoolArray]]) -> dict[str, Any]:
+    def _story_end(
+        self, t: int, fired: list[tuple[int, BoolArray]], walked: list[str]
+    ) -> dict[str, Any]:
         firm = [
             ref.key
             for k, ref in enumerate(self.space.lines)
@@ -326,11 +499,18 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             "agreement": False,
             "revision": None,
             "settlement": None,
-            "no_zone": {"firm_red_lines": firm},
+            "no_zone": None if walked else {"firm_red_lines": firm},
+            "walked_out": walked,
         }
 
     def _story(
-        self, t: int, fired: list[tuple[int, BoolArray]], before: BoolArray, responses: Responses
+        self,
+        t: int,
+        fired: list[tuple[int, BoolArray]],
+        before: BoolArray,
+        responses: Responses,
+        pressure: FloatArray,
+        belief: FloatArray,
     ) -> dict[str, Any]:
         space = self.space
         text = responses.texts[0]
@@ -358,7 +538,25 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                     "issue": space.issues[issue] if issue >= 0 else None,
                 }
             )
-        given_up = [space.lines[k].key for k in np.flatnonzero(before[:, 0] & ~self.held[:, 0])]
+        given = np.flatnonzero(before[:, 0] & ~self.held[:, 0] & self.given[:, 0])
+        given_up = [space.lines[k].key for k in given]
+        gave_way = [
+            {
+                "red_line": space.lines[k].key,
+                "pressure": float(pressure[space.line_owner[k], 0]),
+                "threshold": float(self._threshold[k, 0]),
+            }
+            for k in given
+        ]
+        beliefs = [
+            {
+                "red_line": space.lines[k].key,
+                "before": float(belief[k, 0]),
+                "after": float(self.belief[k, 0]),
+            }
+            for k in range(len(space.lines))
+            if abs(float(self.belief[k, 0]) - float(belief[k, 0])) > 1e-3
+        ]
         revision = None
         if responses.revision is not None:
             r = responses.revision
@@ -390,10 +588,20 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 "signed": space.outcome(responses.settled[0]),
                 "improvements": int(responses.polished[0]),
             }
+        crossed = []
+        if bool(responses.agreed[0]):
+            crossed = [
+                space.lines[k].key
+                for k in np.flatnonzero(self.given[:, 0])
+                if space.crosses(int(k), text[None])[0]
+            ]
         return {
             "round": t,
             "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
             "given_up": given_up,
+            "gave_way": gave_way,
+            "beliefs": beliefs,
+            "crosses_given_up": crossed,
             "proposer": space.parties[int(responses.proposer[0])],
             "offer": space.outcome(text),
             "responses": answers,

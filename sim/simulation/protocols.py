@@ -15,6 +15,7 @@ import numpy as np
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import U64Array, draw_word
 from sim.simulation import kernels
+from sim.simulation.beliefs import avoided
 from sim.simulation.sampling import draw_id
 from sim.strategies.single_text import SingleText
 
@@ -169,16 +170,18 @@ class Mediated:
         drafts = _drafts(f"mediator.{t}", self.policy.CANDIDATES)
         kernels.mediated_round(
             model.space.kernel, model.value, model.issue_best, self._cdf(), model.held,
-            aspiration, reservation, model.alive, model.streams.keys, drafts,
+            model.penalty, aspiration, reservation, model.alive, model.streams.keys, drafts,
             anneal, tau, params.logroll, params.attention, self.text, self.vetoed,
-            self.named, revision, asked, accept, line, issue, voters, votes, vote_line, adopted,
+            self.avoided(), self.named, revision, asked, accept, line, issue, voters, votes,
+            vote_line, adopted,
         )  # fmt: skip
         proposer = np.full(n, self.mediator, dtype=np.intp)
         responses = Responses(proposer, current, asked, accept, line, issue)
         responses.polished = np.zeros(n, dtype=np.intp)
         responses.revision = Revision(revision, voters, votes, vote_line, adopted, current.copy())
-        if t >= model.deadline and adopted.any():
-            self._last_call(responses, np.flatnonzero(adopted & model.alive))
+        last = adopted & model.alive & (t >= model.deadline_of)
+        if last.any():
+            self._last_call(responses, np.flatnonzero(last))
         for agent in agents:
             agent.observe(current, np.ones(n, dtype=bool))
         done = np.flatnonzero(responses.agreed & model.alive)
@@ -205,6 +208,17 @@ class Mediated:
         responses.accept[rows] = last.accept
         responses.line[rows] = last.line
         responses.issue[rows] = last.issue
+
+    def avoided(self) -> BoolArray:
+        """(R, L) the vetoed red lines the mediator avoids: those it believes firm.
+
+        It tests a vetoed line it believes to be a bluff (belief below ``probe``): its
+        drafts may cross it, which puts the line under pressure (Fearon 1995;
+        :mod:`sim.simulation.beliefs`).
+        """
+        return np.ascontiguousarray(
+            avoided(self.vetoed, self.model.belief.T, self.policy.params.probe)
+        )
 
     def _stances(self) -> tuple[FloatArray, FloatArray]:
         """(P, R) every party's aspiration and reservation value in each run."""
@@ -240,7 +254,8 @@ class Mediated:
             )
         ).reshape(params.polish, 3)
         kernels.settle_rows(
-            model.space.kernel, model.value, self._cdf(), self._order(), model.held, aspiration,
+            model.space.kernel, model.value, self._cdf(), self._order(), model.held,
+            model.penalty, aspiration,
             model.streams.keys, self.named, np.asarray(rows, dtype=np.intp), words, self.SWEEPS,
             params.logroll, params.attention, self.mediator, texts, count,
         )  # fmt: skip

@@ -71,6 +71,22 @@ def row_columns(space: Tables, outcomes: Outcomes) -> list[RowColumn]:
     for k, line in enumerate(space.lines):
         columns.append(RowColumn(firm_column(line.key), firm[k]))
     columns.append(RowColumn("ended", outcomes.ended, labels=ENDINGS))
+    for k, path in enumerate(space.scenario.uncertainty.parameters):
+        columns.append(RowColumn(f"param.{path}", np.ascontiguousarray(outcomes.sampled[:, k])))
+    for k, event in enumerate(space.scenario.events):
+        columns.append(RowColumn(f"event.{event.id}", np.ascontiguousarray(outcomes.fired[:, k])))
+    for k, line in enumerate(space.lines):  # null where the line held (a firm one always)
+        rounds = np.ascontiguousarray(outcomes.gave_up[:, k]).astype(np.int64)
+        columns.append(RowColumn(f"gave_up.{line.key}", rounds, valid=rounds >= 0))
+    blocked = outcomes.blocker >= 0
+    columns.append(RowColumn("blocker", outcomes.blocker, labels=space.parties))
+    names = (*(line.key for line in space.lines), *space.issues)
+    on = np.where(
+        outcomes.blocked_line >= 0,
+        outcomes.blocked_line,
+        np.where(outcomes.blocked_issue >= 0, len(space.lines) + outcomes.blocked_issue, -1),
+    )
+    columns.append(RowColumn("blocked_on", np.where(blocked, on, -1), labels=names))
     return columns
 
 

@@ -37,7 +37,16 @@ def draw_id(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-type Kind = Literal["reservation", "weight", "value", "credibility", "exponent"]
+type Kind = Literal[
+    "reservation",
+    "weight",
+    "value",
+    "credibility",
+    "exponent",
+    "cost_of_delay",
+    "resolve",
+    "audience_cost",
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,16 @@ def locate(space: Tables, path: str) -> Target:
             return Target("credibility", p, line=line, low=low, high=high)
         case ("strategy", "exponent"):
             return Target("exponent", p, low=low, high=high)
+        case ("cost_of_delay",):
+            return Target("cost_of_delay", p, low=low, high=high)
+        case ("resolve",):
+            return Target("resolve", p, low=low, high=high)
+        case ("red_lines", int(k), "audience_cost"):
+            line_id = space.scenario.parties[space.parties[p]].red_lines[k].id
+            line = next(
+                n for n, ref in enumerate(space.lines) if ref.party_index == p and ref.id == line_id
+            )
+            return Target("audience_cost", p, line=line, low=low, high=high)
     raise AssertionError(f"not a numeric field: {path}")  # pragma: no cover
 
 
@@ -111,6 +130,9 @@ class Params:
     fires: BoolArray  # (R, E) whether each event fires in the run
     dropped: BoolArray  # (R, L) dropped by an event
     order: IntArray  # (R, S) alternating: the order in which the signatories propose
+    cost_of_delay: FloatArray  # (R, P) utility lost per round without a deal
+    resolve: FloatArray  # (R, P) correlation of the party's lines' firmness draws
+    audience_cost: FloatArray  # (R, L) cost of a deal crossing a line given up
     shared_preferences: bool = field(default=True)
 
     @property
@@ -158,6 +180,33 @@ class Params:
                 self.credibility[rows, target.line] = value
             case "exponent":
                 self.exponent[rows, target.party] = value
+            case "cost_of_delay":
+                self.cost_of_delay[rows, target.party] = value
+            case "resolve":
+                self.resolve[rows, target.party] = value
+            case "audience_cost":
+                self.audience_cost[rows, target.line] = value
+
+    def get(self, target: Target) -> FloatArray:
+        """(R,) the field's value in every run (the inverse of :meth:`set`)."""
+        match target.kind:
+            case "reservation":
+                return self.reservation[:, target.party]
+            case "weight":
+                out = self.weights[:, target.party, target.issue]
+            case "value":
+                out = self.values[:, target.party, target.issue, target.option]
+            case "credibility":
+                return self.credibility[:, target.line]
+            case "exponent":
+                return self.exponent[:, target.party]
+            case "cost_of_delay":
+                return self.cost_of_delay[:, target.party]
+            case "resolve":
+                return self.resolve[:, target.party]
+            case "audience_cost":
+                return self.audience_cost[:, target.line]
+        return np.broadcast_to(out, (self.reservation.shape[0],))
 
     def _own_preferences(self) -> None:
         if self.shared_preferences:
@@ -184,6 +233,7 @@ def draw_names(space: Tables) -> list[str]:
         *(f"param.{path}" for path in scenario.uncertainty.parameters),
         *(f"noise.weights.{pid}" for pid in space.parties),
         *(f"noise.values.{pid}" for pid in space.parties),
+        *(f"resolve.{pid}" for pid in space.parties),
     ]
 
 
@@ -210,6 +260,10 @@ class _Layout:
     credibility: FloatArray  # (L,)
     signatories: IntArray  # (S,)
     line_draws: tuple[int, ...]
+    cost_of_delay: FloatArray  # (P,)
+    resolve: FloatArray  # (P,)
+    audience_cost: FloatArray  # (L,)
+    resolve_draws: tuple[int, ...]
     events: tuple[tuple[int, float], ...]  # draw id and probability of each event
     parameters: tuple[tuple[Target, int, Distribution], ...]
     noise: tuple[tuple[int, int], ...]  # per party: the draw ids of its weight and value noise
@@ -243,6 +297,10 @@ def _lay_out(space: Tables) -> _Layout:
         values=values,
         exponent=np.array(exponent, dtype=float).reshape(n_parties),
         credibility=np.array([ref.spec.credibility for ref in space.lines], dtype=float),
+        cost_of_delay=np.array([x.cost_of_delay for x in scenario.parties.values()], dtype=float),
+        resolve=np.array([x.resolve for x in scenario.parties.values()], dtype=float),
+        audience_cost=np.array([ref.spec.audience_cost for ref in space.lines], dtype=float),
+        resolve_draws=tuple(draw_id(f"resolve.{pid}") for pid in space.parties),
         signatories=np.array([p for p, flag in enumerate(space.signs) if flag], dtype=np.intp),
         line_draws=tuple(draw_id(f"firm.{ref.key}") for ref in space.lines),
         events=tuple((draw_id(f"event.{e.id}"), e.probability) for e in scenario.events),
@@ -262,6 +320,47 @@ def _rows_of(n: int, row: FloatArray) -> FloatArray:
     out = np.empty((n, *row.shape))
     out[...] = row
     return out
+
+
+def sampled_values(space: Tables, params: Params) -> FloatArray:
+    """(R, S) the value each run drew for each ``uncertainty.parameters`` path, in order."""
+    layout = _layout(space)
+    n = params.reservation.shape[0]
+    out = np.empty((n, len(layout.parameters)))
+    for k, (target, _, _) in enumerate(layout.parameters):
+        out[:, k] = params.get(target)
+    return out
+
+
+def _correlate(space: Tables, streams: Streams, layout: _Layout, params: Params) -> None:
+    """Couple each party's firmness draws by its ``resolve`` ρ (a Gaussian copula).
+
+    Line ``l`` of party ``p`` is firm when ``u_l < credibility_l``, with
+    ``u_l = Φ(√ρ · Z_p + √(1 - ρ) · Φ⁻¹(U_l))``: ``U_l`` is the line's own uniform
+    (``firm.<party>.<line>``) and ``Z_p`` a standard normal shared by the party's lines
+    (``resolve.<party>``). Each ``u_l`` is still uniform, so each line is firm with
+    probability ``credibility`` whatever ρ; the normal scores of two lines of one party
+    have correlation ρ, so with ρ = 1 every line of the party takes the same ``u``
+    (lines of equal credibility are all firm or none), and with ρ = 0 the draws are the
+    independent uniforms (the ``u`` of v0.1, exactly). The same ``u`` also gives a line
+    that is not firm its threshold (:attr:`Params.threshold`), so a party of high
+    resolve that gives way on one line is likelier to give way on the others soon.
+    """
+    if not np.any(params.resolve > 0) or not space.lines:
+        return
+    from scipy.special import ndtr, ndtri
+
+    for p in np.unique(space.line_owner):
+        rho = params.resolve[:, p]
+        if not np.any(rho > 0):
+            continue
+        z = streams.normal(layout.resolve_draws[p])
+        lines = np.flatnonzero(space.line_owner == p)
+        u = params.line_draw[:, lines]
+        # Φ⁻¹ of a uniform in [0, 1): 0 maps to -inf and back to 0, so no value is lost.
+        scores = np.sqrt(rho)[:, None] * z[:, None] + np.sqrt(1.0 - rho)[:, None] * ndtri(u)
+        coupled = np.minimum(ndtr(scores), np.nextafter(1.0, 0.0))
+        params.line_draw[:, lines] = np.where(rho[:, None] > 0, coupled, u)
 
 
 def sample_params(space: Tables, streams: Streams) -> Params:
@@ -292,9 +391,13 @@ def sample_params(space: Tables, streams: Streams) -> Params:
         fires=fires,
         dropped=np.zeros((n, len(space.lines)), dtype=bool),
         order=signatories[streams.permutation(draw_id("order"), signatories.size)],
+        cost_of_delay=_rows_of(n, layout.cost_of_delay),
+        resolve=_rows_of(n, layout.resolve),
+        audience_cost=_rows_of(n, layout.audience_cost),
     )
     for target, draw, dist in layout.parameters:
         params.set(target, slice(None), sample(streams, draw, dist))
+    _correlate(space, streams, layout, params)
     noise = scenario.uncertainty.noise
     if noise.weights > 0 or noise.values > 0:
         # Per-run preferences: the noisy arrays are written whole, party by party, from

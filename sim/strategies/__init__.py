@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Union
 
 from pydantic import Field
 
-from sim.strategies import single_text, time_dependent, tit_for_tat
+from sim.strategies import resource, single_text, time_dependent, tit_for_tat
 from sim.strategies.base import Stance, Strategy, StrategyParams
 from sim.strategies.registry import REGISTRY, register
 
 #: Every strategy module, imported so that its classes register.
-_MODULES = (time_dependent, tit_for_tat, single_text)
+_MODULES = (time_dependent, tit_for_tat, resource, single_text)
 
 #: The YAML form of any registered strategy: ``{type: NAME, ...}``, a tagged union of
 #: the registered parameter models (party tactics first).

@@ -7,13 +7,16 @@ entry per run, and each call is a numpy operation over the block (no loop over r
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from sim.arrays import FloatArray, IntArray
+
+#: The talks' deadline: one round for every run, or one per run (an event may extend it).
+type Deadline = int | IntArray
 
 
 class StrategyParams(BaseModel):
@@ -34,6 +37,9 @@ class Stance:
     aspiration: FloatArray  # (R,) the least utility the party accepts this round
     received: FloatArray  # (R, H) utilities of the last H offers received, newest last; NaN unseen
     reactive: FloatArray  # (R,) a behaviour-dependent tactic's own level (tit-for-tat)
+    #: (R,) the reservation value lost to delay so far (``cost_of_delay * t`` within the
+    #: clip to [0, 1]; negative when time is on the party's side).
+    cost: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def take(self, rows: IntArray) -> Self:
         """The stance of a subset of runs (for compacting a block)."""
@@ -66,8 +72,8 @@ class Strategy(ABC):
     memory: int = 0
 
     @abstractmethod
-    def aspire(self, stance: Stance, t: int, deadline: int) -> None:
-        """Set ``stance.aspiration`` for round ``t`` of ``deadline`` (1-based)."""
+    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
+        """Set ``stance.aspiration`` for round ``t`` of ``deadline`` (1-based, or per run)."""
 
     def default_exponent(self) -> float:
         """The exponent a run uses unless uncertainty samples one."""

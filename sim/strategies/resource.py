@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.arrays import FloatArray
-from sim.strategies.base import Stance, Strategy, StrategyParams
+from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
 from sim.strategies.registry import register
 
 
@@ -69,13 +69,11 @@ class Resource(Strategy):
         """The exponent given in YAML."""
         return self.params.exponent
 
-    def aspire(self, stance: Stance, t: int, deadline: int) -> None:
+    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
         """Set the aspiration of round ``t`` from the share of its endurance used."""
         r = stance.reservation
-        if t >= deadline:
-            stance.aspiration = r.copy()
-            return
         used = np.clip(cost_of(stance) / self.params.endurance, 0.0, 1.0)
         conceded = used ** (1.0 / stance.exponent)
         aspiration = stance.best - (stance.best - r) * conceded  # exactly best at s = 0
-        stance.aspiration = np.clip(aspiration, r, np.maximum(stance.best, r))
+        aspiration = np.clip(aspiration, r, np.maximum(stance.best, r))
+        stance.aspiration = np.where(t >= np.asarray(deadline), r, aspiration)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.strategies.base import Stance, Strategy, StrategyParams
+from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
 from sim.strategies.registry import register
 
 #: Parameters of v0.1's single_text that no longer exist, and what replaced them.
@@ -76,6 +76,11 @@ class SingleText(Strategy):
       the chance falls to 0 by the deadline. 0 is pure hill-climbing: with every line
       firm, accepted revisions never make a signer worse off, which is what keeps deals
       efficient; a revision crossing a red line its voter holds is never kept.
+    * ``probe`` (default 0.5, range [0, 1]): the mediator tests a vetoed red line while
+      its belief that the line is firm (:mod:`sim.simulation.beliefs`, Fearon 1995) is
+      below ``probe`` — its drafts may then cross the line, which puts the line under
+      pressure — and avoids it once it believes the line firm; 0 avoids every vetoed
+      line, 1 tests every line not known to be firm.
     * ``polish`` (default 20, range [0, 1000]): random post-settlement drafts tried once
       a text is agreed, after the single-issue passes; 0 turns the post-settlement
       settlement off (the deal is the text first agreed).
@@ -89,7 +94,7 @@ class SingleText(Strategy):
     CANDIDATES: ClassVar[int] = 4
 
     class Params(StrategyParams):
-        """``{type: single_text, bias: b, logroll: p, attention: a, temperature: τ, polish: n}``."""
+        """``{type: single_text, bias, logroll, attention, temperature, polish, probe}``."""
 
         type: Literal["single_text"]
         bias: Annotated[float, Field(ge=0.0, le=50.0)] = 4.0
@@ -97,6 +102,7 @@ class SingleText(Strategy):
         attention: Annotated[float, Field(ge=0.0, le=100.0)] = 4.0
         temperature: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
         polish: Annotated[int, Field(ge=0, le=1000)] = 20
+        probe: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
 
         @model_validator(mode="before")
         @classmethod
@@ -109,7 +115,7 @@ class SingleText(Strategy):
 
     params: Params
 
-    def aspire(self, stance: Stance, t: int, deadline: int) -> None:
+    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
         """As a signer, the mediator asks only for its reservation value."""
         stance.aspiration = stance.reservation.copy()
 

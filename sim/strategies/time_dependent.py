@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field
 
-from sim.strategies.base import Stance, Strategy, StrategyParams
+from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
 from sim.strategies.registry import register
 
 
@@ -25,7 +26,7 @@ class TimeDependent(Strategy):
         """The exponent given in YAML."""
         return float(getattr(self.params, "exponent", 1.0))
 
-    def aspire(self, stance: Stance, t: int, deadline: int) -> None:
+    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
         """Set the aspiration of round ``t``."""
         progress = (t / deadline) ** (1.0 / stance.exponent)
         stance.aspiration = stance.reservation + (stance.best - stance.reservation) * (
@@ -86,6 +87,6 @@ class Hardliner(Strategy):
 
         type: Literal["hardliner"]
 
-    def aspire(self, stance: Stance, t: int, deadline: int) -> None:
+    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
         """Ask for the best until the last round."""
-        stance.aspiration = (stance.reservation if t >= deadline else stance.best).copy()
+        stance.aspiration = np.where(t >= np.asarray(deadline), stance.reservation, stance.best)

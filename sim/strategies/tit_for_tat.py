@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from sim.strategies.base import Stance, Strategy, StrategyParams
+from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
 from sim.strategies.registry import register
 
 
@@ -56,7 +56,7 @@ class TitForTat(Strategy):
         """It compares the latest offer with the one ``window`` before."""
         return self.params.window + 1
 
-    def aspire(self, stance: Stance, t: int, deadline: int) -> None:
+    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
         """Move the reciprocal level by the concession received; blend with the clock."""
         if t == 1 or np.isnan(stance.reactive).all():
             stance.reactive = stance.best.copy()
@@ -72,7 +72,7 @@ class TitForTat(Strategy):
                 step = share * (level - stance.reservation)
             stance.reactive = np.clip(level - step, stance.reservation, stance.best)
         clock = stance.reservation + (stance.best - stance.reservation) * (1.0 - t / deadline)
-        beta = self.params.weight * max(0.0, 1.0 - t / deadline)
+        beta = self.params.weight * np.maximum(0.0, 1.0 - t / np.asarray(deadline, dtype=float))
         stance.aspiration = np.clip(
             beta * stance.reactive + (1.0 - beta) * clock, stance.reservation, stance.best
         )

@@ -50,7 +50,7 @@ def test_the_shipped_example_is_valid() -> None:
             "    reservation: 0.2",
             "    reservation: 0.2\n    reservaton: 0.3",
             "parties.south.reservaton",
-            "label, signs, reservation, weights, values, strategy, red_lines",
+            "label, signs, reservation, weights, values, strategy, red_lines, cost_of_delay, deadline, resolve",
             "reservation",
         ),
         (
@@ -736,8 +736,8 @@ def test_an_unknown_protocol(files: Files) -> None:
         (
             "{type: bolware}",
             "parties.north.strategy",
-            "unknown type 'bolware' (known: 'boulware', 'linear', 'conceder', 'hardliner',"
-            " 'tit_for_tat', 'single_text')",
+            "unknown type 'bolware' (known: 'resource', 'boulware', 'linear', 'conceder',"
+            " 'hardliner', 'tit_for_tat', 'single_text')",
         ),
         ("{exponent: 0.3}", "parties.north.strategy", "missing type"),
         (
