@@ -399,8 +399,9 @@ def describe(causes: PointCauses, scenario: Scenario | None = None, top: int = T
             " blocked_on: run it again with this version of negsim to see why)."
             + (f" {ended}" if ended else "")
         )
-    parts = []
-    for k, blocker in enumerate(causes.blockers[:top]):
+    parts: list[str] = []
+    said = False  # "refused the last text" is said once, for the first party named
+    for blocker in causes.blockers[:top]:
         if blocker.name == NOT_NAMED:
             text = f"no signer is named as refusing in {_with_interval(blocker)}"
         else:
@@ -408,9 +409,10 @@ def describe(causes: PointCauses, scenario: Scenario | None = None, top: int = T
             share, interval = _share_text(blocker), _interval_text(blocker)
             text = (
                 f"{who} refused the last text in {share} of them ({interval})"
-                if k == 0
+                if not said
                 else f"{who} in {share} ({interval})"
             )
+            said = True
             line = causes.on_line_of(blocker.name)
             if line is not None:
                 text += f", {names.named(line.name, blocker.name)} in {_with_interval(line)}"

@@ -345,3 +345,12 @@ def test_a_scenario_without_the_sweep_is_its_own_point():
     assert (first.scenario, first.sweep, first.runs) == ("s", {"p.q": 1.0}, 10)
     assert (second.scenario, second.sweep, second.runs) == ("t", {}, 10)
     assert [(c.name, c.count) for c in second.blocked_on] == [("c.z", 5)]
+
+
+def test_unnamed_refusals_first():
+    (point,) = frame_causes(
+        frame(planted(0, [(None, None, "deadline", 6), ("b", "i", "no_zone", 4)]))
+    )
+    text = describe(point)
+    assert "no signer is named as refusing in 60%" in text
+    assert "b refused the last text in 40% of them" in text
