@@ -14,6 +14,7 @@ on what is then reported as not recorded, never guessed. A no-deal run whose
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -153,8 +154,13 @@ def frame_causes(rows: pd.DataFrame, by: Sequence[str] | None = None) -> list[Po
     if not len(rows):
         return []
     if keys:
-        codes, uniques = pd.MultiIndex.from_frame(rows[keys].astype(object)).factorize()
-        labels = [dict(zip(keys, u, strict=True)) for u in uniques]
+        groups = rows.groupby(keys, sort=False, dropna=False, observed=True)
+        codes = groups.ngroup().to_numpy(dtype=np.int64)
+        firsts = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
+        np.minimum.at(firsts, codes, np.arange(len(codes)))
+        order = np.argsort(firsts, kind="stable")  # groups by their first row
+        codes = np.argsort(order)[codes]
+        labels = [{c: rows[c].iloc[int(firsts[k])] for c in keys} for k in order]
     else:
         codes, labels = np.zeros(len(rows), dtype=np.int64), [{}]
     entries = []
@@ -163,7 +169,7 @@ def frame_causes(rows: pd.DataFrame, by: Sequence[str] | None = None) -> list[Po
         sweep = {c: _plain(v) for c, v in values.items() if c != SCENARIO and not _missing(v)}
         shown = ", ".join(f"{c}={v}" for c, v in sweep.items())
         entries.append((scenario + (f"[{shown}]" if shown else "") or str(k), scenario, sweep))
-    return count_causes(rows, np.asarray(codes, dtype=np.int64), entries)
+    return count_causes(rows, codes, entries)
 
 
 def _missing(value: Any) -> bool:
@@ -181,29 +187,35 @@ def count_causes(
 ) -> list[PointCauses]:
     """The causes of no deal at every point: ``point[i]`` is row i's index into ``entries``.
 
-    ``entries`` are (key, scenario id, sweep values) of each point. One grouped count
-    per column over the no-deal rows, not a pass per point.
+    ``entries`` are (key, scenario id, sweep values) of each point. Each column is
+    counted once over the no-deal rows, by its category codes (no strings per row), not
+    in a pass per point.
     """
     size = len(entries)
     point = np.asarray(point, dtype=np.int64)
     runs = np.bincount(point, minlength=size)
     agreed = _bools(rows[AGREEMENT]) if AGREEMENT in rows.columns else np.zeros(len(rows), bool)
     failed = ~agreed
-    no_deal = np.bincount(point[failed], minlength=size)
+    lost = point[failed]
+    no_deal = np.bincount(lost, minlength=size)
     known = recorded(rows.columns)
-    lost = pd.DataFrame({"point": point[failed]})
-    tallies: dict[str, dict[int, list[tuple[str, int]]]] = {}
     columns = ([BLOCKER, BLOCKED_ON] if known else []) + ([ENDED] if ENDED in rows.columns else [])
-    for column in columns:
-        lost[column] = _named(rows[column])[failed]
-        tallies[column] = _by_point(lost.groupby(["point", column], sort=False).size())
+    coded = {c: _codes(rows[c]) for c in columns}
+    tallies = {
+        c: _tally([lost, codes[failed]], [size, len(names)], [None, names])
+        for c, (codes, names) in coded.items()
+    }
     joint: dict[int, dict[tuple[str, str], int]] = {}
-    if known and len(lost):
-        for (k, who, what), n in lost.groupby(["point", BLOCKER, BLOCKED_ON]).size().items():
-            joint.setdefault(int(k), {})[(str(who), str(what))] = int(n)
+    if known:
+        (who, whos), (what, whats) = coded[BLOCKER], coded[BLOCKED_ON]
+        pairs = _tally(
+            [lost, who[failed], what[failed]], [size, len(whos), len(whats)], [None, whos, whats]
+        )
+        for k, counted in pairs.items():
+            joint[k] = {(str(a), str(b)): n for (a, b), n in counted}
 
     def causes(column: str, k: int) -> tuple[Cause, ...]:
-        counted = tallies.get(column, {}).get(k, [])
+        counted = [(str(name[0]), n) for name, n in tallies.get(column, {}).get(k, [])]
         ordered = sorted(counted, key=lambda c: (-c[1], c[0]))
         return tuple(Cause(name, n, int(no_deal[k])) for name, n in ordered)
 
@@ -228,19 +240,49 @@ def _bools(column: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return np.asarray(column.astype("boolean").fillna(False).to_numpy(dtype=bool))
 
 
-def _named(column: pd.Series) -> np.ndarray[Any, np.dtype[np.object_]]:
-    """A text column as strings, null as :data:`NOT_NAMED`."""
-    values = column.astype(object).to_numpy()
-    missing = pd.isna(values)
-    out = np.where(missing, NOT_NAMED, values.astype(str) if len(values) else values)
-    return np.asarray(out, dtype=object)
+def _codes(column: pd.Series) -> tuple[np.ndarray[Any, np.dtype[np.int64]], list[str]]:
+    """A text column as codes into its names; null is the last name, :data:`NOT_NAMED`."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        names = [str(c) for c in column.cat.categories]
+    else:
+        found, uniques = pd.factorize(column, use_na_sentinel=True)
+        codes, names = np.asarray(found, dtype=np.int64), [str(u) for u in uniques]
+    codes[codes < 0] = len(names)
+    return codes, [*names, NOT_NAMED]
 
 
-def _by_point(counts: pd.Series) -> dict[int, list[tuple[str, int]]]:
-    out: dict[int, list[tuple[str, int]]] = {}
-    for (k, name), n in counts.items():
-        if n:
-            out.setdefault(int(k), []).append((str(name), int(n)))
+def _tally(
+    codes: list[np.ndarray[Any, np.dtype[np.int64]]],
+    sizes: list[int],
+    names: list[list[str] | None],
+) -> dict[int, list[tuple[tuple[str, ...], int]]]:
+    """Counts of the distinct rows of some code columns, by the first (the point).
+
+    The codes are packed into one int64 per row and counted with ``numpy.unique``; the
+    result is, per point, the names of the other columns' codes and the count.
+    """
+    sizes = [max(size, 1) for size in sizes]
+    if math.prod(sizes) < 2**62:
+        packed = np.zeros(len(codes[0]), dtype=np.int64)
+        for column, size in zip(codes, sizes, strict=True):
+            packed = packed * size + column
+        distinct, counts = np.unique(packed, return_counts=True)
+        digits = []
+        for size in reversed(sizes):
+            digits.append(distinct % size)
+            distinct = distinct // size
+        digits.reverse()
+    else:  # too many codes to pack into one integer
+        grouped = pd.DataFrame({k: c for k, c in enumerate(codes)}).value_counts(sort=False)
+        digits = [grouped.index.get_level_values(k).to_numpy() for k in range(len(codes))]
+        counts = grouped.to_numpy()
+    out: dict[int, list[tuple[tuple[str, ...], int]]] = {}
+    for k, *rest, n in zip(*digits, counts, strict=True):
+        words = tuple(
+            table[int(c)] for table, c in zip(names[1:], rest, strict=True) if table is not None
+        )
+        out.setdefault(int(k), []).append((words, int(n)))
     return out
 
 
@@ -261,25 +303,35 @@ def batch_causes(folder: str | Path) -> list[PointCauses]:
 # --- in words -------------------------------------------------------------------------
 
 
-def _percent(share: float) -> str:
-    """A share as the words print it: 71%, 0.4%, <0.1%, 100%."""
+def _percent(share: float, fine: bool = False) -> str:
+    """A share as the words print it: 71%, 0.4%, <0.1%, 100% (``fine``: 71.3%)."""
     if share == 0:
         return "0%"
     if share < 0.001:
         return "<0.1%"
-    if share < 0.1 or share > 0.999:
+    if fine or share < 0.1 or share > 0.999:
         text = f"{100 * share:.1f}%"
         return "100%" if text == "100.0%" else text
     return f"{100 * share:.0f}%"
 
 
+def _fine(cause: Cause) -> bool:
+    """Whether the interval is too narrow for whole percents (it would read "50–50%")."""
+    low, high = cause.interval
+    return high - low < 0.03
+
+
+def _share_text(cause: Cause) -> str:
+    return _percent(cause.share, _fine(cause))
+
+
 def _interval_text(cause: Cause) -> str:
-    low, high = (_percent(end) for end in cause.interval)
+    low, high = (_percent(end, _fine(cause)) for end in cause.interval)
     return f"{low if low.startswith('<') else low.removesuffix('%')}–{high}"  # 69–73%
 
 
 def _with_interval(cause: Cause) -> str:
-    return f"{_percent(cause.share)} ({_interval_text(cause)})"
+    return f"{_share_text(cause)} ({_interval_text(cause)})"
 
 
 class Names:
@@ -347,18 +399,20 @@ def describe(causes: PointCauses, scenario: Scenario | None = None, top: int = T
             " blocked_on: run it again with this version of negsim to see why)."
             + (f" {ended}" if ended else "")
         )
-    parts = []
-    for k, blocker in enumerate(causes.blockers[:top]):
+    parts: list[str] = []
+    said = False  # "refused the last text" is said once, for the first party named
+    for blocker in causes.blockers[:top]:
         if blocker.name == NOT_NAMED:
             text = f"no signer is named as refusing in {_with_interval(blocker)}"
         else:
             who = names.party(blocker.name)
-            share, interval = _percent(blocker.share), _interval_text(blocker)
+            share, interval = _share_text(blocker), _interval_text(blocker)
             text = (
                 f"{who} refused the last text in {share} of them ({interval})"
-                if k == 0
+                if not said
                 else f"{who} in {share} ({interval})"
             )
+            said = True
             line = causes.on_line_of(blocker.name)
             if line is not None:
                 text += f", {names.named(line.name, blocker.name)} in {_with_interval(line)}"

@@ -325,3 +325,32 @@ def test_an_older_batch_folder(tmp_path):
     text = summary_text(out)
     assert text.count("not recorded") == 2
     assert "Traceback" not in text
+
+
+def test_narrow_intervals_get_a_decimal():
+    (point,) = frame_causes(
+        frame(planted(0, [("a", "a.x", "deadline", 50_000), ("b", "b.y", "deadline", 50_000)]))
+    )
+    low, high = scipy_wilson(50_000, 100_000)
+    text = describe(point)
+    assert f"a refused the last text in 50.0% of them ({100 * low:.1f}–{100 * high:.1f}%)" in text
+
+
+def test_a_scenario_without_the_sweep_is_its_own_point():
+    other = planted(5, [("c", "c.z", "no_zone", 5)])
+    other["scenario"] = ["t"] * len(other["run"])
+    rows = frame(planted(8, [("a", "a.x", "deadline", 2)], **{"p.q": 1.0}), other)
+    assert rows["p.q"].isna().sum() == 10
+    first, second = frame_causes(rows)
+    assert (first.scenario, first.sweep, first.runs) == ("s", {"p.q": 1.0}, 10)
+    assert (second.scenario, second.sweep, second.runs) == ("t", {}, 10)
+    assert [(c.name, c.count) for c in second.blocked_on] == [("c.z", 5)]
+
+
+def test_unnamed_refusals_first():
+    (point,) = frame_causes(
+        frame(planted(0, [(None, None, "deadline", 6), ("b", "i", "no_zone", 4)]))
+    )
+    text = describe(point)
+    assert "no signer is named as refusing in 60%" in text
+    assert "b refused the last text in 40% of them" in text

@@ -217,7 +217,7 @@ def probe_columns(plan: Plan) -> tuple[Column, ...]:
     firsts: dict[str, Point] = {}
     for point in plan.points:
         firsts.setdefault(point.scenario_id, point)
-    frames = [rows_of(Task(point, 0, 1)).frame() for point in firsts.values()]
+    frames = [next(iter(rows_of(Task(point, 0, 1)))).frame() for point in firsts.values()]
     sweeps: dict[str, list[Any]] = {}
     for grid in plan.sweeps.values():
         for path, values in grid.items():
@@ -319,30 +319,47 @@ def _written_as(out: Path) -> tuple[str, tuple[Column, ...]]:
     return _WRITTEN_AS[key]
 
 
-def write_part(out: Path, task: Task, rows: Rows) -> None:
+#: Bytes of rows gathered into one row group of a part, at most (beyond one piece):
+#: a block of any size is written within a bounded memory. 20,000 baseline rows are
+#: about 4 MB, so a baseline part is one row group.
+ROW_GROUP_BYTES = 64 << 20
+
+
+def write_part(out: Path, task: Task, pieces: Iterable[Rows]) -> None:
     """Write one block's rows as a Parquet part of the batch's schema, atomically.
 
-    A full disk (or any error) removes the unfinished file and keeps every finished part.
-    Text columns are dictionary-encoded (their values repeat); numbers are stored plain,
-    with min/max statistics on the columns that a reader filters on (run, round, text,
-    booleans, sweeps), not on the utilities, where they cost a third of the write.
+    ``pieces`` are the block's rows in order, as the worker simulates them; they are
+    written as they come, in row groups of at most :data:`ROW_GROUP_BYTES` (or one
+    piece), so the part's rows are never all in memory. A full disk (or any error)
+    removes the unfinished file and keeps every finished part. Text columns are
+    dictionary-encoded (their values repeat); numbers are stored plain, with min/max
+    statistics on the columns that a reader filters on (run, round, text, booleans,
+    sweeps), not on the utilities, where they cost a third of the write.
     """
     path = out / RUNS / task.part
     batch, columns = _written_as(out)
-    table = rows.table(columns)
-    table = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), _BATCH_KEY: batch.encode(), _PART_KEY: task.part.encode()}
+    schema = arrow_schema(columns)
+    schema = schema.with_metadata(
+        {**(schema.metadata or {}), _BATCH_KEY: batch.encode(), _PART_KEY: task.part.encode()}
     )
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    text, filtered = _encodings(columns, rows.sweep)
+    text, filtered = _encodings(columns, task.point.values)
     try:
-        pq.write_table(
-            table,
+        with pq.ParquetWriter(
             tmp,
+            schema,
             write_page_checksum=True,
             use_dictionary=text,
             write_statistics=filtered,
-        )
+        ) as writer:
+            group: list[pa.Table] = []
+            for rows in pieces:
+                group.append(rows.table(columns))
+                if sum(t.nbytes for t in group) >= ROW_GROUP_BYTES:
+                    writer.write_table(pa.concat_tables(group))
+                    group = []
+            if group:
+                writer.write_table(pa.concat_tables(group))
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from sim.batch.plan import Task
 from sim.batch.schema import Rows
 from sim.batch.store import write_part
-from sim.simulation import DEFAULT_BLOCK, Outcomes, blocks, run_block, runs_within
+from sim.simulation import DEFAULT_BLOCK, blocks, run_block, runs_within
 from sim.simulation.results import row_columns
 from sim.simulation.tables import Tables
 
@@ -68,14 +69,18 @@ def piece_of(space: Tables, memory: int) -> int:
     return min(runs_within(space, memory), DEFAULT_BLOCK)
 
 
-def rows_of(task: Task) -> Rows:
-    """Simulate the task's runs; one row each, with the sweep point's columns."""
+def rows_of(task: Task) -> Iterator[Rows]:
+    """Simulate the task's runs piece by piece; one row each, with the sweep's columns.
+
+    A generator: each piece is simulated when the previous one has been taken, so a
+    block's rows are never all in memory unless the caller keeps them.
+    """
     space = space_of(task)
     runs = np.arange(task.start, task.stop, dtype=np.uint64)
     piece = piece_of(space, task.memory)
-    parts = [run_block(space, task.point.seed, ids)[0] for ids in blocks(runs, piece)]
-    outcomes = parts[0] if len(parts) == 1 else Outcomes.concat(parts)
-    return Rows(row_columns(space, outcomes), dict(task.point.values))
+    for ids in blocks(runs, piece):
+        outcomes = run_block(space, task.point.seed, ids)[0]
+        yield Rows(row_columns(space, outcomes), dict(task.point.values))
 
 
 def run_task(task: Task, out: str) -> int:

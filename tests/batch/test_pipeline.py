@@ -68,7 +68,7 @@ sweep_values = st.one_of(
 @SLOW
 @given(
     scenario=negotiations,
-    runs=st.integers(0, 40),
+    runs=st.integers(1, 40),  # a part has rows (pandas cannot type an empty text sweep)
     seed=st.integers(0, 2**32 - 1),
     sweep=st.dictionaries(
         st.sampled_from(["deadline", "parties.a.reservation", "protocol"]),
@@ -316,3 +316,28 @@ def test_parts_are_read_a_few_at_a_time(tmp_path, monkeypatch):
         assert table.num_rows == part.rows
         assert len(read) <= folded + 2 * store.READERS  # never the whole folder at once
     assert folded == 30 and sorted(read) == [p.name for p in parts(tmp_path / "b")]
+
+
+def test_a_part_is_written_piece_by_piece_in_bounded_row_groups(tmp_path, monkeypatch):
+    import sim.batch.work as work
+
+    assert batch(tmp_path / "whole", runs=90, block=90) == 0
+    monkeypatch.setattr(work, "DEFAULT_BLOCK", 20)
+    monkeypatch.setattr(store, "ROW_GROUP_BYTES", 1)  # every piece its own row group
+    made: list[int] = []
+    real = work.rows_of
+
+    def watched(task):
+        for rows in real(task):
+            made.append(len(rows))
+            yield rows
+
+    monkeypatch.setattr(work, "rows_of", watched)
+    assert batch(tmp_path / "pieces", runs=90, block=90) == 0
+    (path,) = parts(tmp_path / "pieces")
+    groups = pq.ParquetFile(path).metadata
+    assert [groups.row_group(k).num_rows for k in range(groups.num_row_groups)] == made[1:]
+    assert made[1:] == [20, 20, 20, 20, 10]
+    whole = pq.ParquetFile(parts(tmp_path / "whole")[0]).metadata
+    assert whole.num_row_groups == 1  # 90 baseline rows are far below the bound
+    assert load_results(tmp_path / "pieces").equals(load_results(tmp_path / "whole"))

@@ -157,3 +157,40 @@ def test_an_older_batch_says_why_there_is_no_figure(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "no causes.png: the rows do not record who refused the last text" in printed
     assert not (tmp_path / "f" / "causes.png").exists()
+
+
+def test_many_points_draw_a_bounded_figure_quickly():
+    import time
+
+    one = synthetic(["russia.no_nato_troops", "territory", "russia.no_nato_troops"], deals=1)
+    (point,) = one.points
+    validated = []
+
+    def scenario():
+        validated.append(1)
+        return point.scenario
+
+    points = [
+        PointData(
+            f"p{k}",
+            scenario,
+            {"x": float(k)},
+            point.rows,
+            scenario_id=point.scenario_id,
+            issues=point.issues,
+        )
+        for k in range(10_000)
+    ]
+    rows = pd.concat([point.rows] * 10_000, ignore_index=True)
+    big = BatchData(one.folder, points, {"x": [float(k) for k in range(10_000)]}, rows=rows)
+    start = time.process_time()
+    figure = causes_figure(big)
+    try:
+        assert time.process_time() - start < 20
+        assert len(visible(figure)) == 3 * 6
+        assert "6 of 10,000 points drawn" in figure.get_suptitle()
+        width, height = figure.get_size_inches()
+        assert width * 130 < 5000 and height * 130 < 8000
+    finally:
+        plt.close(figure)
+    assert len(validated) <= 6

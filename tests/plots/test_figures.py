@@ -357,6 +357,8 @@ def test_many_points_draw_a_bounded_figure_quickly(two, monkeypatch):
     big.top_deals, big.labels, big.deal_issues = data.top_deals, data.labels, data.deal_issues
     for name, draw in FIGURES.items():
         figure = draw(big)
+        if name == "causes" and figure is None:  # these runs are deals (test_causes_plot.py)
+            continue
         assert figure is not None
         visible = [ax for ax in figure.axes if ax.get_visible()]
         assert len(visible) <= 2 * max(MAX_PANELS, MAX_RED_LINE_POINTS), name
