@@ -50,7 +50,8 @@ def test_the_shipped_example_is_valid() -> None:
             "    reservation: 0.2",
             "    reservation: 0.2\n    reservaton: 0.3",
             "parties.south.reservaton",
-            "label, signs, reservation, weights, values, strategy, red_lines, cost_of_delay, deadline, resolve",
+            "label, signs, reservation, weights, values, strategy, red_lines, cost_of_delay,"
+            " deadline, resolve",
             "reservation",
         ),
         (
