@@ -148,6 +148,8 @@ def variant(data: dict[str, Any], firm: bool, **mediator: Any) -> Scenario:
                 {**line, "credibility": 1.0} for line in party.get("red_lines", [])
             ]
         data["uncertainty"], data["events"] = {}, []
+        for party in data["parties"].values():
+            party["cost_of_delay"] = 0.0  # the zone is the firm zone only without them
     mediator_party = data["parties"][data["mediator"]]
     mediator_party["strategy"] = {**mediator_party["strategy"], **mediator}
     return validate_document(Document(data))

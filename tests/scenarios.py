@@ -107,6 +107,7 @@ STRATEGIES = [
     {"type": "hardliner"},
     {"type": "tit_for_tat", "mode": "relative", "window": 1},
     {"type": "tit_for_tat", "mode": "absolute", "window": 2},
+    {"type": "resource", "endurance": 0.1},
 ]
 
 
@@ -139,9 +140,24 @@ def negotiation_data(draw: st.DrawFn, uncertain: bool = True) -> dict[str, Any]:
         for pid, k in lines:
             data["parties"][pid]["red_lines"][k]["credibility"] = 1.0
         return data
+    # v2: costs of delay, private deadlines, resolve, audience costs, the mediator's probe.
+    for pid in parties:
+        party = data["parties"][pid]
+        party["cost_of_delay"] = draw(st.sampled_from([0.0, 0.0, 0.01, -0.01, 0.05]))
+        if draw(st.integers(0, 4)) == 0:
+            party["deadline"] = draw(st.integers(1, data["deadline"]))
+        party["resolve"] = draw(st.sampled_from([0.0, 0.0, 0.5, 1.0]))
+        for line in party["red_lines"]:
+            line["audience_cost"] = draw(st.sampled_from([0.0, 0.0, 0.1]))
+    if data.get("protocol") == "mediated":
+        mediator = data["parties"][data["mediator"]]
+        mediator["strategy"]["probe"] = draw(st.sampled_from([0.0, 0.5, 1.0]))
     params: dict[str, Any] = {}
     for pid in draw(st.lists(st.sampled_from(parties), max_size=2, unique=True)):
         params[f"parties.{pid}.reservation"] = {"dist": "uniform", "low": 0.1, "high": 0.6}
+    if draw(st.booleans()):
+        pid = draw(st.sampled_from(parties))
+        params[f"parties.{pid}.cost_of_delay"] = {"dist": "uniform", "low": -0.01, "high": 0.03}
     data["uncertainty"] = {
         "parameters": params,
         "noise": {
@@ -160,6 +176,8 @@ def negotiation_data(draw: st.DrawFn, uncertain: bool = True) -> dict[str, Any]:
         if lines and draw(st.booleans()):
             pid, k = draw(st.sampled_from(lines))
             event["drop_red_lines"] = [f"{pid}.{data['parties'][pid]['red_lines'][k]['id']}"]
+        if draw(st.booleans()):
+            event["extend_deadline"] = draw(st.integers(1, 5))
         events.append(event)
     data["events"] = events
     return data

@@ -172,6 +172,8 @@ def _run(args: argparse.Namespace, ran: list[bool]) -> int:
                 f" ran the other {report.ran_runs:,}",
                 file=sys.stderr,
             )
-        print(format_summary(summarise(args.out, args.top)), end="")
+        from sim.causes import summary_text
+
+        print(format_summary(summarise(args.out, args.top)) + summary_text(args.out), end="")
         print(f"rows: {args.out}/runs/*.parquet (sim.load_results({args.out!r}))")
     return 0

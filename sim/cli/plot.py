@@ -30,8 +30,8 @@ def register(commands: Any) -> None:
         help="figures of a batch's outcomes",
         description="Write the figures of a batch: which deals form (with 95% intervals), "
         "deals against swept fields, rounds to agreement, utilities against reservation "
-        "values, options in deals, and how each red line's firmness changes the chance of "
-        "a deal and which deal it moves most.",
+        "values, options in deals, how each red line's firmness changes the chance of "
+        "a deal and which deal it moves most, and why runs end without a deal.",
     )
     parser.add_argument("folder", metavar="DIR", help="a batch folder (negsim batch --out)")
     parser.add_argument("--out", metavar="DIR", help="where to write (default: DIR/figures)")

@@ -176,6 +176,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     def step(self) -> None:
         """Play one round in every run still negotiating."""
         self.round = t = self.round + 1
+        for agent in self.negotiators:  # round t's reservation values, before anything ends
+            agent.reserve(t)
         fired = self._fire_events(t)
         walked = self._walk_out(t)
         hopeless = self._close_hopeless(t)

@@ -68,6 +68,13 @@ def to_text(model: NegotiationModel) -> str:
         lines.append(f"Stated but not firm (given up under pressure): {', '.join(bluffs)}.")
     sampled = ", ".join(f"{label(p)} {r:.2f}" for p, r in model_reservations(model).items())
     lines.append(f"Reservation values: {sampled}.")
+    costs = [
+        f"{label(p)} {float(model.params.cost_of_delay[0, k]):+.3f}"
+        for k, p in enumerate(model.space.parties)
+        if float(model.params.cost_of_delay[0, k]) != 0.0
+    ]
+    if costs:
+        lines.append(f"Costs of delay per round (utility lost without a deal): {', '.join(costs)}.")
     lines.append("")
     for entry in data["trace"] or []:
         lines += round_lines(model, entry)
@@ -87,7 +94,10 @@ def to_text(model: NegotiationModel) -> str:
             for a in (last["responses"] if last else [])
             if not a["accept"]
         ]
-        why = "no deal could form any more" if data["ended"] == "no_zone" else "the deadline passed"
+        why = {
+            "no_zone": "no deal could form any more",
+            "walked_out": "a signatory left the table at its own deadline",
+        }.get(data["ended"], "the deadline passed")
         lines.append(f"No agreement: {why}.")
         if blockers:
             lines.append(f"The last text was refused by {', '.join(blockers)}.")
@@ -124,10 +134,28 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         spec = next(e for e in scenario.events if e.id == event)
         lines.append(f"{head}  Event: {spec.label or spec.id}.")
         head = " " * len(head)
+    why = {g["red_line"]: g for g in entry.get("gave_way", [])}
     for key in entry["given_up"]:
         party, line_id = key.split(".", 1)
-        lines.append(f"{head}  {label(party)} gave up the stated red line {line_id}.")
+        because = ""
+        if key in why:
+            because = (
+                f": pushed on it, its pressure {why[key]['pressure']:.2f} reached the line's"
+                f" threshold {why[key]['threshold']:.2f}"
+            )
+        lines.append(f"{head}  {label(party)} gave up the stated red line {line_id}{because}.")
         head = " " * len(head)
+    for belief in entry.get("beliefs", []):
+        party, line_id = belief["red_line"].split(".", 1)
+        lines.append(
+            f"{head}  Belief that {label(party)}'s red line {line_id} is firm:"
+            f" {belief['before']:.2f} → {belief['after']:.2f}."
+        )
+        head = " " * len(head)
+    if entry.get("walked_out"):
+        gone = ", ".join(label(p) for p in entry["walked_out"])
+        lines.append(f"{head}  {gone} left the table (its own deadline passed). The talks ended.")
+        return lines
     if entry.get("no_zone") is not None:
         lines.append(
             f"{head}  No deal can form any more: every deal crosses a firm red line"
@@ -153,6 +181,9 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         lines += _revision_lines(scenario, revision, pad)
     if entry["agreement"]:
         lines.append(f"{pad}    Agreement: every signer would sign this text.")
+        for key in entry.get("crosses_given_up", []):
+            party, line_id = key.split(".", 1)
+            lines.append(f"{pad}    It crosses the red line {line_id} that {label(party)} gave up.")
         if settlement and settlement["improvements"]:
             lines.append(
                 f"{pad}    This is the text first agreed, {deal(settlement['signed'])}, after"

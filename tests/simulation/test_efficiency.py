@@ -25,11 +25,12 @@ LIMIT = 0.05
 
 
 def everything_firm(scenario: Scenario, **mediator: Any) -> Scenario:
-    """The scenario with every red line firm, no uncertainty and no events."""
+    """The scenario with every red line firm, no uncertainty, costs of delay or events."""
     data = scenario.model_dump(mode="json", exclude_none=True)
     for party in data["parties"].values():
         for line in party.get("red_lines", []):
             line["credibility"] = 1.0
+        party["cost_of_delay"] = 0.0  # DESIGN.md: no costs of delay
     data["uncertainty"] = {}
     data["events"] = []
     if mediator:
