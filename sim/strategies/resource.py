@@ -15,7 +15,7 @@ from sim.strategies.registry import register
 def cost_of(stance: Stance) -> FloatArray:
     """The utility the talks have cost the party so far, per run (0 where not tracked)."""
     cost = getattr(stance, "cost", None)
-    if cost is None:
+    if cost is None or np.size(cost) != np.size(stance.reservation):  # not tracked
         return np.zeros_like(stance.reservation)
     return np.broadcast_to(np.asarray(cost, dtype=np.float64), stance.reservation.shape)
 

@@ -58,7 +58,7 @@ def test_the_shipped_example_is_valid() -> None:
             "        credibility: 0.9",
             "        credibility: 0.9\n        credibilty: 0.8",
             "parties.north.red_lines[0].credibilty",
-            "id, forbid, require, credibility, quote, basis, note",
+            "id, forbid, require, credibility, audience_cost, quote, basis, note",
             "credibility",
         ),
         (
@@ -103,7 +103,7 @@ def test_a_misspelt_required_field_is_also_missing(files: Files) -> None:
         (
             ("scenario.yaml", w.line("reservaton"), "parties.south.reservaton"),
             "unknown field (allowed: label, signs, reservation, weights, values, strategy,"
-            " red_lines); did you mean 'reservation'?",
+            " red_lines, cost_of_delay, deadline, resolve); did you mean 'reservation'?",
         ),
     ]
 
@@ -135,7 +135,8 @@ def test_an_unknown_field_of_an_event_and_of_noise(files: Files) -> None:
         ),
         (
             ("scenario.yaml", w.line("probabilty"), "events[0].probabilty"),
-            "unknown field (allowed: id, label, round, probability, set, drop_red_lines, quote);"
+            "unknown field (allowed: id, label, round, probability, set, drop_red_lines,"
+            " extend_deadline, quote);"
             " did you mean 'probability'?",
         ),
     ]
@@ -872,7 +873,7 @@ def test_an_event_that_does_nothing(files: Files) -> None:
     w = files.scenario(append=event("round: 3\nprobability: 0.5"))
     assert str(w.problem()) == (
         f"{w.path}:{w.line('- id: summit')}: events[0]:"
-        " an event changes something: give set or drop_red_lines"
+        " an event changes something: give set, drop_red_lines or extend_deadline"
     )
 
 

@@ -102,9 +102,11 @@ def test_a_party_signs_exactly_what_the_reference_accepts(data, more):
         accept = np.empty(len(outcomes), dtype=bool)
         line = np.empty(len(outcomes), dtype=np.intp)
         issue = np.empty(len(outcomes), dtype=np.intp)
+        penalty = np.zeros(held.shape)
         kernels.respond_rows(
-            tables.kernel, value, top, held, aspiration, p, rows, texts, accept, line, issue
-        )
+            tables.kernel, value, top, held, penalty, aspiration, p, rows, texts, accept, line,
+            issue,
+        )  # fmt: skip
         expected = [ref.accepts(scenario, party, o, dropped) for o in outcomes]
         assert accept.tolist() == expected
         for o, outcome in enumerate(outcomes):

@@ -99,8 +99,8 @@ def test_when_time_is_on_its_side_it_holds_at_its_best_until_the_deadline(
         assert _aspiration(_tactic(E, e), stance, t, deadline) == stance.best[0]
 
 
-def test_without_the_cost_field_it_holds_like_a_hardliner():
-    """Until the engine tracks costs (Stance without ``cost``), nothing is spent."""
+def test_without_costs_it_holds_like_a_hardliner():
+    """A Stance whose ``cost`` is left at its default: nothing is spent, it holds."""
     for t in range(1, 10):
         assert _aspiration(_tactic(), _stance(0.3, 0.9, 1.0, None), t, 10) == 0.9
     assert _aspiration(_tactic(), _stance(0.3, 0.9, 1.0, None), 10, 10) == 0.3
