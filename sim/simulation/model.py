@@ -20,6 +20,9 @@ from sim.simulation.sampling import check_draw_ids, locate, sample_params, sampl
 from sim.simulation.tables import ZONE_LIMIT, Tables
 from sim.strategies import build
 
+#: The story tells a belief's change of at least this much (or a line seen given up).
+BELIEF_SHOWN = 0.05
+
 #: Compact the block when fewer than this share of its rows are still negotiating.
 COMPACT_BELOW = 0.5
 
@@ -557,7 +560,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 "after": float(self.belief[k, 0]),
             }
             for k in range(len(space.lines))
-            if abs(float(self.belief[k, 0]) - float(belief[k, 0])) > 1e-3
+            if abs(float(self.belief[k, 0]) - float(belief[k, 0])) >= BELIEF_SHOWN
         ]
         revision = None
         if responses.revision is not None:

@@ -140,17 +140,10 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
         because = ""
         if key in why:
             because = (
-                f": pushed on it, its pressure {why[key]['pressure']:.2f} reached the line's"
-                f" threshold {why[key]['threshold']:.2f}"
+                f" (a text crossed it and the pressure of the talks, {why[key]['pressure']:.2f},"
+                f" reached the line's threshold, {why[key]['threshold']:.2f})"
             )
         lines.append(f"{head}  {label(party)} gave up the stated red line {line_id}{because}.")
-        head = " " * len(head)
-    for belief in entry.get("beliefs", []):
-        party, line_id = belief["red_line"].split(".", 1)
-        lines.append(
-            f"{head}  Belief that {label(party)}'s red line {line_id} is firm:"
-            f" {belief['before']:.2f} → {belief['after']:.2f}."
-        )
         head = " " * len(head)
     if entry.get("walked_out"):
         gone = ", ".join(label(p) for p in entry["walked_out"])
@@ -179,6 +172,12 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
     revision = entry.get("revision")
     if revision is not None and not entry["agreement"]:
         lines += _revision_lines(scenario, revision, pad)
+    for belief in entry.get("beliefs", []):
+        party, line_id = belief["red_line"].split(".", 1)
+        lines.append(
+            f"{pad}    Belief that the red line {line_id} of {label(party)} is firm:"
+            f" {belief['before']:.2f} → {belief['after']:.2f}."
+        )
     if entry["agreement"]:
         lines.append(f"{pad}    Agreement: every signer would sign this text.")
         for key in entry.get("crosses_given_up", []):

@@ -53,7 +53,13 @@ def fake_outcomes(space: Tables, runs: int, seed: int) -> Outcomes:
         utility=g.random((runs, parties)),
         reservation=g.random((runs, parties)),
         firm=g.random((runs, lines)) < 0.5,
-        ended=np.where(agreed, 0, g.integers(1, 3, runs)),
+        ended=np.where(agreed, 0, g.integers(1, 4, runs)),
+        blocker=np.where(agreed, -1, g.integers(0, parties, runs)),
+        blocked_line=np.where(agreed | (lines == 0), -1, g.integers(0, max(lines, 1), runs)),
+        blocked_issue=np.full(runs, -1),
+        fired=g.random((runs, len(space.scenario.events))) < 0.5,
+        gave_up=np.where(g.random((runs, lines)) < 0.3, g.integers(1, 30, (runs, lines)), -1),
+        sampled=g.random((runs, len(space.scenario.uncertainty.parameters))),
     )
 
 
@@ -149,11 +155,29 @@ def reference_params(space: Tables, streams: Streams) -> Params:
         ).astype(bool),
         dropped=np.zeros((n, len(space.lines)), dtype=bool),
         order=np.asarray(signatories)[streams.permutation(draw_id("order"), len(signatories))],
+        cost_of_delay=np.repeat(
+            np.array([[x.cost_of_delay for x in scenario.parties.values()]]), n, axis=0
+        ),
+        resolve=np.repeat(np.array([[x.resolve for x in scenario.parties.values()]]), n, axis=0),
+        audience_cost=np.repeat(
+            np.array([[ref.spec.audience_cost for ref in space.lines]]).reshape(1, -1), n, axis=0
+        ),
     )
     for path, dist in scenario.uncertainty.parameters.items():
         params.set(
             locate(space, path), slice(None), sample(streams, draw_id(f"param.{path}"), dist)
         )
+    # The Gaussian copula of resolve, line by line and run by run.
+    from scipy.stats import norm
+
+    for k, ref in enumerate(space.lines):
+        z = streams.normal(draw_id(f"resolve.{ref.party}"))
+        for r in range(n):
+            rho = params.resolve[r, ref.party_index]
+            if rho > 0:
+                u = params.line_draw[r, k]
+                coupled = norm.cdf(np.sqrt(rho) * z[r] + np.sqrt(1 - rho) * norm.ppf(u))
+                params.line_draw[r, k] = min(coupled, np.nextafter(1.0, 0.0))
     noise = scenario.uncertainty.noise
     if noise.weights > 0 or noise.values > 0:
         params._own_preferences()
