@@ -92,8 +92,9 @@ class Cause:
 
     @property
     def interval(self) -> tuple[float, float]:
-        """Its 95% Wilson interval."""
-        return wilson_interval(self.count, self.n)
+        """Its 95% Wilson interval (widened by rounding, if need be, to hold the share)."""
+        low, high = wilson_interval(self.count, self.n)
+        return min(low, self.share), max(high, self.share)
 
 
 @dataclass(frozen=True)

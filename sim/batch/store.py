@@ -426,7 +426,7 @@ def _read_part(
             raise _BadPart("its columns are not the batch's schema")
         wanted = list(dict.fromkeys([*columns, RUN]))
         table = handle.read(columns=wanted, use_threads=False)
-    except (OSError, pa.ArrowException) as exc:
+    except (OSError, pa.ArrowException, UnicodeDecodeError) as exc:  # a damaged name, too
         raise _BadPart(f"not a readable Parquet file: cut short or damaged ({exc})") from None
     runs = table.column(RUN).to_numpy()
     if not np.array_equal(runs, np.arange(part.start, part.stop)):

@@ -12,8 +12,8 @@ import subprocess
 import threading
 import time
 
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.batch import load_results, plan_batch, run_batch
@@ -81,7 +81,11 @@ def test_sweeps_make_points_with_their_columns(tmp_path):
     # (0.9 - 0.004 t when the run ended in round t; 0.74 at the deadline, round 40)
     calm = high[~high.agreement & ~high["event.battlefield_shift"]]
     rounds = (0.9 - calm.r_ukraine) / 0.004
-    assert len(calm) and np.allclose(rounds, np.round(rounds)) and np.round(rounds).between(1, 40).all()
+    assert (
+        len(calm)
+        and np.allclose(rounds, np.round(rounds))
+        and np.round(rounds).between(1, 40).all()
+    )
     assert np.allclose(calm.r_ukraine[calm.ended == "deadline"], 0.9 - 0.004 * 40)
     firm = rows[rows[VETO] == 1]["firm.russia.no_nato_troops"]
     assert firm.all() and not rows[rows[VETO] == 0]["firm.russia.no_nato_troops"].any()
