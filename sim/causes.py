@@ -13,11 +13,9 @@ on what is then reported as not recorded, never guessed. A no-deal run whose
 
 from __future__ import annotations
 
-import importlib
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,30 +49,15 @@ ENDING_WORDS = {
 }
 
 
-@cache
-def _confint() -> Callable[..., Any]:
-    """``proportion_confint`` of statsmodels; scipy's Wilson interval if it is not installed."""
-    try:
-        module = importlib.import_module("statsmodels.stats.proportion")
-    except ImportError:  # the same interval (no continuity correction), from scipy.stats
-        stats = importlib.import_module("scipy.stats")
-
-        def scipy_wilson(count: int, nobs: int, alpha: float, method: str) -> tuple[float, float]:
-            assert method == "wilson"
-            ci = stats.binomtest(count, nobs).proportion_ci(1 - alpha, method="wilson")
-            return float(ci.low), float(ci.high)
-
-        return scipy_wilson
-    confint: Callable[..., Any] = module.proportion_confint
-    return confint
-
-
 def wilson_interval(count: int, n: int) -> tuple[float, float]:
-    """The 95% Wilson score interval of ``count`` in ``n`` ((0, 1) when ``n`` is 0)."""
-    if n == 0:
-        return (0.0, 1.0)
-    low, high = _confint()(int(count), int(n), alpha=0.05, method="wilson")
-    return (float(low), float(high))
+    """The 95% Wilson score interval of ``count`` in ``n`` ((0, 1) when ``n`` is 0).
+
+    statsmodels' ``proportion_confint(method="wilson")``, as the batch summary's
+    (:func:`sim.batch.summary.wilson`).
+    """
+    from sim.batch.summary import wilson  # pyarrow and statsmodels load on first use
+
+    return wilson(int(count), int(n))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ This module does the statistics only; the figure is :mod:`sim.plots.compare`.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.batch.summary import Z95, wilson
+from sim.batch.summary import wilson
 from sim.scenario import Problem, Scenario, ScenarioError
 from sim.scenario.problems import Origin
 
@@ -72,130 +71,114 @@ type Deal = tuple[str, ...]
 # --- the statistics ---------------------------------------------------------------
 
 
-def _normal_two_sided(z: float) -> float:
-    """Two-sided tail probability of a standard normal: P(|Z| >= |z|)."""
-    return math.erfc(abs(z) / math.sqrt(2.0))
-
-
 def mcnemar_p(only_a: int, only_b: int) -> float:
     """McNemar's (1947) test of paired proportions, from the discordant pairs.
 
     ``only_a`` runs are in the category under A but not under B, ``only_b`` the other
-    way round; concordant pairs carry no information about the change. With fewer than
-    :data:`EXACT_BELOW` discordant pairs the p-value is the exact two-sided binomial
-    test of ``only_a`` against Binomial(only_a + only_b, 1/2); otherwise McNemar's
-    chi-square ``(only_a - only_b)**2 / (only_a + only_b)`` on 1 degree of freedom
-    (the square of a standard normal, so its tail is the normal two-sided tail).
+    way round; concordant pairs carry no information about the change. statsmodels'
+    ``mcnemar``: with fewer than :data:`EXACT_BELOW` discordant pairs the exact
+    two-sided binomial test (``exact=True``), otherwise the chi-square on 1 degree of
+    freedom without continuity correction (``exact=False, correction=False``), as
+    negsim computed it by hand before.
     """
     n = only_a + only_b
     if n == 0:
         return 1.0
-    if n < EXACT_BELOW:
-        k = min(only_a, only_b)
-        tail = sum(math.comb(n, j) for j in range(k + 1)) / 2.0**n
-        return min(1.0, 2.0 * tail)
-    return _normal_two_sided((only_b - only_a) / math.sqrt(n))
+    from statsmodels.stats.contingency_tables import mcnemar  # slow to import: on use
+
+    exact = n < EXACT_BELOW
+    result = mcnemar([[0, only_a], [only_b, 0]], exact=exact, correction=False)
+    return min(1.0, float(result.pvalue))
 
 
 def paired_difference(
-    only_a: int, only_b: int, n: int, z: float = Z95
+    only_a: int, only_b: int, n: int, alpha: float = ALPHA
 ) -> tuple[float, float, float]:
-    """The mean paired difference B − A of 0/1 indicators and its interval.
+    """The mean paired difference B − A of 0/1 indicators and its ``1 - alpha`` interval.
 
-    With ``d_i = y_i - x_i`` over ``n`` paired runs, the mean is
-    ``(only_b - only_a) / n`` and the paired standard error is ``sd(d) / sqrt(n)``
-    (``sd`` with ``n - 1`` in the denominator), where
-    ``sum (d_i - mean)**2 = (only_a + only_b) - (only_b - only_a)**2 / n``. Returns
-    (difference, low, high), the interval clipped to [-1, 1].
+    ``d_i = y_i - x_i`` over ``n`` paired runs is −1 in ``only_a`` runs, +1 in ``only_b``
+    runs and 0 in the others; the mean and its normal interval are statsmodels'
+    ``DescrStatsW(...).zconfint_mean`` on those weighted values (standard error
+    ``sd(d) / sqrt(n)``, ``sd`` with ``n - 1`` in the denominator). Returns (difference,
+    low, high), the interval clipped to [-1, 1].
     """
     if n == 0:
         return (0.0, -1.0, 1.0)
     mean = (only_b - only_a) / n
     if n < 2:
         return (mean, -1.0, 1.0)
-    squares = (only_a + only_b) - (only_b - only_a) ** 2 / n
-    se = math.sqrt(max(squares, 0.0) / (n - 1) / n)
-    return (mean, max(-1.0, mean - z * se), min(1.0, mean + z * se))
+    if only_a + only_b == 0:  # every pair agrees: no spread (statsmodels would warn)
+        return (0.0, 0.0, 0.0)
+    from statsmodels.stats.weightstats import DescrStatsW  # slow to import: on use
+
+    values = np.array([-1.0, 0.0, 1.0])
+    weights = np.array([only_a, n - only_a - only_b, only_b], dtype=float)
+    low, high = DescrStatsW(values, weights=weights).zconfint_mean(alpha=alpha)
+    return (mean, max(-1.0, float(low)), min(1.0, float(high)))
 
 
-def newcombe_interval(x1: int, n1: int, x2: int, n2: int, z: float = Z95) -> tuple[float, float]:
+def newcombe_interval(
+    x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA
+) -> tuple[float, float]:
     """Newcombe's (1998) hybrid score interval for ``x1/n1 - x2/n2`` (his method 10).
 
-    Each proportion gets its Wilson (1927) score interval ``(l_k, u_k)``; with
-    ``d = p1 - p2`` the interval is
-    ``d - sqrt((p1 - l1)**2 + (u2 - p2)**2)`` to ``d + sqrt((u1 - p1)**2 + (p2 - l2)**2)``.
-    It stays inside [-1, 1] and behaves well near 0 and 1, where the Wald interval fails.
+    statsmodels' ``confint_proportions_2indep(method="newcomb", compare="diff")``: each
+    proportion gets its Wilson (1927) score interval and the two are combined; it stays
+    inside [-1, 1] and behaves well near 0 and 1, where the Wald interval fails. A
+    sample of no runs says nothing: (-1, 1).
     """
-    p1 = x1 / n1 if n1 else 0.0
-    p2 = x2 / n2 if n2 else 0.0
-    l1, u1 = wilson(x1, n1, z)
-    l2, u2 = wilson(x2, n2, z)
-    d = p1 - p2
-    return (
-        d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-        d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+    if n1 == 0 or n2 == 0:
+        return (-1.0, 1.0)
+    from statsmodels.stats.proportion import confint_proportions_2indep  # on use
+
+    low, high = confint_proportions_2indep(
+        int(x1), int(n1), int(x2), int(n2), method="newcomb", compare="diff", alpha=alpha
     )
+    return (float(low), float(high))
 
 
 def fisher_p(x1: int, n1: int, x2: int, n2: int) -> float:
-    """Fisher's (1935) exact test of ``x1/n1 == x2/n2``, two-sided.
+    """Fisher's (1935) exact test of ``x1/n1 == x2/n2``, two-sided: scipy's ``fisher_exact``."""
+    from scipy.stats import fisher_exact  # slow to import: on use
 
-    Given the margins, ``x1`` is hypergeometric; the p-value sums the probabilities of
-    every table no more probable than the one observed (with a relative tolerance of
-    1e-7 for ties in floating point).
-    """
-    total, runs = x1 + x2, n1 + n2
-    low, high = max(0, total - n2), min(total, n1)
-
-    def log_pmf(k: int) -> float:
-        return _log_comb(n1, k) + _log_comb(n2, total - k) - _log_comb(runs, total)
-
-    observed = log_pmf(x1)
-    p = sum(
-        math.exp(lp) for lp in (log_pmf(k) for k in range(low, high + 1)) if lp <= observed + 1e-7
-    )
-    return min(1.0, p)
-
-
-def _log_comb(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    table = [[int(x1), int(n1 - x1)], [int(x2), int(n2 - x2)]]
+    return min(1.0, float(fisher_exact(table, alternative="two-sided").pvalue))
 
 
 def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
     """The two-sided test of ``x1/n1 == x2/n2`` for independent samples.
 
-    The two-proportion z-test (pooled variance); but when an expected count of the
-    2×2 table is below :data:`MIN_EXPECTED` the normal approximation is poor (2 runs of
-    2,000 against 0 of 20,000 would give p < 1e-5), so Fisher's exact test is used,
-    as McNemar's test goes exact with few discordant pairs.
+    The two-proportion z-test with pooled variance (statsmodels' ``proportions_ztest``);
+    but when an expected count of the 2×2 table is below :data:`MIN_EXPECTED` the normal
+    approximation is poor (2 runs of 2,000 against 0 of 20,000 would give p < 1e-5), so
+    Fisher's exact test is used, as McNemar's test goes exact with few discordant pairs.
     """
     if n1 == 0 or n2 == 0:
         return 1.0
     if min(x1 + x2, n1 + n2 - x1 - x2) * min(n1, n2) / (n1 + n2) < MIN_EXPECTED:
         return fisher_p(x1, n1, x2, n2)
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
-    if se == 0.0:  # both 0% or both 100%: no evidence of any change
+    if x1 + x2 in (0, n1 + n2):  # both 0% or both 100%: no evidence of any change
         return 1.0
-    return _normal_two_sided((x1 / n1 - x2 / n2) / se)
+    from statsmodels.stats.proportion import proportions_ztest  # slow to import: on use
+
+    _, p = proportions_ztest([int(x1), int(x2)], [int(n1), int(n2)])
+    return float(p)
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
     """Holm's (1979) step-down adjusted p-values, in the order given.
 
-    Sorted ascending, the ``j``-th smallest of ``m`` p-values is multiplied by
-    ``m - j + 1`` (``j`` from 1), capped at 1 and made non-decreasing; a hypothesis is
-    rejected at family-wise level ``alpha`` when its adjusted p-value is below
-    ``alpha``. Valid under any dependence between the tests.
+    statsmodels' ``multipletests(method="holm")``: sorted ascending, the ``j``-th
+    smallest of ``m`` p-values is multiplied by ``m - j + 1``, capped at 1 and made
+    non-decreasing; a hypothesis is rejected at family-wise level ``alpha`` when its
+    adjusted p-value is below ``alpha``. Valid under any dependence between the tests.
     """
-    m = len(pvalues)
-    order = sorted(range(m), key=lambda k: pvalues[k])
-    adjusted = [1.0] * m
-    running = 0.0
-    for rank, k in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * pvalues[k]))
-        adjusted[k] = running
-    return adjusted
+    if not pvalues:
+        return []
+    from statsmodels.stats.multitest import multipletests  # slow to import: on use
+
+    adjusted = multipletests(np.asarray(pvalues, dtype=float), method="holm")[1]
+    return [float(p) for p in adjusted]
 
 
 def pairing(
