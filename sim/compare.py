@@ -32,7 +32,9 @@ Statistics* 6, 65–70. Fisher, R. A. (1935) The logic of inductive inference, *
 98, 39–82. Wilson, E. B. (1927) Probable inference, the law of succession,
 and statistical inference, *JASA* 22, 209–212.
 
-This module does the statistics only; the figure is :mod:`sim.plots.compare`.
+Each test and interval is a call to scipy.stats or statsmodels (the option chosen is
+said in each function). This module does the statistics only; the figure is
+:mod:`sim.plots.compare`.
 """
 
 from __future__ import annotations
