@@ -207,7 +207,10 @@ def votes_for(
     ``line``: the first of its held red lines the revision crosses (-1: none); ``now``,
     ``then``: how many of its held lines the current text and the revision cross;
     ``new``, ``old``: their utilities. It votes for a revision that crosses fewer of its
-    held red lines than the current text (it moves toward a text the party could sign).
+    held red lines than the current text (it moves toward a text the party could sign),
+    and, while the current text crosses one of its held lines, for any revision that
+    crosses no more of them (it could sign neither, so it is no worse off: the way out
+    of a text crossing several parties' lines may clear them one at a time).
     Otherwise a revision crossing a held line is refused (naming the line); one within
     its held lines gets its vote when its utility is at least the current text's (Klein
     et al. 2003), or at least its aspiration (it would sign it: Baarslag et al. 2011 — a
@@ -218,7 +221,7 @@ def votes_for(
     """
     enough = min(old, aspiration)
     good = now > 0 or new >= enough - EPS or (vetoed and new >= reservation - EPS) or anneal
-    return (line < 0 and good) or then < now
+    return (line < 0 and good) or (now > 0 and then <= now)
 
 
 @_inline
