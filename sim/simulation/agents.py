@@ -116,17 +116,6 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         at = np.arange(texts.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
         return texts, at
 
-    def crossed_line(self, texts: IntArray, rows: IntArray | None = None) -> IntArray:
-        """The first of its red lines still held that each text crosses (-1 for none).
-
-        ``texts`` are those of ``rows`` when given, else of every run
-        (:func:`sim.simulation.kernels.crossed_line`).
-        """
-        texts, at = self._rows(texts, rows)
-        out = np.empty(texts.shape[0], dtype=np.intp)
-        kernels.crossed_rows(self.model.space.kernel, self.model.held, self.index, at, texts, out)
-        return out
-
     def respond(
         self, texts: IntArray, rows: IntArray | None = None
     ) -> tuple[BoolArray, IntArray, IntArray]:

@@ -108,16 +108,6 @@ def crosses(tb: KernelTables, line: int, text: IntArray) -> bool:
 
 
 @_inline
-def crossed_line(tb: KernelTables, held: BoolArray, r: int, p: int, text: IntArray) -> int:
-    """The first of party ``p``'s red lines still held in run ``r`` that ``text`` crosses."""
-    for j in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
-        line = tb.party_line[j]
-        if held[line, r] and crosses(tb, line, text):
-            return int(line)
-    return -1
-
-
-@_inline
 def read(
     tb: KernelTables,
     value: FloatArray,
@@ -301,6 +291,16 @@ def draft_one(
 
 
 @_inline
+def changeable_count(tb: KernelTables) -> int:
+    """How many issues have more than one option (a draft can change only those)."""
+    count = 0
+    for i in range(tb.changeable.shape[0]):
+        if tb.changeable[i]:
+            count += 1
+    return count
+
+
+@_inline
 def crosses_vetoed(tb: KernelTables, vetoed: BoolArray, r: int, text: IntArray) -> bool:
     """Whether ``text`` crosses a red line some party has vetoed a text on in run ``r``."""
     for line in range(vetoed.shape[1]):  # noqa: SIM110 (numba compiles loops, not any())
@@ -360,13 +360,9 @@ def mediated_round(
     n_parties = asked.shape[1]
     shared_value = value.shape[0] == 1
     shared_cdf = cdf.shape[0] == 1
-    n_changeable = 0
-    for i in range(n_issues):
-        if tb.changeable[i]:
-            n_changeable += 1
+    n_changeable = changeable_count(tb)
     scratch = np.empty(max(n_issues, 1))
     trial = np.empty(n_issues, dtype=np.intp)
-    line_now = np.empty(n_parties, dtype=np.intp)
     count_now = np.empty(n_parties, dtype=np.intp)
     u_now = np.empty(n_parties)
     for r in range(n):
@@ -402,7 +398,7 @@ def mediated_round(
         vetoed_now = False
         for p in range(n_parties):
             first, count, u = read(tb, value, held, penalty, r, vr, p, current)
-            line_now[p], count_now[p], u_now[p] = first, count, u
+            count_now[p], u_now[p] = count, u
             asked[r, p] = signs_text(tb, p, current)
             accept[r, p], line[r, p], issue[r, p] = True, -1, -1
             if asked[r, p]:
@@ -545,10 +541,7 @@ def settle_rows(
     """
     n_issues = texts.shape[1]
     shared_value = value.shape[0] == 1
-    n_changeable = 0
-    for i in range(n_issues):
-        if tb.changeable[i]:
-            n_changeable += 1
+    n_changeable = changeable_count(tb)
     scratch = np.empty(max(n_issues, 1))
     trial = np.empty(n_issues, dtype=np.intp)
     n_parties = aspiration.shape[0]
@@ -641,15 +634,6 @@ def worth_rows(
 
 
 @_jit
-def crossed_rows(
-    tb: KernelTables, held: BoolArray, p: int, rows: IntArray, texts: IntArray, out: IntArray
-) -> None:
-    """:func:`crossed_line` of party ``p`` for ``texts[j]`` in run ``rows[j]``."""
-    for j in range(rows.shape[0]):
-        out[j] = crossed_line(tb, held, rows[j], p, texts[j])
-
-
-@_jit
 def crosses_rows(tb: KernelTables, line: int, texts: IntArray, out: BoolArray) -> None:
     """:func:`crosses` of red line ``line`` for each text."""
     for j in range(texts.shape[0]):
@@ -719,7 +703,6 @@ def mix_words(words: U64Array) -> U64Array:
 
 __all__ = [
     "KernelTables",
-    "crossed_rows",
     "crosses_rows",
     "mediated_round",
     "mix_words",
