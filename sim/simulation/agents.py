@@ -90,8 +90,7 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
 
         Past its own deadline the party has left the table and refuses every text.
         """
-        model = self.model
-        self.reserve(t)
+        model = self.model  # round t's reservation value is set (NegotiationModel.step)
         self.strategy.aspire(self.stance, t, model.deadline_of)
         if self.deadline is not None and t > self.deadline:
             self.stance.aspiration = np.full_like(self.stance.aspiration, np.inf)
