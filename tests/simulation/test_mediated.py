@@ -71,14 +71,19 @@ def test_after_signing_the_mediators_favourite_stays_among_texts_the_signatories
 
 
 def test_the_story_counts_only_changes_that_improve_the_signed_text():
-    """An improvement count of a text left as signed is 0 (it was 'after 6 changes')."""
+    """A text left as signed counts 0 improvements (it was 'after 6 changes'), and a text
+    that was improved differs from the one signed (improvements never cycle back)."""
     scenario = _venues(polish=20, bias=4.0)
+    settlements = 0
     for seed in range(8):
         story = replay(scenario, seed=seed, run=0)
         for entry in story.trace:
             settled = entry.get("settlement")
-            if settled and settled["signed"] == entry["offer"]:
-                assert settled["improvements"] == 0
+            if settled:
+                settlements += 1
+                unchanged = settled["signed"] == entry["offer"]
+                assert (settled["improvements"] == 0) == unchanged
+    assert settlements >= 6  # most of the eight runs reach a deal
 
 
 def _one_issue(tactic: str) -> Scenario:
