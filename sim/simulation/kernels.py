@@ -1,13 +1,12 @@
 """The compiled rules of a round: one implementation of every party's decision (numba).
 
 Every rule a party or the mediator applies to a text is written once here, as a
-function of one run (one row of the block), and compiled by numba. The mediated round
-(:func:`mediated_round`) and the post-settlement search (:func:`settle_rows`) loop over
-the block's rows in compiled code; the vectorised entry points (``*_rows``) apply the
-same functions to the rows a caller gives (the alternating protocol, the story, the
-tests). Nothing here reads an array over outcomes: a text is one option per issue and
-every rule is a sum of per-issue table entries at the text's options, compared with a
-threshold (:class:`KernelTables`).
+function of one run (one row of the block), and compiled by numba. The rounds
+themselves (:mod:`sim.simulation.engine`) call these functions run by run; the
+vectorised entry points (``*_rows``) apply the same functions to the rows a caller
+gives (the story, the tests). Nothing here reads an array over outcomes: a text is
+one option per issue and every rule is a sum of per-issue table entries at the text's
+options, compared with a threshold (:class:`KernelTables`).
 
 Random numbers are those of :mod:`sim.rng`, drawn inside the loop: value ``e`` of draw
 ``d`` in run ``r`` is ``m(m(k_r ^ word(d)) ^ m(e ^ T_ELEMENT))`` with SplitMix64's
@@ -68,6 +67,7 @@ class KernelTables(NamedTuple):
     sizes: IntArray  # (I,)
     changeable: BoolArray  # (I,) issues with more than one option
     element: U64Array  # (max(I, 1),) m(e ^ T_ELEMENT) for each element index e
+    line_owner: IntArray  # (L,) the party whose red line each line is
 
 
 # -- random numbers -----------------------------------------------------------------------
@@ -113,29 +113,31 @@ def read(
     value: FloatArray,
     held: BoolArray,
     penalty: FloatArray,
-    r: int,
     vr: int,
     p: int,
     text: IntArray,
 ) -> tuple[int, int, float]:
-    """What ``text`` is to party ``p`` in run ``r``.
+    """What ``text`` is to party ``p`` in a run whose lines' state is ``held``, ``penalty``.
+
+    ``held`` and ``penalty`` are the run's rows, one entry per red line (``(L,)``).
 
     (the first of its held red lines it crosses, -1 for none; how many of its held
     lines it crosses; its worth: its utility less the audience cost ``penalty[l, r]``
-    of every line ``l`` it gave up that the text crosses — the cost of backing down
-    before its audience, Fearon 1994; 0 for a line it holds or an event dropped).
+    of every line ``l`` it gave up that the text crosses, ``penalty[l]`` — the cost of
+    backing down before its audience, Fearon 1994; 0 for a line it holds or an event
+    dropped).
     """
     first, count = -1, 0
     worth = utility(value, vr, p, text)
     for j in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
         line = tb.party_line[j]
-        if held[line, r]:
+        if held[line]:
             if crosses(tb, line, text):
                 if first < 0:
                     first = int(line)
                 count += 1
-        elif penalty[line, r] > 0 and crosses(tb, line, text):
-            worth -= penalty[line, r]
+        elif penalty[line] > 0 and crosses(tb, line, text):
+            worth -= penalty[line]
     return first, count, worth
 
 
@@ -300,288 +302,6 @@ def changeable_count(tb: KernelTables) -> int:
     return count
 
 
-@_inline
-def crosses_vetoed(tb: KernelTables, vetoed: BoolArray, r: int, text: IntArray) -> bool:
-    """Whether ``text`` crosses a red line some party has vetoed a text on in run ``r``."""
-    for line in range(vetoed.shape[1]):  # noqa: SIM110 (numba compiles loops, not any())
-        if vetoed[r, line] and crosses(tb, line, text):
-            return True
-    return False
-
-
-# -- a mediated round, and the post-settlement settlement ---------------------------------------
-@_jit
-def mediated_round(
-    tb: KernelTables,
-    value: FloatArray,
-    top: FloatArray,
-    cdf: FloatArray,
-    held: BoolArray,
-    penalty: FloatArray,
-    aspiration: FloatArray,
-    reservation: FloatArray,
-    alive: BoolArray,
-    keys: U64Array,
-    draft_words: U64Array,
-    anneal_words: U64Array,
-    tau: float,
-    logroll: float,
-    attention: float,
-    text: IntArray,
-    vetoed: BoolArray,
-    avoid: BoolArray,
-    named: BoolArray,
-    revision: IntArray,
-    asked: BoolArray,
-    accept: BoolArray,
-    line: IntArray,
-    issue: IntArray,
-    voters: BoolArray,
-    votes: BoolArray,
-    vote_line: IntArray,
-    adopted: BoolArray,
-) -> None:
-    """One mediated round in every run of the block (:class:`~sim.simulation.protocols.Mediated`).
-
-    In each run ``r``: the mediator drafts a revision of the current text ``text[r]``
-    (up to ``draft_words.shape[0]`` drafts, the first that crosses no line it avoids,
-    ``avoid[r]`` — the lines vetoed in the run that it does not believe to be bluffs —
-    else the first); every signer of the current text answers whether it would
-    sign it (:func:`accepts`); every signer of the revision votes on it
-    (:func:`votes_for`) — a party only the current text needs has no say on a text that
-    does not need it, as after signing (:func:`_try`). A revision every voter votes for
-    replaces the text unless the text is agreed. The mediator learns the vetoed lines
-    (``vetoed``) and the issues the answers named (``named``: an objection's issue, a
-    vetoed line's issues). Fills the answers into the output arrays and updates
-    ``text``, ``vetoed`` and ``named`` in place. Runs that have ended (``alive`` false)
-    are skipped: nobody is asked in them.
-    """
-    n, n_issues = text.shape
-    n_parties = asked.shape[1]
-    shared_value = value.shape[0] == 1
-    shared_cdf = cdf.shape[0] == 1
-    n_changeable = changeable_count(tb)
-    scratch = np.empty(max(n_issues, 1))
-    trial = np.empty(n_issues, dtype=np.intp)
-    count_now = np.empty(n_parties, dtype=np.intp)
-    u_now = np.empty(n_parties)
-    for r in range(n):
-        current = text[r]
-        out = revision[r]
-        if not alive[r]:  # an ended run: nobody is asked, nothing changes
-            out[:] = current
-            asked[r, :], accept[r, :], line[r, :], issue[r, :] = False, True, -1, -1
-            voters[r, :], votes[r, :], vote_line[r, :], adopted[r] = False, True, -1, False
-            continue
-        vr = 0 if shared_value else r
-        cr = 0 if shared_cdf else r
-        if n_changeable == 0:
-            out[:] = current
-        else:
-            for k in range(draft_words.shape[0]):
-                if k == 0:
-                    draft_one(
-                        tb, keys[r], draft_words[0], current, named[r], cdf, cr,
-                        n_changeable, logroll, attention, scratch, out,
-                    )  # fmt: skip
-                    if not crosses_vetoed(tb, avoid, r, out):
-                        break
-                else:
-                    draft_one(
-                        tb, keys[r], draft_words[k], current, named[r], cdf, cr,
-                        n_changeable, logroll, attention, scratch, trial,
-                    )  # fmt: skip
-                    if not crosses_vetoed(tb, avoid, r, trial):
-                        out[:] = trial
-                        break
-        agreed = True
-        vetoed_now = False
-        for p in range(n_parties):
-            first, count, u = read(tb, value, held, penalty, r, vr, p, current)
-            count_now[p], u_now[p] = count, u
-            asked[r, p] = signs_text(tb, p, current)
-            accept[r, p], line[r, p], issue[r, p] = True, -1, -1
-            if asked[r, p]:
-                ok = accepts(first, u, aspiration[p, r])
-                accept[r, p], line[r, p] = ok, first
-                if not ok:
-                    issue[r, p] = objection(value, top, vr, p, current, first)
-                agreed = agreed and ok
-                vetoed_now = vetoed_now or first >= 0
-        all_votes = True
-        for p in range(n_parties):
-            voters[r, p] = signs_text(tb, p, out)
-            votes[r, p], vote_line[r, p] = True, -1
-            if not voters[r, p]:
-                continue
-            first, count, u = read(tb, value, held, penalty, r, vr, p, out)
-            anneal = False
-            if tau > 0:
-                chance = unit(mix(keys[r] ^ anneal_words[p]), tb.element[0])
-                anneal = chance < np.exp(-max(u_now[p] - u, 0.0) / tau)
-            votes[r, p] = votes_for(
-                first, count_now[p], count, u, u_now[p], aspiration[p, r], reservation[p, r],
-                vetoed_now, anneal,
-            )  # fmt: skip
-            vote_line[r, p] = first
-            all_votes = all_votes and votes[r, p]
-        adopted[r] = all_votes and not agreed
-        # What the answers reveal: vetoed lines, and the issues to revise first.
-        for p in range(n_parties):
-            if line[r, p] >= 0:
-                vetoed[r, line[r, p]] = True
-            if vote_line[r, p] >= 0:
-                vetoed[r, vote_line[r, p]] = True
-        named[r, :] = False
-        for p in range(n_parties):
-            if issue[r, p] >= 0:
-                named[r, issue[r, p]] = True
-            if line[r, p] >= 0:
-                named_line = line[r, p]
-                for j in range(tb.line_ptr[named_line], tb.line_ptr[named_line + 1]):
-                    named[r, tb.line_issue[j]] = True
-        if adopted[r]:
-            current[:] = out
-
-
-@_inline
-def _try(
-    tb: KernelTables,
-    value: FloatArray,
-    held: BoolArray,
-    penalty: FloatArray,
-    aspiration: FloatArray,
-    r: int,
-    vr: int,
-    text: IntArray,
-    revision: IntArray,
-    signed: FloatArray,
-    signer: BoolArray,
-    mediator: int,
-) -> bool:
-    """Adopt ``revision`` of the signed ``text`` if it is an improvement all accept.
-
-    Every signer of the revision must accept it (:func:`settles`), and it must improve
-    on the signed text: better for some signatory that signed it, or better for the
-    mediator (``mediator``, by its own preferences). A change that is only as good for
-    everyone is not made, so the passes end (no cycle: along adopted changes no
-    signatory ever loses, and a change none gains by raises the mediator's utility)
-    and among texts the signatories value alike the mediator's favourite stays.
-    ``signed`` and ``signer`` are each party's utility of ``text`` and whether it must
-    sign ``text``; both are brought up to date when the revision is adopted.
-    """
-    changed = False
-    for i in range(text.shape[0]):
-        if revision[i] != text[i]:
-            changed = True
-            break
-    if not changed:
-        return False
-    gains = read(tb, value, held, penalty, r, vr, mediator, revision)[2] > signed[mediator] + EPS
-    for p in range(aspiration.shape[0]):
-        if signs_text(tb, p, revision):
-            first, _, u = read(tb, value, held, penalty, r, vr, p, revision)
-            keeps = tb.signs[p] and signer[p]
-            if not settles(first, u, aspiration[p, r], signed[p], keeps):
-                return False
-            gains = gains or (keeps and u > signed[p] + EPS)
-    if not gains:
-        return False
-    text[:] = revision
-    _signed(tb, value, held, penalty, r, vr, text, signed, signer)
-    return True
-
-
-@_inline
-def _signed(
-    tb: KernelTables,
-    value: FloatArray,
-    held: BoolArray,
-    penalty: FloatArray,
-    r: int,
-    vr: int,
-    text: IntArray,
-    signed: FloatArray,
-    signer: BoolArray,
-) -> None:
-    """Each party's worth of ``text`` and whether it must sign it, into ``signed``, ``signer``."""
-    for p in range(signed.shape[0]):
-        signed[p] = read(tb, value, held, penalty, r, vr, p, text)[2]
-        signer[p] = signs_text(tb, p, text)
-
-
-@_jit
-def settle_rows(
-    tb: KernelTables,
-    value: FloatArray,
-    cdf: FloatArray,
-    order: IntArray,
-    held: BoolArray,
-    penalty: FloatArray,
-    aspiration: FloatArray,
-    keys: U64Array,
-    named: BoolArray,
-    rows: IntArray,
-    polish_words: U64Array,
-    sweeps: int,
-    logroll: float,
-    attention: float,
-    mediator: int,
-    texts: IntArray,
-    count: IntArray,
-) -> None:
-    """Post-settlement settlement (Raiffa 1985) of the signed ``texts`` of runs ``rows``.
-
-    In each run: up to ``sweeps`` passes over every single-issue change of the text,
-    options in the mediator's order of preference ``order`` (its favourite first),
-    until a pass changes nothing; then one draft per ``polish_words`` entry. A change
-    replaces the text when every signer of the changed text accepts it and it improves
-    on the text for a signatory or for the mediator (:func:`_try`).
-    ``count`` gets how many changes each run adopted. The text is updated in place.
-    """
-    n_issues = texts.shape[1]
-    shared_value = value.shape[0] == 1
-    n_changeable = changeable_count(tb)
-    scratch = np.empty(max(n_issues, 1))
-    trial = np.empty(n_issues, dtype=np.intp)
-    n_parties = aspiration.shape[0]
-    signed = np.empty(n_parties)
-    signer = np.empty(n_parties, dtype=np.bool_)
-    for j in range(rows.shape[0]):
-        r = rows[j]
-        vr = 0 if shared_value else r
-        cr = 0 if cdf.shape[0] == 1 else r
-        orow = 0 if order.shape[0] == 1 else r
-        text = texts[j]
-        _signed(tb, value, held, penalty, r, vr, text, signed, signer)
-        for _ in range(sweeps):
-            before = count[j]
-            for i in range(n_issues):
-                if not tb.changeable[i]:
-                    continue
-                for k in range(tb.sizes[i]):
-                    trial[:] = text
-                    trial[i] = order[orow, i, k]
-                    if _try(
-                        tb, value, held, penalty, aspiration, r, vr, text, trial, signed, signer,
-                        mediator,
-                    ):  # fmt: skip
-                        count[j] += 1
-            if count[j] == before:
-                break
-        if n_changeable == 0:
-            continue
-        for k in range(polish_words.shape[0]):
-            draft_one(
-                tb, keys[r], polish_words[k], text, named[r], cdf, cr,
-                n_changeable, logroll, attention, scratch, trial,
-            )  # fmt: skip
-            if _try(
-                tb, value, held, penalty, aspiration, r, vr, text, trial, signed, signer, mediator
-            ):
-                count[j] += 1
-
-
 # -- the same rules on given rows (alternating offers, the story, the tests) -----------------------
 @_jit
 def respond_rows(
@@ -602,7 +322,7 @@ def respond_rows(
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        first, _, u = read(tb, value, held, penalty, r, vr, p, texts[j])
+        first, _, u = read(tb, value, held[r], penalty[r], vr, p, texts[j])
         accept[j], line[j] = accepts(first, u, aspiration[r]), first
         issue[j] = -1 if accept[j] else objection(value, top, vr, p, texts[j], first)
 
@@ -630,7 +350,8 @@ def worth_rows(
     """The worth (:func:`read`) of ``texts[j]`` to party ``p`` in run ``rows[j]``."""
     for j in range(rows.shape[0]):
         r = rows[j]
-        out[j] = read(tb, value, held, penalty, r, 0 if value.shape[0] == 1 else r, p, texts[j])[2]
+        vr = 0 if value.shape[0] == 1 else r
+        out[j] = read(tb, value, held[r], penalty[r], vr, p, texts[j])[2]
 
 
 @_jit
@@ -648,6 +369,44 @@ def signers_rows(tb: KernelTables, texts: IntArray, out: BoolArray) -> None:
             out[j, p] = signs_text(tb, p, texts[j])
 
 
+@_inline
+def zone_open(
+    tb: KernelTables,
+    value: FloatArray,
+    vr: int,
+    reservation: FloatArray,
+    binding: BoolArray,
+    texts: IntArray,
+    signer: BoolArray,
+) -> bool:
+    """Whether some text could still be agreed in a run.
+
+    A text of ``texts`` (every outcome, (O, I)) could be when each of its signers
+    (``signer``, (O, P)) gets at least its reservation value (``reservation``, the run's
+    (P,)) from it and it crosses none of the signer's lines that hold whatever the
+    pressure (``binding``, the run's (L,)). Stops at the first such text.
+    """
+    for o in range(texts.shape[0]):
+        text = texts[o]
+        ok = True
+        for p in range(signer.shape[1]):
+            if not signer[o, p]:
+                continue
+            if utility(value, vr, p, text) < reservation[p] - EPS:
+                ok = False
+                break
+            for k in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
+                line = tb.party_line[k]
+                if binding[line] and crosses(tb, line, text):
+                    ok = False
+                    break
+            if not ok:
+                break
+        if ok:
+            return True
+    return False
+
+
 @_jit
 def zone_rows(
     tb: KernelTables,
@@ -659,37 +418,11 @@ def zone_rows(
     rows: IntArray,
     out: BoolArray,
 ) -> None:
-    """Whether some text could still be agreed in run ``rows[j]``, into ``out[j]``.
-
-    A text of ``texts`` (every outcome, (O, I)) could be when each of its signers
-    (``signer``, (O, P)) gets at least its reservation value (``reservation``, (R, P))
-    from it and it crosses none of the signer's lines that hold whatever the pressure
-    (``binding``, (R, L)). Stops at the first such text.
-    """
+    """:func:`zone_open` in run ``rows[j]`` (``reservation`` (R, P), ``binding`` (R, L))."""
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        found = False
-        for o in range(texts.shape[0]):
-            text = texts[o]
-            ok = True
-            for p in range(signer.shape[1]):
-                if not signer[o, p]:
-                    continue
-                if utility(value, vr, p, text) < reservation[r, p] - EPS:
-                    ok = False
-                    break
-                for k in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
-                    line = tb.party_line[k]
-                    if binding[r, line] and crosses(tb, line, text):
-                        ok = False
-                        break
-                if not ok:
-                    break
-            if ok:
-                found = True
-                break
-        out[j] = found
+        out[j] = zone_open(tb, value, vr, reservation[r], binding[r], texts, signer)
 
 
 @_jit
@@ -704,12 +437,11 @@ def mix_words(words: U64Array) -> U64Array:
 __all__ = [
     "KernelTables",
     "crosses_rows",
-    "mediated_round",
     "mix_words",
     "respond_rows",
-    "settle_rows",
     "signers_rows",
     "utility_rows",
     "worth_rows",
+    "zone_open",
     "zone_rows",
 ]

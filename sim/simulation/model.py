@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 import mesa
@@ -11,26 +13,36 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.rng import Streams
-from sim.simulation import kernels
+from sim.rng import Streams, U64Array, draw_word
+from sim.simulation import engine
 from sim.simulation.agents import PartyAgent
-from sim.simulation.beliefs import update as update_beliefs
-from sim.simulation.protocols import Alternating, Mediated, Responses
-from sim.simulation.sampling import check_draw_ids, locate, sample_params, sampled_values
-from sim.simulation.tables import ZONE_LIMIT, Tables
+from sim.simulation.engine import Config, State
+from sim.simulation.sampling import (
+    Params,
+    check_draw_ids,
+    draw_id,
+    locate,
+    sample_params,
+    sampled_values,
+)
+from sim.simulation.tables import ZONE_LIMIT, Tables, best_within
 from sim.strategies import build
+from sim.strategies.single_text import SingleText
 
 #: The story tells a belief's change of at least this much (or a line seen given up).
 BELIEF_SHOWN = 0.05
 
-#: Compact the block when fewer than this share of its rows are still negotiating.
-COMPACT_BELOW = 0.5
-
 #: How a run ended.
 #: agreement: every signer accepted a text; deadline: none did by the last round;
-#: no_zone: no deal could form any more (see NegotiationModel._close_hopeless);
+#: no_zone: no deal could form any more (see the zone check of engine.round_one);
 #: walked_out: a signatory left the table at its own deadline.
 ENDINGS = ("agreement", "deadline", "no_zone", "walked_out")
+
+#: Passes of single-issue changes in a post-settlement settlement.
+SWEEPS = 3
+
+#: The draws of one draft: how many issues, which, and which option on each.
+PARTS = ("size", "issues", "options")
 
 
 @dataclass(frozen=True)
@@ -85,15 +97,158 @@ class Outcomes:
         )
 
 
+@lru_cache(maxsize=65536)
+def _word(name: str) -> int:
+    """The draw word of a named draw (:func:`sim.rng.draw_word` of its draw id)."""
+    return draw_word(draw_id(name))
+
+
+def _words(names: list[str], shape: tuple[int, ...]) -> U64Array:
+    return np.array([_word(name) for name in names], dtype=np.uint64).reshape(shape)
+
+
+#: The rounds' constants of each compiled scenario, while it is alive.
+_CONFIGS: weakref.WeakKeyDictionary[Tables, Config] = weakref.WeakKeyDictionary()
+
+
+def config_of(space: Tables) -> Config:
+    """The constants :func:`sim.simulation.engine.play` reads, built once per scenario.
+
+    The draw words of every round a run can reach (the file's deadline plus every
+    extension an event can give): the mediator's drafts ``mediator.{t}.{k}.*``, the
+    annealer's ``anneal.{party}.{t}`` and the post-settlement drafts
+    ``mediator.{t}.settle.{j}.0.*``.
+    """
+    found = _CONFIGS.get(space)
+    if found is not None:
+        return found
+    spec = space.scenario
+    n_parties, n_issues = len(space.parties), len(space.issues)
+    horizon = spec.deadline + sum(e.extend_deadline or 0 for e in spec.events)
+    strategies = [build(spec.strategy_of(pid)) for pid in space.parties]
+    knobs = [s.knobs() for s in strategies]
+    deadlines = [spec.parties[pid].deadline for pid in space.parties]
+    walk = np.full(horizon + 2, -1, dtype=np.intp)
+    for t in range(horizon + 2):
+        gone = [p for p, d in enumerate(deadlines) if d is not None and t > d and space.signs[p]]
+        walk[t] = gone[0] if gone else -1
+    zone_round = np.zeros(horizon + 2, dtype=bool)
+    zone_round[1] = True
+    for event in spec.events:
+        if event.round <= horizon + 1:
+            zone_round[event.round] = True
+    zone_on = space.n_outcomes <= ZONE_LIMIT
+    texts = np.ascontiguousarray(space.enumerate()) if zone_on else np.zeros((0, n_issues), np.intp)
+    mediated = spec.protocol == "mediated"
+    policy = None
+    if mediated:
+        assert spec.mediator is not None
+        chosen = strategies[space.parties.index(spec.mediator)]
+        assert isinstance(chosen, SingleText)
+        policy = chosen.params
+    polish = policy.polish if policy is not None else 0
+    rounds = range(horizon + 2)
+    candidates = SingleText.CANDIDATES if mediated else 0
+    drafts = [
+        f"mediator.{t}.{k}.{part}" for t in rounds for k in range(candidates) for part in PARTS
+    ]
+    anneal = [f"anneal.{pid}.{t}" for t in rounds for pid in space.parties] if mediated else []
+    settle = [
+        f"mediator.{t}.settle.{j}.0.{part}" for t in rounds for j in range(polish) for part in PARTS
+    ]
+    config = Config(
+        protocol=engine.MEDIATED if mediated else engine.ALTERNATING,
+        mediator=space.parties.index(spec.mediator) if mediated and spec.mediator else -1,
+        deadline=spec.deadline,
+        code=np.array([s.code for s in strategies], dtype=np.intp),
+        endurance=np.array([k[0] for k in knobs], dtype=np.float64),
+        weight=np.array([k[1] for k in knobs], dtype=np.float64),
+        absolute=np.array([k[2] for k in knobs], dtype=bool),
+        memory=np.array([s.memory for s in strategies], dtype=np.intp),
+        party_deadline=np.array([-1 if d is None else d for d in deadlines], dtype=np.intp),
+        signs=space.signs.copy(),
+        walk_party=walk,
+        zone_round=zone_round,
+        zone_on=zone_on,
+        zone_texts=texts,
+        zone_signer=np.ascontiguousarray(space.signers(texts)),
+        temperature=policy.temperature if policy else 0.0,
+        logroll=policy.logroll if policy else 0.0,
+        attention=policy.attention if policy else 0.0,
+        probe=policy.probe if policy else 0.0,
+        polish=polish,
+        sweeps=SWEEPS,
+        draft_words=_words(drafts, (horizon + 2, candidates, 3)),
+        anneal_words=_words(anneal, (horizon + 2, n_parties if mediated else 0)),
+        settle_words=_words(settle, (horizon + 2, polish, 3)),
+    )
+    _CONFIGS[space] = config
+    return config
+
+
+def _preferences(
+    space: Tables, params: Params, mediator: int, bias: float, n: int
+) -> dict[str, Any]:
+    """The utility tables of a block, each party's best within its lines, the mediator's draws."""
+    value = np.ascontiguousarray(params.value_table())  # (R|1, P, I, K)
+    valid = np.arange(space.width)[None, :] < space.sizes[:, None]
+    issue_best = np.ascontiguousarray(np.where(valid, value, -np.inf).max(axis=3))
+    tops, texts = [], []
+    for p in range(len(space.parties)):
+        top, text = best_within(space, value, p, n)
+        tops.append(top)
+        texts.append(text)
+    out: dict[str, Any] = {
+        "value": value,
+        "issue_best": issue_best,
+        "top": np.ascontiguousarray(np.stack(tops, axis=1)),
+        "best_text": np.ascontiguousarray(np.stack(texts, axis=1)),
+    }
+    if mediator >= 0:
+        own = np.where(valid[None], value[:, mediator], -np.inf)  # (R|1, I, K)
+        top = own.max(axis=2, keepdims=True)
+        ok = np.isfinite(own)
+        weight = np.where(ok, np.exp(bias * np.where(ok, own - top, 0.0)), 0.0)
+        cdf = np.cumsum(weight, axis=2)
+        out["cdf"] = np.ascontiguousarray(cdf / cdf[:, :, -1:])
+        out["order"] = np.ascontiguousarray(np.argsort(-own, axis=2, kind="stable"), np.intp)
+        out["favourite"] = np.argmax(own, axis=2).astype(np.intp)
+    else:
+        shape = (1, len(space.issues), space.width)
+        out["cdf"] = np.zeros(shape)
+        out["order"] = np.zeros(shape, dtype=np.intp)
+    return out
+
+
+def _lines(params: Params) -> dict[str, Any]:
+    """The block's per-run parameters as the rounds read them (contiguous copies)."""
+
+    def c(x: npt.ArrayLike, dtype: Any = np.float64) -> Any:
+        return np.ascontiguousarray(np.array(x, dtype=dtype))
+
+    return {
+        "res_base": c(params.reservation),
+        "cod": c(params.cost_of_delay),
+        "exponent": c(params.exponent),
+        "firm": c(params.firm, bool),
+        "threshold": c(params.threshold),
+        "dropped": c(params.dropped, bool),
+        "audience": c(params.audience_cost),
+    }
+
+
 class NegotiationModel(mesa.Model):  # type: ignore[misc]
     """Simulates a block of replicate negotiations at once; ``step()`` plays one round.
 
-    Every party is a :class:`PartyAgent` whose state has a leading run axis, so each
-    decision is one numpy operation over the block. A block of one run is a single
-    negotiation, and with ``trace=True`` it keeps the story of every round. Random
-    numbers come only from (seed, run id, name), so a run's course does not depend on
-    the block it is simulated in. Texts are one option per issue and everything is read
-    from per-issue tables (:mod:`sim.simulation.tables`): no array over outcomes.
+    Every party is a :class:`PartyAgent`; the block's state (:class:`State`) has a
+    leading run axis, and the rounds are compiled (:func:`sim.simulation.engine.play`,
+    one loop over the block's runs). :meth:`run` plays each stretch of rounds between
+    events in one call; :meth:`step` plays one round (and, with ``trace=True``, keeps
+    its story: a block of one run is a single negotiation). Events are applied here,
+    between rounds. Random numbers come only from (seed, run id, name), so a run's
+    course does not depend on the block it is simulated in, nor on how its rounds are
+    split into calls. Texts are one option per issue and everything is read from
+    per-issue tables (:mod:`sim.simulation.tables`): no array over outcomes.
     """
 
     def __init__(
@@ -109,425 +264,257 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         super().__init__(rng=seed if rng is None else rng)
         self.space = space
         self.run_seed = seed
-        self.spec = space.scenario
-        self.deadline = self.spec.deadline
+        self.spec = spec = space.scenario
+        self.deadline = spec.deadline
         check_draw_ids(space)
         self.streams = Streams(seed, np.asarray(runs, dtype=np.uint64).reshape(-1))
         self.run_ids = self.streams.runs
-        self.params = sample_params(space, self.streams)
-        self.n_rows = int(self.run_ids.shape[0])
-        self.rows: IntArray = np.arange(self.n_rows)
-        self.alive: BoolArray = np.ones(self.n_rows, dtype=bool)
-        self._refresh_values()
-        n_lines = len(space.lines)
-        self.held: BoolArray = np.ones((n_lines, self.n_rows), dtype=bool)  # (L, R)
-        #: (L, R) stated lines given up under pressure (events' drops are params.dropped).
-        self.given: BoolArray = np.zeros((n_lines, self.n_rows), dtype=bool)
-        #: (L, R) lines whose owner named them in an answer last round (pushed on).
-        self.pushed: BoolArray = np.zeros((n_lines, self.n_rows), dtype=bool)
-        #: (L, R) the audience cost a text crossing a given-up line costs its owner.
-        self.penalty: FloatArray = np.zeros((n_lines, self.n_rows))
-        #: (R,) the talks' deadline in each run (an event may extend it).
-        self.deadline_of: IntArray = np.full(self.n_rows, self.deadline, dtype=np.intp)
-        # Beliefs that each line is firm, shared by the mediator and the other parties.
-        self.belief: FloatArray = np.ascontiguousarray(self.params.credibility.T.copy())
-        self._survived: FloatArray = np.zeros((n_lines, self.n_rows))
-        self._peak: FloatArray = np.zeros((n_lines, self.n_rows))
-        self.round = 0
-        n, n_parties = self.n_rows, len(space.parties)
-        self._blocker = np.full(n, -1, dtype=np.intp)
-        self._blocked_line = np.full(n, -1, dtype=np.intp)
-        self._blocked_issue = np.full(n, -1, dtype=np.intp)
-        self._fired = np.zeros((n, len(self.spec.events)), dtype=bool)
-        self._gave_up = np.full((n, n_lines), -1, dtype=np.intp)
-        self._sampled = sampled_values(space, self.params)
-        self._choice = np.full((n, len(space.issues)), -1, dtype=np.intp)
-        self._round = np.full(n, -1, dtype=np.intp)
-        self._utility = np.zeros((n, n_parties))
-        self._reservation = np.zeros((n, n_parties))
-        self._ended = np.full(n, -1, dtype=np.intp)
-        self._firm_at_start = self.params.firm.copy()
-        self._refresh_lines()
+        self.params = params = sample_params(space, self.streams)
+        self.n_rows = n = int(self.run_ids.shape[0])
+        self.config = config = config_of(space)
         self.negotiators: list[PartyAgent] = [
-            PartyAgent(self, p, build(self.spec.strategy_of(pid)))
-            for p, pid in enumerate(space.parties)
+            PartyAgent(self, p, build(spec.strategy_of(pid))) for p, pid in enumerate(space.parties)
         ]
-        self.protocol: Mediated | Alternating = (
-            Mediated(self) if self.spec.protocol == "mediated" else Alternating(self)
-        )
+        self._bias = 0.0
+        if config.mediator >= 0:
+            policy = self.negotiators[config.mediator].strategy
+            assert isinstance(policy, SingleText)
+            self._bias = policy.params.bias
+        self.round = 0
         self._events = [
             (k, event, [(locate(space, path), value) for path, value in event.set.items()])
-            for k, event in enumerate(self.spec.events)
+            for k, event in enumerate(spec.events)
         ]
+        self._event_rounds = sorted({event.round for event in spec.events})
+        self._fired = np.zeros((n, len(spec.events)), dtype=bool)
+        self._sampled = sampled_values(space, params)
+        self._firm_at_start = params.firm.copy()
+        self.state = self._initial_state()
+        self._work = engine.work(len(space.parties), len(space.issues), len(space.lines))
         self.trace: list[dict[str, Any]] | None = [] if trace else None
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "negotiating": lambda m: int(m.alive.sum()),
-                "agreements": lambda m: int(np.count_nonzero(m._round >= 0)),
+                "negotiating": lambda m: int(m.state.alive.sum()),
+                "agreements": lambda m: int(np.count_nonzero(m.state.round >= 0)),
             }
         )
-        self.running = True
+        self.running = n > 0
 
-    def _refresh_values(self) -> None:
-        """The per-issue utility tables from the block's weights and values."""
-        self.value: FloatArray = self.params.value_table()  # (R|1, P, I, K)
-        valid = np.arange(self.space.width)[None, :] < self.space.sizes[:, None]
-        #: (R|1, P, I) each party's best ``w * v`` on each issue.
-        self.issue_best: FloatArray = np.where(valid, self.value, -np.inf).max(axis=3)
+    def _initial_state(self) -> State:
+        space, params, config = self.space, self.params, self.config
+        n, n_parties, n_issues = self.n_rows, len(space.parties), len(space.issues)
+        n_lines = len(space.lines)
+        prefs = _preferences(space, params, config.mediator, self._bias, n)
+        text = np.zeros((n, n_issues), dtype=np.intp)
+        if "favourite" in prefs:
+            text[...] = prefs.pop("favourite")  # the first text: the mediator's favourites
+        last_event = np.zeros(n, dtype=np.intp)
+        for k, event in enumerate(self.spec.events):
+            last_event = np.where(
+                params.fires[:, k], np.maximum(last_event, event.round), last_event
+            )
+        history = max(int(config.memory.max(initial=0)), 0)
 
-    # -- one round ----------------------------------------------------------------------
+        def ints(shape: tuple[int, ...], fill: int = -1) -> IntArray:
+            return np.full(shape, fill, dtype=np.intp)
+
+        def flags(shape: tuple[int, ...], fill: bool = False) -> BoolArray:
+            return np.full(shape, fill, dtype=bool)
+
+        pp, ll, ii = (n, n_parties), (n, n_lines), (n, n_issues)
+        return State(
+            keys=np.ascontiguousarray(self.streams.keys),
+            alive=flags((n,), True),
+            deadline_of=np.full(n, self.deadline, dtype=np.intp),
+            last_event=last_event,
+            **_lines(params),
+            **prefs,
+            res_now=np.zeros(pp),
+            cost=np.zeros(pp),
+            best=np.zeros(pp),
+            asp=np.zeros(pp),
+            reactive=np.full(pp, np.nan),
+            received=np.full((n, n_parties, history), np.nan),
+            pressure=np.zeros(pp),
+            held=flags(ll, True),
+            given=flags(ll),
+            pushed=flags(ll),
+            penalty=np.zeros(ll),
+            belief=np.ascontiguousarray(np.array(params.credibility, dtype=np.float64)),
+            survived=np.zeros(ll),
+            peak=np.zeros(ll),
+            text=text,
+            vetoed=flags(ll),
+            named=flags(ii),
+            seen=flags((n,)),
+            invoked=flags(ll),
+            turns=np.ascontiguousarray(params.order, dtype=np.intp),
+            choice=ints(ii),
+            round=ints((n,)),
+            utility=np.zeros(pp),
+            reservation=np.zeros(pp),
+            ended=ints((n,)),
+            blocker=ints((n,)),
+            blocked_line=ints((n,)),
+            blocked_issue=ints((n,)),
+            gave_up=ints(ll),
+            stop=ints((n,), 0),
+            proposer=ints((n,)),
+            offer=ints(ii),
+            asked=flags(pp),
+            accept=flags(pp, True),
+            line=ints(pp),
+            issue=ints(pp),
+            revision=ints(ii),
+            base=ints(ii),
+            voters=flags(pp),
+            votes=flags(pp, True),
+            vote_line=ints(pp),
+            adopted=flags((n,)),
+            settled=ints(ii),
+            settle_ran=flags((n,)),
+            polished=ints((n,), 0),
+        )
+
+    @property
+    def alive(self) -> BoolArray:
+        """(R,) the runs still negotiating."""
+        return self.state.alive
+
+    # -- rounds --------------------------------------------------------------------------------
+    def _play(self, t0: int, t1: int) -> None:
+        engine.play(self.space.kernel, self.config, self.state, self._work, t0, t1)
+        self.round = t1
+        if not self.state.alive.any():
+            self.running = False
+
     def step(self) -> None:
-        """Play one round in every run still negotiating."""
-        self.round = t = self.round + 1
-        for agent in self.negotiators:  # round t's reservation values, before anything ends
-            agent.reserve(t)
-        fired = self._fire_events(t)
-        walked = self._walk_out(t)
-        hopeless = self._close_hopeless(t)
-        if (hopeless is not None or walked) and self.trace is not None:
-            self.trace.append(self._story_end(t, fired, walked))
-        if not self.alive.any():
-            self.running = False
-            self.datacollector.collect(self)
+        """Play one round in every run still negotiating (its story kept with ``trace``)."""
+        if not self.running:
             return
-        for agent in self.negotiators:
-            agent.aspire(t)
-        before, belief = self.held, self.belief
-        pressure = self._update_held(t)
-        self._believe(before, pressure)
-        responses = self.protocol.play(t)
-        self._blame(responses)
-        self._push(responses)
-        self._record(t, responses)
-        if self.trace is not None:
-            self.trace.append(self._story(t, fired, before, responses, pressure, belief))
-        over = np.flatnonzero(self.alive & (t >= self.deadline_of))
-        if over.size:
-            self._end(over, ENDINGS.index("deadline"))
+        t = self.round + 1
+        fired = self._fire_events(t)
+        before, belief = self.state.held.copy(), self.state.belief.copy()
+        alive = self.state.alive.copy()
+        self._play(t, t)
+        if self.trace is not None and alive[0]:
+            self.trace.append(self._story(t, fired, before, belief))
         self.datacollector.collect(self)
-        if not self.alive.any():
-            self.running = False
-        elif self.alive.sum() < COMPACT_BELOW * self.n_rows:
-            self._compact()
 
     def run(self) -> Outcomes:
-        """Play rounds until every run has ended; return the outcomes."""
-        while self.running:
-            self.step()
+        """Play rounds until every run has ended; return the outcomes.
+
+        Rounds between two events are played in one call of the compiled loop.
+        """
+        if self.trace is not None:
+            while self.running:
+                self.step()
+            return self.outcomes()
+        horizon = int(self.config.walk_party.shape[0]) - 2
+        while self.running and self.round < horizon:
+            t = self.round + 1
+            self._fire_events(t)
+            later = [x for x in self._event_rounds if x > t]
+            self._play(t, min(later) - 1 if later else horizon)
+        self.running = False
+        self.datacollector.collect(self)
         return self.outcomes()
 
     def outcomes(self) -> Outcomes:
         """The result of every run of the block (so far)."""
+        st = self.state
         return Outcomes(
             runs=self.run_ids,
-            agreement=self._round >= 0,
-            round=self._round,
-            choice=self._choice,
-            utility=self._utility,
-            reservation=self._reservation,
+            agreement=st.round >= 0,
+            round=st.round,
+            choice=st.choice,
+            utility=st.utility,
+            reservation=st.reservation,
             firm=self._firm_at_start,
-            ended=self._ended,
-            blocker=self._blocker,
-            blocked_line=self._blocked_line,
-            blocked_issue=self._blocked_issue,
+            ended=st.ended,
+            blocker=st.blocker,
+            blocked_line=st.blocked_line,
+            blocked_issue=st.blocked_issue,
             fired=self._fired,
-            gave_up=self._gave_up,
+            gave_up=st.gave_up,
             sampled=self._sampled,
         )
 
-    def pressure(self) -> FloatArray:
-        """(P, R) how hard the talks press on each party, in [0, 1].
-
-        ``pressure = 1 - (1 - conceded) * (1 - hurt)``: ``conceded`` is how far the party
-        has come down from its best toward its reservation value (its aspiration's share
-        of the way); ``hurt`` is what the stalemate has cost it so far (its costs of
-        delay, ``stance.cost``) as a share of what it stood to gain, its best less its
-        reservation value at the start (0 when time is on its side). Either alone can
-        bring it to 1; without costs of delay it is the concession alone.
-        """
-        out = np.empty((len(self.negotiators), self.n_rows))
-        for agent in self.negotiators:
-            stance = agent.stance
-            base = self.params.reservation[:, agent.index]
-            stake = np.maximum(agent.top, base) - base
-            hurt = np.where(
-                stake > 1e-12,
-                np.clip(stance.cost / np.where(stake > 1e-12, stake, 1.0), 0.0, 1.0),
-                (stance.cost > 0).astype(float),
-            )
-            out[agent.index] = 1.0 - (1.0 - stance.pressure) * (1.0 - hurt)
-        return out
-
-    def _update_held(self, t: int) -> FloatArray:
-        """Which red lines still hold in each run; returns this round's pressures (P, R).
-
-        A firm line holds unless an event drops it. A line that is not firm is a stated
-        position: it gives way in a round when it is pushed on — its owner named it in
-        an answer the round before, refusing a text or a revision that crossed it — and
-        its owner's :meth:`pressure` has reached the line's threshold (drawn per run);
-        then the owner has given it up for the rest of the run (and pays its
-        ``audience_cost`` on a deal crossing it). A line nobody pushes on never gives way.
-        """
-        pressure = self.pressure()
-        give = np.zeros_like(self.given)
-        for agent in self.negotiators:
-            for line in agent.lines:
-                give[line] = (
-                    self.alive
-                    & self.held[line]
-                    & ~self._firm[line]
-                    & self.pushed[line]
-                    & (pressure[agent.index] >= self._threshold[line])
-                )
-        if give.any():
-            self.given |= give
-            rows, lines = np.nonzero(give.T)
-            self._gave_up[self.rows[rows], lines] = t
-        self.held = np.ascontiguousarray(~self.params.dropped.T & ~self.given)
-        self.penalty = np.ascontiguousarray(np.where(self.given, self.params.audience_cost.T, 0.0))
-        return pressure
-
-    def _believe(self, before: BoolArray, pressure: FloatArray) -> None:
-        """Update the beliefs that each line is firm from what this round showed.
-
-        Every line's owner's pressure is public (its concessions and its costs are seen);
-        a line seen held survived it, a line seen given up is a bluff
-        (:func:`sim.simulation.beliefs.update`). Lines an event dropped tell nothing.
-        """
-        if not self.space.lines:
-            return
-        dropped = self.params.dropped.T
-        owner = self.space.line_owner
-        self.belief, self._survived, self._peak = update_beliefs(
-            self.belief,
-            self._survived,
-            self._peak,
-            pressure[owner],
-            self.held,
-            before & ~self.held & ~dropped,
-        )
-
-    def _blame(self, responses: Responses) -> None:
-        """Remember, in each run without agreement, who refused this round's text and why.
-
-        The signer that refused: one that vetoed on a red line before one that objected
-        on an issue, then the first in file order.
-        """
-        asked = responses.asked
-        veto = asked & (responses.line >= 0)
-        refuse = asked & ~responses.accept
-        who = np.where(veto.any(axis=1), np.argmax(veto, axis=1), np.argmax(refuse, axis=1))
-        rows = np.flatnonzero(self.alive & refuse.any(axis=1))
-        if rows.size == 0:
-            return
-        party = who[rows]
-        out = self.rows[rows]
-        self._blocker[out] = party
-        self._blocked_line[out] = responses.line[rows, party]
-        self._blocked_issue[out] = np.where(
-            responses.line[rows, party] >= 0, -1, responses.issue[rows, party]
-        )
-
-    def _push(self, responses: Responses) -> None:
-        """The lines their owners named this round: pushed on in the next."""
-        pushed = np.zeros_like(self.pushed)
-        named = [responses.line]
-        if responses.revision is not None:
-            named.append(responses.revision.line)
-        for lines in named:
-            runs, parties = np.nonzero(lines >= 0)
-            pushed[lines[runs, parties], runs] = True
-        self.pushed = pushed
-
-    def _walk_out(self, t: int) -> list[str]:
-        """End the runs a signatory has left (its own deadline passed): ``walked_out``."""
-        gone = [
-            agent
-            for agent in self.negotiators
-            if agent.deadline is not None and t > agent.deadline and self.space.signs[agent.index]
-        ]
-        rows = np.flatnonzero(self.alive)
-        if not gone or rows.size == 0:
-            return []
-        self._end(rows, ENDINGS.index("walked_out"))
-        out = self.rows[rows]
-        self._blocker[out] = gone[0].index
-        self._blocked_line[out] = -1
-        self._blocked_issue[out] = -1
-        return [agent.party for agent in gone]
-
-    def _refresh_lines(self) -> None:
-        """Cache, one contiguous row per line, which lines are firm and when others yield."""
-        self._firm: BoolArray = np.ascontiguousarray(self.params.firm.T)
-        self._threshold: FloatArray = np.ascontiguousarray(self.params.threshold.T)
-
     def _fire_events(self, t: int) -> list[tuple[int, BoolArray]]:
+        """Apply the events of round ``t`` in the runs still negotiating where they fire."""
         fired = []
+        st = self.state
         for k, event, targets in self._events:
             if event.round != t:
                 continue
-            rows = np.flatnonzero(self.params.fires[:, k] & self.alive)
-            fired.append((k, self.params.fires[:, k] & self.alive))
+            now = self.params.fires[:, k] & st.alive
+            fired.append((k, now))
+            rows = np.flatnonzero(now)
             if rows.size == 0:
                 continue
-            self._fired[self.rows[rows], k] = True
+            self._fired[rows, k] = True
             if event.extend_deadline is not None:
-                self.deadline_of[rows] += event.extend_deadline
+                st.deadline_of[rows] += event.extend_deadline
             for target, value in targets:
                 self.params.set(target, rows, value)
             for ref in event.drop_red_lines:
                 line = next(n for n, x in enumerate(self.space.lines) if x.key == ref)
                 self.params.dropped[rows, line] = True
             if any(target.kind in ("weight", "value") for target, _ in targets):
-                self._refresh_values()
-            for agent in self.negotiators:
-                agent.sync()
-            self._refresh_lines()
+                prefs = _preferences(
+                    self.space, self.params, self.config.mediator, self._bias, self.n_rows
+                )
+                prefs.pop("favourite", None)
+                self.state = st = st._replace(**prefs)
+            for name, array in _lines(self.params).items():
+                np.copyto(getattr(st, name), array)
         return fired
 
-    def _close_hopeless(self, t: int) -> IntArray | None:
-        """End the runs in which no deal can form any more; return them (None if none).
-
-        Once no event is still to fire in a run, its utilities and firm red lines are
-        fixed and its reservation values follow their costs of delay (the lowest still
-        to come is taken); aspirations never fall below reservation values, and
-        only lines that are not firm can give way. If then no outcome is acceptable to
-        all its signers at their reservation values and firm lines, no later round can
-        bring a deal: the run ends as ``no_zone``. Checked in round 1 and in each round
-        where a run's last event fires — and only when the outcome space has at most
-        ZONE_LIMIT outcomes (:func:`sim.simulation.kernels.zone_rows`, which stops at the
-        first text that could still be agreed), so that its cost is bounded; in a larger
-        space such runs end at the deadline instead.
-        """
-        if t > 1 and not any(event.round == t for event in self.spec.events):
-            return None
-        space = self.space
-        if space.n_outcomes > ZONE_LIMIT:
-            return None
-        pending = self._pending_events(t)
-        rows = np.flatnonzero(self.alive & ~pending)
-        if rows.size == 0:
-            return None
-        texts = np.ascontiguousarray(space.enumerate())  # (O, I)
-        binding = np.ascontiguousarray(self.params.firm & ~self.params.dropped)
-        # With costs of delay, the lowest reservation value still to come: at the
-        # deadline when it falls, now when it rises (time on the party's side).
-        cost = self.params.cost_of_delay
-        horizon = np.where(cost > 0, self.deadline_of[:, None], t)
-        floor = np.clip(self.params.reservation - cost * horizon, 0.0, 1.0)
-        possible = np.empty(rows.size, dtype=bool)
-        kernels.zone_rows(
-            space.kernel, self.value, np.ascontiguousarray(floor), binding,
-            texts, space.signers(texts), rows, possible,
-        )  # fmt: skip
-        found = rows[~possible]
-        if found.size == 0:
-            return None
-        self._end(found, ENDINGS.index("no_zone"))
-        return found
-
-    def _pending_events(self, t: int) -> BoolArray:
-        """Runs in which some event is still to fire after round ``t``."""
-        pending = np.zeros(self.n_rows, dtype=bool)
-        for k, event in enumerate(self.spec.events):
-            if event.round > t:
-                pending |= self.params.fires[:, k]
-        return pending
-
-    def _record(self, t: int, responses: Responses) -> None:
-        done = np.flatnonzero(responses.agreed & self.alive)
-        if done.size:
-            texts = responses.texts[done]
-            rows = self.rows[done]
-            self._choice[rows] = texts
-            self._round[rows] = t
-            utility = np.stack(
-                [agent.utility_of(texts, done) for agent in self.negotiators], axis=1
-            )
-            self._utility[rows] = utility
-            self._reservation[rows] = self._reservations(done)
-            self._ended[rows] = ENDINGS.index("agreement")
-            self._blocker[rows] = self._blocked_line[rows] = self._blocked_issue[rows] = -1
-            self.alive[done] = False
-
-    def _reservations(self, current: IntArray) -> FloatArray:
-        """(n, P) every party's reservation value now (after its costs of delay)."""
-        return np.stack([agent.stance.reservation[current] for agent in self.negotiators], axis=1)
-
-    def _end(self, current: IntArray, how: int) -> None:
-        rows = self.rows[current]
-        now = self._reservations(current)
-        self._utility[rows] = now
-        self._reservation[rows] = now
-        self._ended[rows] = how
-        self.alive[current] = False
-
-    def _compact(self) -> None:
-        keep = np.flatnonzero(self.alive)
-        self.rows = self.rows[keep]
-        self.alive = self.alive[keep]
-        self.params = self.params.take(keep)
-        self.streams = self.streams.take(keep)
-        if self.value.shape[0] > 1:
-            self.value = self.value[keep]
-            self.issue_best = self.issue_best[keep]
-        self.held = np.ascontiguousarray(self.held[:, keep])
-        self.given = np.ascontiguousarray(self.given[:, keep])
-        self.pushed = np.ascontiguousarray(self.pushed[:, keep])
-        self.penalty = np.ascontiguousarray(self.penalty[:, keep])
-        self.belief = np.ascontiguousarray(self.belief[:, keep])
-        self._survived = np.ascontiguousarray(self._survived[:, keep])
-        self._peak = np.ascontiguousarray(self._peak[:, keep])
-        self.deadline_of = self.deadline_of[keep]
-        for agent in self.negotiators:
-            agent.take(keep)
-        self.protocol.take(keep)
-        self.n_rows = keep.size
-        self._refresh_lines()
-
     # -- the story of a single run -----------------------------------------------------------
-    def _story_end(
-        self, t: int, fired: list[tuple[int, BoolArray]], walked: list[str]
-    ) -> dict[str, Any]:
-        firm = [
-            ref.key
-            for k, ref in enumerate(self.space.lines)
-            if self.params.firm[0, k] and not self.params.dropped[0, k]
-        ]
-        return {
-            "round": t,
-            "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
-            "given_up": [],
-            "proposer": None,
-            "offer": None,
-            "responses": [],
-            "agreement": False,
-            "revision": None,
-            "settlement": None,
-            "no_zone": None if walked else {"firm_red_lines": firm},
-            "walked_out": walked,
-        }
-
     def _story(
-        self,
-        t: int,
-        fired: list[tuple[int, BoolArray]],
-        before: BoolArray,
-        responses: Responses,
-        pressure: FloatArray,
-        belief: FloatArray,
+        self, t: int, fired: list[tuple[int, BoolArray]], before: BoolArray, belief: FloatArray
     ) -> dict[str, Any]:
-        space = self.space
-        text = responses.texts[0]
-        answers = []
-        asked, accept = responses.asked[0], responses.accept[0]
-        line_of, issue_of = responses.line[0], responses.issue[0]
-        if responses.settled is not None and bool(responses.agreed[0]):
+        """What happened in round ``t`` of run 0 (the state after the round)."""
+        st, space = self.state, self.space
+        events = [self.spec.events[k].id for k, rows in fired if rows[0]]
+        if st.stop[0] != engine.PLAYED:
+            walked = []
+            if st.stop[0] == engine.STOPPED_WALKED:
+                walked = [
+                    agent.party
+                    for agent in self.negotiators
+                    if agent.left and space.signs[agent.index]
+                ]
+            firm = [
+                ref.key
+                for k, ref in enumerate(space.lines)
+                if self.params.firm[0, k] and not self.params.dropped[0, k]
+            ]
+            return {
+                "round": t,
+                "events": events,
+                "given_up": [],
+                "proposer": None,
+                "offer": None,
+                "responses": [],
+                "agreement": False,
+                "revision": None,
+                "settlement": None,
+                "no_zone": None if walked else {"firm_red_lines": firm},
+                "walked_out": walked,
+            }
+        text = st.offer[0]
+        agreed = bool(st.ended[0] == engine.AGREEMENT and st.round[0] == t)
+        asked, accept = st.asked[0], st.accept[0]
+        line_of, issue_of = st.line[0], st.issue[0]
+        settled = bool(st.settle_ran[0]) and agreed
+        if settled:
             # The deal is the text after the post-settlement changes: every signer of it
-            # accepted it (PartyAgent.settles), so the answers are about that text.
+            # accepted it (engine.settle_one), so the answers are about that text.
             asked = space.signers(text[None])[0]
             accept = np.ones_like(asked)
             line_of = issue_of = np.full(asked.shape, -1, dtype=np.intp)
+        answers = []
         for agent in self.negotiators:
             p = agent.index
             if not asked[p]:
@@ -538,81 +525,79 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                     "party": agent.party,
                     "accept": bool(accept[p]),
                     "utility": float(agent.utility_of(text[None], np.zeros(1, np.intp))[0]),
-                    "aspiration": float(agent.stance.aspiration[0]),
+                    "aspiration": float(st.asp[0, p]),
                     "red_line": space.lines[line].key if line >= 0 else None,
                     "issue": space.issues[issue] if issue >= 0 else None,
                 }
             )
-        given = np.flatnonzero(before[:, 0] & ~self.held[:, 0] & self.given[:, 0])
-        given_up = [space.lines[k].key for k in given]
+        given = np.flatnonzero(before[0] & ~st.held[0] & st.given[0])
         gave_way = [
             {
                 "red_line": space.lines[k].key,
-                "pressure": float(pressure[space.line_owner[k], 0]),
-                "threshold": float(self._threshold[k, 0]),
+                "pressure": float(st.pressure[0, space.line_owner[k]]),
+                "threshold": float(st.threshold[0, k]),
             }
             for k in given
         ]
         beliefs = [
             {
                 "red_line": space.lines[k].key,
-                "before": float(belief[k, 0]),
-                "after": float(self.belief[k, 0]),
+                "before": float(belief[0, k]),
+                "after": float(st.belief[0, k]),
             }
             for k in range(len(space.lines))
-            if abs(float(self.belief[k, 0]) - float(belief[k, 0])) >= BELIEF_SHOWN
+            if abs(float(st.belief[0, k]) - float(belief[0, k])) >= BELIEF_SHOWN
         ]
         revision = None
-        if responses.revision is not None:
-            r = responses.revision
-            shown = r.base[0]
-            votes = []
-            for agent in self.negotiators:
-                p = agent.index
-                if not r.asked[0, p]:
-                    continue
-                line = int(r.line[0, p])
-                votes.append(
-                    {
-                        "party": agent.party,
-                        "agree": bool(r.votes[0, p]),
-                        "red_line": space.lines[line].key if line >= 0 else None,
-                    }
-                )
+        if self.config.protocol == engine.MEDIATED:
+            shown, revised = st.base[0], st.revision[0]
+            votes = [
+                {
+                    "party": agent.party,
+                    "agree": bool(st.votes[0, agent.index]),
+                    "red_line": (
+                        space.lines[int(st.vote_line[0, agent.index])].key
+                        if st.vote_line[0, agent.index] >= 0
+                        else None
+                    ),
+                }
+                for agent in self.negotiators
+                if st.voters[0, agent.index]
+            ]
             revision = {
                 "changes": {
-                    space.issues[i]: space.options[i][int(r.texts[0, i])]
-                    for i in np.flatnonzero(r.texts[0] != shown)
+                    space.issues[i]: space.options[i][int(revised[i])]
+                    for i in np.flatnonzero(revised != shown)
                 },
                 "votes": votes,
-                "adopted": bool(r.adopted[0]),
+                "adopted": bool(st.adopted[0]),
             }
-        settled = None
-        if responses.settled is not None and bool(responses.agreed[0]):
-            settled = {
-                "signed": space.outcome(responses.settled[0]),
-                "improvements": int(responses.polished[0]),
+        settlement = None
+        if settled:
+            settlement = {
+                "signed": space.outcome(st.settled[0]),
+                "improvements": int(st.polished[0]),
             }
         crossed = []
-        if bool(responses.agreed[0]):
+        if agreed:
             crossed = [
                 space.lines[k].key
-                for k in np.flatnonzero(self.given[:, 0])
+                for k in np.flatnonzero(st.given[0])
                 if space.crosses(int(k), text[None])[0]
             ]
         return {
             "round": t,
-            "events": [self.spec.events[k].id for k, rows in fired if rows[0]],
-            "given_up": given_up,
+            "events": events,
+            "given_up": [space.lines[k].key for k in given],
             "gave_way": gave_way,
             "beliefs": beliefs,
             "crosses_given_up": crossed,
-            "proposer": space.parties[int(responses.proposer[0])],
+            "proposer": space.parties[int(st.proposer[0])],
             "offer": space.outcome(text),
             "responses": answers,
-            "agreement": bool(responses.agreed[0]),
+            "agreement": agreed,
             "revision": revision,
-            "settlement": settled,
+            "settlement": settlement,
         }
 
 

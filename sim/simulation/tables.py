@@ -155,6 +155,7 @@ class Tables:
             sizes=self.sizes.astype(np.intp),
             changeable=self.sizes > 1,
             element=element_words(max(n_issues, 1)),
+            line_owner=np.asarray(self.line_owner, dtype=np.intp),
         )
 
     # -- naming texts -------------------------------------------------------------------------

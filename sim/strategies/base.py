@@ -1,12 +1,13 @@
 """What every strategy is: a small class with a name, traits, parameters and one decision.
 
-A strategy decides for a whole block of replicate runs at once: its state holds one
-entry per run, and each call is a numpy operation over the block (no loop over runs).
+A strategy is its name, traits and parameters; its rule is compiled with the rounds
+(:mod:`sim.simulation.engine`, ``aspire_one``) and :meth:`Strategy.aspire` applies that
+same rule to a stance of any number of runs.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from dataclasses import dataclass, field, fields
 from typing import ClassVar, Literal, Self
 
@@ -45,13 +46,6 @@ class Stance:
         """The stance of a subset of runs (for compacting a block)."""
         return type(self)(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
-    @property
-    def pressure(self) -> FloatArray:
-        """How far the party has conceded from its best toward its reservation, in [0, 1]."""
-        span = self.best - self.reservation
-        safe = np.where(span > 1e-12, span, 1.0)
-        return np.where(span > 1e-12, np.clip((self.best - self.aspiration) / safe, 0.0, 1.0), 1.0)
-
 
 class Strategy(ABC):
     """A party's concession tactic, or the mediator's policy (``role = "mediator"``)."""
@@ -71,9 +65,39 @@ class Strategy(ABC):
     #: How many past received offers the strategy looks at (0: none).
     memory: int = 0
 
-    @abstractmethod
+    #: The tactic's rule in the compiled rounds (:func:`sim.simulation.engine.aspire_one`,
+    #: which states every tactic's formula): one of the codes of :mod:`sim.simulation.engine`.
+    code: ClassVar[int]
+
+    def knobs(self) -> tuple[float, float, bool]:
+        """The parameters the compiled rule reads: (endurance, weight, absolute)."""
+        return 1.0, 0.0, False
+
     def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
-        """Set ``stance.aspiration`` for round ``t`` of ``deadline`` (1-based, or per run)."""
+        """Set ``stance.aspiration`` for round ``t`` of ``deadline`` (1-based, or per run).
+
+        The rule is the compiled one the rounds apply
+        (:func:`sim.simulation.engine.aspire_one`), run over the stance's runs; a
+        tit-for-tat's level (``stance.reactive``) moves with it.
+        """
+        from sim.simulation.engine import aspire_rows
+
+        n = stance.reservation.shape[0]
+        cost = stance.cost if np.size(stance.cost) == n else np.zeros(n)
+        received = np.ascontiguousarray(stance.received, dtype=np.float64).reshape(n, -1)
+        reactive = np.array(stance.reactive, dtype=np.float64).reshape(n)
+        aspiration = np.empty(n)
+        endurance, weight, absolute = self.knobs()
+        aspire_rows(
+            self.code, endurance, weight, absolute, t,
+            np.broadcast_to(np.asarray(deadline, dtype=np.intp), (n,)).copy(),
+            np.asarray(stance.reservation, dtype=np.float64),
+            np.asarray(stance.best, dtype=np.float64),
+            np.asarray(stance.exponent, dtype=np.float64),
+            np.asarray(cost, dtype=np.float64), received, reactive, aspiration,
+        )  # fmt: skip
+        stance.aspiration = aspiration
+        stance.reactive = reactive
 
     def default_exponent(self) -> float:
         """The exponent a run uses unless uncertainty samples one."""

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-import numpy as np
 from pydantic import Field
 
-from sim.arrays import FloatArray
-from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
+from sim.strategies.base import Strategy, StrategyParams
 from sim.strategies.registry import register
-
-
-def cost_of(stance: Stance) -> FloatArray:
-    """The utility the talks have cost the party so far, per run (0 where not tracked)."""
-    cost = getattr(stance, "cost", None)
-    if cost is None or np.size(cost) != np.size(stance.reservation):  # not tracked
-        return np.zeros_like(stance.reservation)
-    return np.broadcast_to(np.asarray(cost, dtype=np.float64), stance.reservation.shape)
 
 
 @register
@@ -55,6 +45,7 @@ class Resource(Strategy):
         "reactive": False,
         "resource_dependent": True,
     }
+    code: ClassVar[int] = 2  # sim.simulation.engine.RESOURCE
 
     class Params(StrategyParams):
         """``{type: resource, endurance: E, exponent: e}`` with 0 < E <= 1, 0 < e <= 100."""
@@ -69,11 +60,6 @@ class Resource(Strategy):
         """The exponent given in YAML."""
         return self.params.exponent
 
-    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
-        """Set the aspiration of round ``t`` from the share of its endurance used."""
-        r = stance.reservation
-        used = np.clip(cost_of(stance) / self.params.endurance, 0.0, 1.0)
-        conceded = used ** (1.0 / stance.exponent)
-        aspiration = stance.best - (stance.best - r) * conceded  # exactly best at s = 0
-        aspiration = np.clip(aspiration, r, np.maximum(stance.best, r))
-        stance.aspiration = np.where(t >= np.asarray(deadline), r, aspiration)
+    def knobs(self) -> tuple[float, float, bool]:
+        """Its endurance (the compiled rule's parameter)."""
+        return self.params.endurance, 0.0, False

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
+from sim.strategies.base import Strategy, StrategyParams
 from sim.strategies.registry import register
 
 #: Parameters of v0.1's single_text that no longer exist, and what replaced them.
@@ -89,6 +89,8 @@ class SingleText(Strategy):
     name = "single_text"
     role = "mediator"
     classifier: ClassVar[dict[str, object]] = {"time_dependent": False, "reactive": True}
+    #: As a signer, the mediator asks only for its reservation value.
+    code: ClassVar[int] = 4  # sim.simulation.engine.SINGLE_TEXT
 
     #: Drafts per round among which the mediator looks for one that crosses no vetoed line.
     CANDIDATES: ClassVar[int] = 4
@@ -114,10 +116,6 @@ class SingleText(Strategy):
             return data
 
     params: Params
-
-    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
-        """As a signer, the mediator asks only for its reservation value."""
-        stance.aspiration = stance.reservation.copy()
 
     def temperature(self, t: int, deadline: int) -> float:
         """τ_t: the annealing temperature of round ``t``, falling linearly to 0 at T."""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-import numpy as np
 from pydantic import Field
 
-from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
+from sim.strategies.base import Strategy, StrategyParams
 from sim.strategies.registry import register
 
 
@@ -21,17 +20,11 @@ class TimeDependent(Strategy):
     """
 
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": False}
+    code: ClassVar[int] = 0  # sim.simulation.engine.TIME_DEPENDENT
 
     def default_exponent(self) -> float:
         """The exponent given in YAML."""
         return float(getattr(self.params, "exponent", 1.0))
-
-    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
-        """Set the aspiration of round ``t``."""
-        progress = (t / deadline) ** (1.0 / stance.exponent)
-        stance.aspiration = stance.reservation + (stance.best - stance.reservation) * (
-            1.0 - progress
-        )
 
 
 @register
@@ -81,12 +74,9 @@ class Hardliner(Strategy):
 
     name = "hardliner"
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": False}
+    code: ClassVar[int] = 1  # sim.simulation.engine.HARDLINER
 
     class Params(StrategyParams):
         """``{type: hardliner}``."""
 
         type: Literal["hardliner"]
-
-    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
-        """Ask for the best until the last round."""
-        stance.aspiration = np.where(t >= np.asarray(deadline), stance.reservation, stance.best)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-import numpy as np
 from pydantic import Field
 
-from sim.strategies.base import Deadline, Stance, Strategy, StrategyParams
+from sim.strategies.base import Strategy, StrategyParams
 from sim.strategies.registry import register
 
 
@@ -40,6 +39,7 @@ class TitForTat(Strategy):
 
     name = "tit_for_tat"
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": True}
+    code: ClassVar[int] = 3  # sim.simulation.engine.TIT_FOR_TAT
 
     class Params(StrategyParams):
         """``{type: tit_for_tat, mode: relative|absolute, window: k, weight: w}``."""
@@ -56,23 +56,6 @@ class TitForTat(Strategy):
         """It compares the latest offer with the one ``window`` before."""
         return self.params.window + 1
 
-    def aspire(self, stance: Stance, t: int, deadline: Deadline) -> None:
-        """Move the reciprocal level by the concession received; blend with the clock."""
-        if t == 1 or np.isnan(stance.reactive).all():
-            stance.reactive = stance.best.copy()
-        else:
-            new, old = stance.received[:, -1], stance.received[:, 0]
-            gain = np.where(np.isnan(new) | np.isnan(old), 0.0, new - old)
-            level = stance.reactive
-            if self.params.mode == "absolute":
-                step = gain
-            else:
-                room = stance.best - np.where(np.isnan(old), 0.0, old)
-                share = np.where(room > 1e-12, gain / np.where(room > 1e-12, room, 1.0), 0.0)
-                step = share * (level - stance.reservation)
-            stance.reactive = np.clip(level - step, stance.reservation, stance.best)
-        clock = stance.reservation + (stance.best - stance.reservation) * (1.0 - t / deadline)
-        beta = self.params.weight * np.maximum(0.0, 1.0 - t / np.asarray(deadline, dtype=float))
-        stance.aspiration = np.clip(
-            beta * stance.reactive + (1.0 - beta) * clock, stance.reservation, stance.best
-        )
+    def knobs(self) -> tuple[float, float, bool]:
+        """Its weight on reciprocity and its mode (the compiled rule's parameters)."""
+        return 1.0, self.params.weight, self.params.mode == "absolute"

@@ -92,8 +92,8 @@ def test_a_party_signs_exactly_what_the_reference_accepts(data, more):
     outcomes = _outcomes(scenario)
     texts = np.array([tables.text_of(dict(zip(tables.issues, o, strict=True))) for o in outcomes])
     dropped = {line.key for line in tables.lines if more.draw(st.booleans())}
-    held = np.array([[line.key not in dropped] for line in tables.lines], dtype=bool)
-    held = np.ascontiguousarray(np.repeat(held.reshape(-1, 1), len(outcomes), axis=1))
+    held = np.array([[line.key not in dropped for line in tables.lines]], dtype=bool)
+    held = np.ascontiguousarray(np.repeat(held, len(outcomes), axis=0))  # (runs, lines)
     value = _value(tables)
     top = np.ascontiguousarray(value.max(axis=3))
     rows = np.arange(len(outcomes), dtype=np.intp)
