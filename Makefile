@@ -24,16 +24,23 @@ $(STAMP): $(PY) pyproject.toml
 	$(QUIET_EDITABLE) $(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+# The rounds are compiled by numba on first use and cached beside the source; compile
+# them once here, so that the test workers and `make run` do not each compile them.
+COMPILED := $(VENV)/.compiled
+$(COMPILED): $(STAMP) sim/simulation/engine.py sim/simulation/kernels.py sim/rngjit.py
+	$(PY) -m sim.simulation.warm
+	@touch $(COMPILED)
+
 RESULTS := results/make-run
 
-run: $(STAMP)
+run: $(COMPILED)
 	@$(VENV)/bin/negsim analyze scenarios/ukraine_2025.yaml
 	@echo
 	@rm -rf $(RESULTS)
 	@$(VENV)/bin/negsim batch $(SCENARIOS) --runs 20000 --seed 1 --out $(RESULTS)
 	@$(VENV)/bin/negsim plot $(RESULTS)
 
-test: $(STAMP)
+test: $(COMPILED)
 	$(VENV)/bin/pytest -q -n 2
 
 lint: $(STAMP)

@@ -116,6 +116,13 @@ def posterior(
     return out
 
 
+def _elementwise(*arrays: npt.ArrayLike) -> tuple[list[npt.NDArray[np.generic]], tuple[int, ...]]:
+    """The arrays broadcast together and flattened (contiguous), and their common shape."""
+    shaped = np.broadcast_arrays(*(np.asarray(a) for a in arrays))
+    shape = shaped[0].shape if shaped else ()
+    return [np.ascontiguousarray(a).reshape(-1) for a in shaped], shape
+
+
 def update(
     belief: npt.ArrayLike,
     survived: npt.ArrayLike,
@@ -130,34 +137,38 @@ def update(
     start); ``survived``: the highest pressure the line is known to have survived (0 at
     the start); ``pressure``: the owner's pressure this round; ``held``: the line was
     seen held this round; ``given_up``: it was seen given up. Neither: nothing was seen
-    and only ``peak`` moves.
+    and only ``peak`` moves. The rule is the one the rounds apply
+    (:func:`sim.simulation.engine.believe_one`), here elementwise.
     """
-    b = np.clip(np.asarray(belief, dtype=np.float64), 0.0, 1.0)
-    m = np.clip(np.asarray(survived, dtype=np.float64), 0.0, 1.0)
-    p = np.clip(np.asarray(pressure, dtype=np.float64), 0.0, 1.0)
-    top = np.maximum(np.clip(np.asarray(peak, dtype=np.float64), 0.0, 1.0), p)
-    gone = np.asarray(given_up, dtype=bool)
-    seen = np.asarray(held, dtype=bool) & ~gone
-    new_survived = np.where(seen, np.maximum(m, top), m)
-    rising = new_survived > m
-    firm = b * (1.0 - m)
-    denominator = firm + (1.0 - b) * (1.0 - new_survived)
-    safe = np.where(denominator > 0.0, denominator, 1.0)
-    moved = np.where(denominator > 0.0, firm / safe, b)
-    # surviving more pressure only raises the odds; the maximum keeps rounding from lowering b
-    new_belief: FloatArray = np.where(gone, 0.0, np.where(rising, np.maximum(moved, b), b))
-    out_survived: FloatArray = np.asarray(new_survived, dtype=np.float64)
-    out_peak: FloatArray = np.asarray(top, dtype=np.float64)
-    return new_belief, out_survived, out_peak
+    from sim.simulation.engine import believe_rows
+
+    (b, m, top, p, seen, gone), shape = _elementwise(
+        np.asarray(belief, dtype=np.float64),
+        np.asarray(survived, dtype=np.float64),
+        np.asarray(peak, dtype=np.float64),
+        np.asarray(pressure, dtype=np.float64),
+        np.asarray(held, dtype=bool),
+        np.asarray(given_up, dtype=bool),
+    )
+    out = np.empty((3, b.size))
+    believe_rows(b, m, top, p, seen, gone, out[0], out[1], out[2])
+    return out[0].reshape(shape), out[1].reshape(shape), out[2].reshape(shape)
+
+
+def avoided(vetoed: npt.ArrayLike, belief: npt.ArrayLike, probe: float) -> BoolArray:
+    """The lines the mediator's drafts avoid: vetoed on and believed firm (``>= probe``).
+
+    The rule of the rounds (:func:`sim.simulation.engine.avoided_one`), elementwise.
+    """
+    from sim.simulation.engine import avoided_rows
+
+    (v, b), shape = _elementwise(np.asarray(vetoed, dtype=bool), np.asarray(belief, np.float64))
+    out = np.empty(v.size, dtype=bool)
+    avoided_rows(v, b, float(probe), out)
+    return out.reshape(shape)
 
 
 def probed(belief: npt.ArrayLike, probe: float) -> BoolArray:
     """The lines the mediator tests: believed a bluff, belief below ``probe``."""
-    out: BoolArray = np.asarray(belief, dtype=np.float64) < probe
-    return out
-
-
-def avoided(vetoed: npt.ArrayLike, belief: npt.ArrayLike, probe: float) -> BoolArray:
-    """The lines the mediator's drafts avoid: vetoed on and believed firm (``>= probe``)."""
-    out: BoolArray = np.asarray(vetoed, dtype=bool) & ~probed(belief, probe)
+    out: BoolArray = ~avoided(True, belief, probe)
     return out

@@ -347,6 +347,23 @@ def believe_rows(
         )
 
 
+@_inline
+def avoided_one(vetoed: bool, belief: float, probe: float) -> bool:
+    """Whether the mediator's drafts avoid a line: vetoed on and believed firm (>= ``probe``).
+
+    It tests a vetoed line it believes to be a bluff, belief below ``probe``
+    (:mod:`sim.simulation.beliefs`).
+    """
+    return vetoed and not belief < probe
+
+
+@_jit
+def avoided_rows(vetoed: BoolArray, belief: FloatArray, probe: float, out: BoolArray) -> None:
+    """:func:`avoided_one` elementwise over 1-D arrays."""
+    for j in range(out.shape[0]):
+        out[j] = avoided_one(vetoed[j], belief[j], probe)
+
+
 # -- the mediated round ------------------------------------------------------------------------
 @_bare
 def _avoids(tb: KernelTables, avoid: BoolArray, text: IntArray) -> bool:
@@ -410,7 +427,7 @@ def mediated_one(
     cr = 0 if st.cdf.shape[0] == 1 else r
     tau = cf.temperature * max(0.0, 1.0 - t / cf.deadline)
     for line in range(avoid.shape[0]):
-        avoid[line] = st.vetoed[r, line] and not st.belief[r, line] < cf.probe
+        avoid[line] = avoided_one(st.vetoed[r, line], st.belief[r, line], cf.probe)
     words = cf.draft_words[t]
     if n_changeable == 0:
         _copy(out, current)
@@ -919,6 +936,7 @@ __all__ = [
     "Work",
     "aspire_one",
     "aspire_rows",
+    "avoided_rows",
     "believe_rows",
     "play",
     "pressure_rows",

@@ -323,7 +323,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
         pp, ll, ii = (n, n_parties), (n, n_lines), (n, n_issues)
         return State(
-            keys=np.ascontiguousarray(self.streams.keys),
+            keys=np.array(self.streams.keys, dtype=np.uint64),  # a writable copy: one type
             alive=flags((n,), True),
             deadline_of=np.full(n, self.deadline, dtype=np.intp),
             last_event=last_event,

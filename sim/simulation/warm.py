@@ -1,0 +1,53 @@
+"""Compile the rounds once, ahead of the first simulation: ``python -m sim.simulation.warm``.
+
+The rounds (:mod:`sim.simulation.engine`) are compiled by numba on first use and cached
+beside the source, so a fresh install pays the compilation once (about a minute on
+one core) and every later process loads it in a fraction of a second. ``make`` runs
+this module right after installing, so that ``make run`` and the test workers do not
+each compile on their own. It simulates two small negotiations, one per protocol,
+which exercises every compiled function the engine calls.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from sim.scenario.validate import validate_document
+from sim.scenario.yamlsource import Document
+
+
+def _scenario(protocol: str) -> dict[str, object]:
+    issues = {"a": {"options": {"x": {}, "y": {}}}, "b": {"options": {"x": {}, "y": {}}}}
+    values = {"a": {"x": 1.0, "y": 0.0}, "b": {"x": 0.0, "y": 1.0}}
+    weights = {"a": 1.0, "b": 1.0}
+    line = [{"id": "l", "forbid": {"a": ["y"], "b": ["x"]}, "credibility": 0.5}]
+    parties: dict[str, dict[str, object]] = {
+        "p": {"signs": True, "reservation": 0.2, "strategy": {"type": "tit_for_tat"}, "values": values,
+              "weights": weights, "red_lines": line},
+        "q": {"signs": True, "reservation": 0.2, "strategy": {"type": "resource"}, "cost_of_delay": 0.01,
+              "weights": weights, "values": {"a": {"x": 0.0, "y": 1.0}, "b": {"x": 1.0, "y": 0.0}}},
+    }  # fmt: skip
+    data: dict[str, object] = {"id": "warm", "title": "warm-up", "deadline": 6,
+                               "protocol": protocol, "issues": issues, "parties": parties}  # fmt: skip
+    if protocol == "mediated":
+        parties["m"] = {"signs": False, "reservation": 0.0, "weights": weights, "values": values,
+                        "strategy": {"type": "single_text"}}  # fmt: skip
+        data["mediator"] = "m"
+    return data
+
+
+def main() -> int:
+    """Compile (or load) the rounds; print how long it took."""
+    from sim.simulation import simulate
+
+    start = time.perf_counter()
+    for protocol in ("mediated", "alternating"):
+        scenario = validate_document(Document(_scenario(protocol)), sources=False)
+        simulate(scenario, seed=0, runs=4)
+    print(f"negsim: the engine is compiled ({time.perf_counter() - start:.1f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
