@@ -61,9 +61,10 @@ Implementation
 ``bits``, ``uniform`` and ``normal`` (and the first gamma try) are computed by the
 compiled loops of :mod:`sim.rngjit`, which write each value once into the result; the
 arithmetic is the above and numpy's ``sqrt(-2 * log1p(-U0)) * cos(2π * U1)``, bit for
-bit. Its ``log1p`` and ``cos`` are the C library's, used only where they equal numpy's
-(:func:`sim.rngjit.compiled_transcendentals_match`); the two calls are most of the
-time of a normal (about 13 and 24 ns on the reference machine).
+bit. Its ``log1p`` is the C library's; its ``cos`` is correctly rounded where that is
+certain and the C library's elsewhere; both are used only where they equal numpy's
+(:func:`sim.rngjit.compiled_transcendentals_match`). The ``log1p`` call (about 15 ns)
+is now half the time of a normal.
 
 References
 ----------
