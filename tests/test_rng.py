@@ -640,3 +640,24 @@ def test_the_fast_cosine_is_numpy_s_wherever_it_is_certain():
     assert np.array_equal(value[certain], np.cos(x[certain]))
     assert 0.05 < 1.0 - certain.mean() < 0.13  # Ziv's test fails for about 9% of values
     assert np.all(np.abs(value - np.cos(x)) <= np.spacing(np.abs(np.cos(x))))  # even unsure
+
+
+@given(
+    noise=st.lists(
+        st.one_of(st.floats(-50, 50), st.sampled_from([0.0, -0.0, 1e-300, -1e-300])),
+        min_size=6,
+        max_size=6,
+    ),
+    base=st.lists(st.sampled_from([0.0, -0.0, 0.25, 1.0]), min_size=6, max_size=6),
+    scale=st.sampled_from([0.0, 0.1, 1.0, 7.5]),
+    per_run=st.booleans(),
+)
+def test_add_clipped_is_numpy_s_clip_of_the_sum(noise, base, scale, per_run):
+    z = np.array(noise).reshape(2, 1, 3)
+    b = np.array(base).reshape(2, 1, 3)[: 2 if per_run else 1]
+    out = np.full((2, 2, 1, 3), np.nan)
+    sim.rngjit.add_clipped(z, scale, b, out[:, 1])  # into a strided slice
+    expected = np.clip(z * scale + b, 0.0, 1.0)
+    assert np.array_equal(out[:, 1], expected)
+    assert np.array_equal(np.signbit(out[:, 1]), np.signbit(expected))  # -0.0 is kept
+    assert np.all(np.isnan(out[:, 0]))
