@@ -23,6 +23,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
+from sim.rngjit import add_clipped
 from sim.scenario.compose import resolve_path
 from sim.scenario.fields import numeric_field
 from sim.scenario.models import Beta, Choice, Distribution, Normal, Triangular, Uniform
@@ -418,10 +419,8 @@ def sample_params(space: Tables, streams: Streams) -> Params:
                 np.multiply(base_weights[:, p, :], factor, out=weights[:, p, :])
             if noise.values > 0:
                 noisy = streams.normal(value_draw, (n_issues, width))
-                noisy *= noise.values
-                noisy += base_values[:, p, :, :]
-                np.clip(noisy, 0.0, 1.0, out=noisy)  # in place: clip is slow into a strided out
-                values[:, p, :, :] = noisy
+                # clip(noisy * sd + base, 0, 1), in one compiled pass into the strided out
+                add_clipped(noisy, noise.values, base_values[:, p, :, :], values[:, p, :, :])
         params.weights, params.values = weights, values
         params.shared_preferences = False
     return params
