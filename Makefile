@@ -27,7 +27,7 @@ $(STAMP): $(PY) pyproject.toml
 # The rounds are compiled by numba on first use and cached beside the source; compile
 # them once here, so that the test workers and `make run` do not each compile them.
 COMPILED := $(VENV)/.compiled
-$(COMPILED): $(STAMP) sim/simulation/engine.py sim/simulation/kernels.py sim/rngjit.py
+$(COMPILED): $(STAMP) sim/simulation/kernels.py sim/rngjit.py
 	$(PY) -m sim.simulation.warm
 	@touch $(COMPILED)
 

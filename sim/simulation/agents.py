@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class PartyAgent(mesa.Agent):  # type: ignore[misc]
     """One party: its strategy, and its decisions on texts in every run of the block.
 
-    The rounds themselves are compiled (:mod:`sim.simulation.engine`): the agent's
+    The rounds themselves are compiled (:mod:`sim.simulation.kernels`): the agent's
     stance lives in the model's block state, one row per run, and its methods here
     apply the same compiled rules (:mod:`sim.simulation.kernels`) to texts a caller
     gives — the story, the page, the tests. Texts are (n, I) arrays of option indices.

@@ -138,9 +138,9 @@ def update(
     the start); ``pressure``: the owner's pressure this round; ``held``: the line was
     seen held this round; ``given_up``: it was seen given up. Neither: nothing was seen
     and only ``peak`` moves. The rule is the one the rounds apply
-    (:func:`sim.simulation.engine.believe_one`), here elementwise.
+    (:func:`sim.simulation.kernels.believe_one`), here elementwise.
     """
-    from sim.simulation.engine import believe_rows
+    from sim.simulation.kernels import believe_rows
 
     (b, m, top, p, seen, gone), shape = _elementwise(
         np.asarray(belief, dtype=np.float64),
@@ -158,9 +158,9 @@ def update(
 def avoided(vetoed: npt.ArrayLike, belief: npt.ArrayLike, probe: float) -> BoolArray:
     """The lines the mediator's drafts avoid: vetoed on and believed firm (``>= probe``).
 
-    The rule of the rounds (:func:`sim.simulation.engine.avoided_one`), elementwise.
+    The rule of the rounds (:func:`sim.simulation.kernels.avoided_one`), elementwise.
     """
-    from sim.simulation.engine import avoided_rows
+    from sim.simulation.kernels import avoided_rows
 
     (v, b), shape = _elementwise(np.asarray(vetoed, dtype=bool), np.asarray(belief, np.float64))
     out = np.empty(v.size, dtype=bool)

@@ -2,7 +2,7 @@
 
 Every rule a party or the mediator applies to a text is written once here, as a
 function of one run (one row of the block), and compiled by numba. The rounds
-themselves (:mod:`sim.simulation.engine`) call these functions run by run; the
+themselves (:mod:`sim.simulation.kernels`) call these functions run by run; the
 vectorised entry points (``*_rows``) apply the same functions to the rows a caller
 gives (the story, the tests). Nothing here reads an array over outcomes: a text is
 one option per issue and every rule is a sum of per-issue table entries at the text's
@@ -17,10 +17,40 @@ only when the run needs it.
 Compiled once per machine and cached beside this file (``cache=True``); the first
 simulation in a fresh install pays the compilation (a few seconds), later ones load it.
 Measured in ``benchmarks/bench_scale.py`` (``--before`` a revision without kernels).
+
+The rounds
+----------
+The rounds of a negotiation, compiled: every run of a block played to its end in one loop.
+
+One round of one run is :func:`round_one`, a numba function that applies, in order,
+the steps of DESIGN.md ("A round"): the reservation values of the round (costs of
+delay), a signatory's walk-out at its own deadline, the end of a run whose zone is
+empty, the parties' aspirations (their tactics), the red lines that give way under
+pressure, the beliefs about bluffs, the protocol's round (the mediator's revision and
+the answers, or an offer and the answers), and the record of an agreement or of who
+refused. Every rule a party applies to a text is one function of
+this module (above); every tactic's aspiration is :func:`aspire_one`; the
+belief update is :func:`believe_one`. Nothing here reads an array over outcomes.
+
+:func:`play` runs rounds ``t0..t1`` of every run of the block, run by run (each run's
+whole course stays in cache). Events change a run's parameters, so they are applied
+between calls, in Python, by :class:`~sim.simulation.model.NegotiationModel`, which
+calls :func:`play` once per stretch of rounds without an event — or once per round
+when it keeps the story of a run. The runs do not interact and every random number
+is drawn from a run's own stream, so the rows are the same whatever the block, the
+order of the loops, or how the rounds are split into calls.
+
+The state of a block is a :class:`State` of arrays with a leading run axis, updated in
+place; the scenario's constants are a :class:`Config`.
+
+All of it is in one module because numba's cache of a compiled function is checked
+against its own source file only: a rule edited in another file would leave the
+compiled rounds stale.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numba as nb
@@ -274,14 +304,25 @@ def draft_one(
             scratch[i] = u ** (1.0 / (1.0 + attention)) if named[i] and attention > 0 else u
         else:
             scratch[i] = -1.0
+    # Issue i is among the ``changes`` largest keys (ties at the cut all are): its key
+    # is at least the changes-th largest key, counted with multiplicity (found by
+    # ``changes`` passes over the keys, not by comparing every pair).
+    cut, seen, above = 0.0, 0, np.inf
+    while seen < changes:
+        cut, tied = -np.inf, 0
+        for h in range(n_issues):
+            if scratch[h] < above:
+                if scratch[h] > cut:
+                    cut, tied = scratch[h], 1
+                elif scratch[h] == cut:
+                    tied += 1
+        seen += tied
+        above = cut
+        if tied == 0:
+            break
     kd = mix(key ^ words[2])
     for i in range(n_issues):
-        # Issue i is among the ``changes`` largest keys (ties at the cut all are).
-        above = 0
-        for h in range(n_issues):
-            if scratch[h] > scratch[i]:
-                above += 1
-        if above < changes and scratch[i] >= 0.0:
+        if scratch[i] >= cut and scratch[i] >= 0.0:
             v = unit(kd, tb.element[i])
             option = 0
             for k in range(cdf.shape[2]):
@@ -434,13 +475,905 @@ def mix_words(words: U64Array) -> U64Array:
     return out
 
 
+# -- the rounds ------------------------------------------------------------------------------
+# The rounds allocate nothing (their work arrays come from the caller), so they run
+# without numba's reference counting: with it, every array taken from the state costs
+# two atomic operations, which made the rounds several times slower. The functions
+# called for every round of a run are inlined into the loop (``_bare``): a call passing
+# the block's state costs more than most of what a round computes.
+_bare = nb.njit(cache=True, nogil=True, _nrt=False, inline="always")
+_entry = nb.njit(cache=True, nogil=True, _nrt=False)
+
+#: Tactic codes (:func:`aspire_one`), set by each strategy class as ``code``.
+TIME_DEPENDENT, HARDLINER, RESOURCE, TIT_FOR_TAT, SINGLE_TEXT = 0, 1, 2, 3, 4
+#: Protocol codes.
+MEDIATED, ALTERNATING = 0, 1
+#: How a run ended (``ENDINGS`` of :mod:`sim.simulation.model`).
+AGREEMENT, DEADLINE, NO_ZONE, WALKED_OUT = 0, 1, 2, 3
+#: What stopped a run in the round just played (``State.stop``): it played the round
+#: (whatever the answers), or it ended before the protocol's round.
+PLAYED, STOPPED_WALKED, STOPPED_NO_ZONE = 0, 1, 2
+
+
+class Config(NamedTuple):
+    """A scenario's constants for the rounds (arrays indexed by round have T_max + 1 rows)."""
+
+    protocol: int
+    mediator: int  # -1 without one
+    deadline: int  # the talks' deadline in the file (events may extend it per run)
+    code: IntArray  # (P,) each party's tactic (TIME_DEPENDENT, ...)
+    endurance: FloatArray  # (P,) resource
+    weight: FloatArray  # (P,) tit-for-tat's weight on reciprocity
+    absolute: BoolArray  # (P,) tit-for-tat's mode
+    memory: IntArray  # (P,) offers remembered (0: none)
+    party_deadline: IntArray  # (P,) its last round at the table, -1 for the talks' deadline
+    signs: BoolArray  # (P,) signatories
+    walk_party: IntArray  # (T+1,) the signatory that walks out in round t, -1 none
+    zone_round: BoolArray  # (T+1,) rounds in which an empty zone is looked for
+    zone_on: bool  # the outcome space is small enough to look
+    zone_texts: IntArray  # (O, I) every outcome (when zone_on)
+    zone_signer: BoolArray  # (O, P) its signers
+    temperature: float
+    logroll: float
+    attention: float
+    probe: float
+    polish: int
+    sweeps: int
+    draft_words: U64Array  # (T+1, C, 3) mediator.{t}.{k}.{size,issues,options}
+    anneal_words: U64Array  # (T+1, P) anneal.{party}.{t}
+    settle_words: U64Array  # (T+1, polish, 3) mediator.{t}.settle.{j}.0.*
+
+
+class State(NamedTuple):
+    """A block's state, one row per run (all arrays updated in place)."""
+
+    keys: U64Array  # (R,) each run's stream key
+    alive: BoolArray  # (R,)
+    deadline_of: IntArray  # (R,) the talks' deadline in the run
+    last_event: IntArray  # (R,) the last round in which an event fires in the run, 0 none
+    # parameters (copied from the block's Params; refreshed after an event)
+    res_base: FloatArray  # (R, P)
+    cod: FloatArray  # (R, P) cost of delay
+    exponent: FloatArray  # (R, P)
+    firm: BoolArray  # (R, L)
+    threshold: FloatArray  # (R, L)
+    dropped: BoolArray  # (R, L)
+    audience: FloatArray  # (R, L)
+    # preferences (refreshed after an event that moves weights or values)
+    value: FloatArray  # (R|1, P, I, K) w * v
+    issue_best: FloatArray  # (R|1, P, I)
+    cdf: FloatArray  # (R|1, I, K) the mediator's cumulative draft weights
+    order: IntArray  # (R|1, I, K) the mediator's options, favourite first
+    top: FloatArray  # (R, P) best utility within its own lines
+    best_text: IntArray  # (R, P, I) and that text
+    # stances
+    res_now: FloatArray  # (R, P) this round's reservation value
+    cost: FloatArray  # (R, P) what delay has cost so far
+    best: FloatArray  # (R, P) max(top, res_now)
+    asp: FloatArray  # (R, P) aspiration
+    reactive: FloatArray  # (R, P) tit-for-tat's level
+    #: (R, P, H) worth of the last offers received: party p's first memory[p] entries,
+    #: newest last (NaN: none yet); H is the longest memory of any party.
+    received: FloatArray
+    pressure: FloatArray  # (R, P)
+    # red lines and beliefs
+    held: BoolArray  # (R, L)
+    given: BoolArray  # (R, L)
+    pushed: BoolArray  # (R, L)
+    penalty: FloatArray  # (R, L)
+    belief: FloatArray  # (R, L)
+    survived: FloatArray  # (R, L)
+    peak: FloatArray  # (R, L)
+    # the protocol
+    text: IntArray  # (R, I) mediated: the current text; alternating: the last offer
+    vetoed: BoolArray  # (R, L)
+    named: BoolArray  # (R, I)
+    seen: BoolArray  # (R,) alternating: an offer is on the table
+    invoked: BoolArray  # (R, L) alternating: lines invoked in answers
+    turns: IntArray  # (R, S) alternating: who proposes, in turn
+    # results
+    choice: IntArray  # (R, I)
+    round: IntArray  # (R,)
+    utility: FloatArray  # (R, P)
+    reservation: FloatArray  # (R, P)
+    ended: IntArray  # (R,)
+    blocker: IntArray  # (R,)
+    blocked_line: IntArray  # (R,)
+    blocked_issue: IntArray  # (R,)
+    gave_up: IntArray  # (R, L)
+    # the last round played (for the story)
+    stop: IntArray  # (R,) PLAYED, STOPPED_WALKED or STOPPED_NO_ZONE
+    proposer: IntArray  # (R,)
+    offer: IntArray  # (R, I) the text put to signature (after post-settlement changes)
+    asked: BoolArray  # (R, P)
+    accept: BoolArray  # (R, P)
+    line: IntArray  # (R, P)
+    issue: IntArray  # (R, P)
+    revision: IntArray  # (R, I)
+    base: IntArray  # (R, I) the text the revision revised
+    voters: BoolArray  # (R, P)
+    votes: BoolArray  # (R, P)
+    vote_line: IntArray  # (R, P)
+    adopted: BoolArray  # (R,)
+    settled: IntArray  # (R, I) the text signed, before post-settlement changes
+    settle_ran: BoolArray  # (R,)
+    polished: IntArray  # (R,)
+
+
+@_inline
+def _copy(dst: IntArray, src: IntArray) -> None:
+    """``dst[:] = src`` for two texts, element by element (it allocates nothing)."""
+    for i in range(dst.shape[0]):
+        dst[i] = src[i]
+
+
+# -- a party's stance -------------------------------------------------------------------------
+@_inline
+def aspire_one(
+    code: int,
+    endurance: float,
+    weight: float,
+    absolute: bool,
+    t: int,
+    deadline: int,
+    res: float,
+    best: float,
+    exponent: float,
+    cost: float,
+    received: FloatArray,
+    reactive: float,
+) -> tuple[float, float]:
+    """A tactic's aspiration in round ``t`` of ``deadline``, and tit-for-tat's new level.
+
+    ``res``: the round's reservation value; ``best``: the most it can get within its own
+    lines (never below ``res``); ``cost``: what delay has cost it so far; ``received``:
+    the worth of the last offers it received, oldest first (NaN: none yet).
+
+    * time-dependent (Faratin, Sierra & Jennings 1998):
+      ``res + (best - res) * (1 - (t / T) ** (1 / e))``;
+    * hardliner: ``best`` until the deadline, then ``res``;
+    * resource (Faratin et al. 1998): the clock ``t / T`` replaced by the share of its
+      endurance used, ``clip(cost / E, 0, 1)``; ``res`` at the deadline;
+    * tit-for-tat (Faratin et al. 1998): a level moved by the concession received (the
+      newest offer against the oldest remembered: the same utility, ``absolute``, or the
+      same share of what remained), blended with the linear clock by
+      ``β = weight * (1 - t / T)``;
+    * the mediator as a signer: its reservation value.
+
+    The strategy classes of :mod:`sim.strategies` document each one and its parameters.
+    """
+    if code == TIME_DEPENDENT:
+        progress = (t / deadline) ** (1.0 / exponent)
+        return res + (best - res) * (1.0 - progress), reactive
+    if code == HARDLINER:
+        return (res if t >= deadline else best), reactive
+    if code == RESOURCE:
+        used = min(max(cost / endurance, 0.0), 1.0)
+        conceded = used ** (1.0 / exponent)
+        aspiration = best - (best - res) * conceded  # exactly best at s = 0
+        aspiration = min(max(aspiration, res), max(best, res))
+        return (res if t >= deadline else aspiration), reactive
+    if code == TIT_FOR_TAT:
+        if t == 1 or math.isnan(reactive):
+            level = best
+        else:
+            new, old = received[received.shape[0] - 1], received[0]
+            gain = 0.0 if math.isnan(new) or math.isnan(old) else new - old
+            if absolute:
+                step = gain
+            else:
+                room = best - (0.0 if math.isnan(old) else old)
+                share = gain / room if room > 1e-12 else 0.0
+                step = share * (reactive - res)
+            level = min(max(reactive - step, res), best)
+        clock = res + (best - res) * (1.0 - t / deadline)
+        beta = weight * max(0.0, 1.0 - t / deadline)
+        return min(max(beta * level + (1.0 - beta) * clock, res), best), level
+    return res, reactive
+
+
+@_jit
+def aspire_rows(
+    code: int,
+    endurance: float,
+    weight: float,
+    absolute: bool,
+    t: int,
+    deadline: IntArray,
+    res: FloatArray,
+    best: FloatArray,
+    exponent: FloatArray,
+    cost: FloatArray,
+    received: FloatArray,
+    reactive: FloatArray,
+    aspiration: FloatArray,
+) -> None:
+    """:func:`aspire_one` for each run (``received`` (n, H)); fills ``aspiration``, ``reactive``."""
+    for r in range(res.shape[0]):
+        aspiration[r], reactive[r] = aspire_one(
+            code, endurance, weight, absolute, t, deadline[r], res[r], best[r], exponent[r],
+            cost[r], received[r], reactive[r],
+        )  # fmt: skip
+
+
+@_inline
+def pressure_one(
+    best: float, res: float, aspiration: float, top: float, base: float, cost: float
+) -> float:
+    """How hard the talks press on a party: ``1 - (1 - conceded) * (1 - hurt)``, in [0, 1].
+
+    ``conceded`` is how far it has come down from its best toward its reservation value
+    (1 when there is no room); ``hurt`` is what delay has cost it (``cost``) as a share
+    of its stake, its best less its reservation value at the start (``base``; with no
+    stake, 1 once delay costs anything). Either alone can bring it to 1.
+    """
+    span = best - res
+    conceded = min(max((best - aspiration) / span, 0.0), 1.0) if span > 1e-12 else 1.0
+    stake = max(top, base) - base
+    hurt = min(max(cost / stake, 0.0), 1.0) if stake > 1e-12 else (1.0 if cost > 0 else 0.0)
+    return 1.0 - (1.0 - conceded) * (1.0 - hurt)
+
+
+@_jit
+def pressure_rows(
+    best: FloatArray,
+    res: FloatArray,
+    aspiration: FloatArray,
+    top: FloatArray,
+    base: FloatArray,
+    cost: FloatArray,
+    out: FloatArray,
+) -> None:
+    """:func:`pressure_one` elementwise over 1-D arrays."""
+    for j in range(out.shape[0]):
+        out[j] = pressure_one(best[j], res[j], aspiration[j], top[j], base[j], cost[j])
+
+
+@_inline
+def believe_one(
+    belief: float, survived: float, peak: float, pressure: float, held: bool, given_up: bool
+) -> tuple[float, float, float]:
+    """One round's evidence on a line: ``(belief', survived', peak')``.
+
+    The derivation is in :mod:`sim.simulation.beliefs`: a line seen held has survived
+    the highest pressure its owner has been under; the posterior that it is firm is
+    ``b (1 - m) / (b (1 - m) + (1 - b)(1 - m'))`` when the pressure survived rises from
+    ``m`` to ``m'``; a line seen given up is a bluff (belief 0).
+    """
+    b = min(max(belief, 0.0), 1.0)
+    m = min(max(survived, 0.0), 1.0)
+    p = min(max(pressure, 0.0), 1.0)
+    top = max(min(max(peak, 0.0), 1.0), p)
+    seen = held and not given_up
+    new_survived = max(m, top) if seen else m
+    firm = b * (1.0 - m)
+    denominator = firm + (1.0 - b) * (1.0 - new_survived)
+    moved = firm / denominator if denominator > 0.0 else b
+    if given_up:
+        return 0.0, new_survived, top
+    # surviving more pressure only raises the odds; the maximum keeps rounding from lowering b
+    return (max(moved, b) if new_survived > m else b), new_survived, top
+
+
+@_jit
+def believe_rows(
+    belief: FloatArray,
+    survived: FloatArray,
+    peak: FloatArray,
+    pressure: FloatArray,
+    held: BoolArray,
+    given_up: BoolArray,
+    out_belief: FloatArray,
+    out_survived: FloatArray,
+    out_peak: FloatArray,
+) -> None:
+    """:func:`believe_one` elementwise over 1-D arrays."""
+    for j in range(belief.shape[0]):
+        out_belief[j], out_survived[j], out_peak[j] = believe_one(
+            belief[j], survived[j], peak[j], pressure[j], held[j], given_up[j]
+        )
+
+
+@_inline
+def avoided_one(vetoed: bool, belief: float, probe: float) -> bool:
+    """Whether the mediator's drafts avoid a line: vetoed on and believed firm (>= ``probe``).
+
+    It tests a vetoed line it believes to be a bluff, belief below ``probe``
+    (:mod:`sim.simulation.beliefs`).
+    """
+    return vetoed and not belief < probe
+
+
+@_jit
+def avoided_rows(vetoed: BoolArray, belief: FloatArray, probe: float, out: BoolArray) -> None:
+    """:func:`avoided_one` elementwise over 1-D arrays."""
+    for j in range(out.shape[0]):
+        out[j] = avoided_one(vetoed[j], belief[j], probe)
+
+
+# -- the mediated round ------------------------------------------------------------------------
+@_bare
+def _avoids(tb: KernelTables, avoid: BoolArray, text: IntArray) -> bool:
+    """Whether ``text`` crosses one of the lines in ``avoid`` (the run's (L,) mask)."""
+    for line in range(avoid.shape[0]):  # noqa: SIM110 (numba compiles loops, not any())
+        if avoid[line] and crosses(tb, line, text):
+            return True
+    return False
+
+
+@_bare
+def _answer(tb: KernelTables, st: State, r: int, vr: int, text: IntArray) -> bool:
+    """Every signer of ``text`` says whether it would sign it; True when all would."""
+    agreed = True
+    for p in range(st.asked.shape[1]):
+        st.asked[r, p] = signs_text(tb, p, text)
+        st.accept[r, p], st.line[r, p], st.issue[r, p] = True, -1, -1
+        if st.asked[r, p]:
+            first, _, u = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)
+            ok = accepts(first, u, st.asp[r, p])
+            st.accept[r, p], st.line[r, p] = ok, first
+            if not ok:
+                st.issue[r, p] = objection(st.value, st.issue_best, vr, p, text, first)
+            agreed = agreed and ok
+    return agreed
+
+
+@_bare
+def mediated_one(
+    tb: KernelTables,
+    cf: Config,
+    st: State,
+    r: int,
+    t: int,
+    vr: int,
+    n_changeable: int,
+    scratch: FloatArray,
+    trial: IntArray,
+    avoid: BoolArray,
+    count_now: IntArray,
+    u_now: FloatArray,
+    signer: BoolArray,
+    signed: FloatArray,
+) -> None:
+    """One round of the single negotiating text (Raiffa 1982; Klein et al. 2003) in run ``r``.
+
+    The mediator drafts a revision of the current text (of ``C`` drafts, the first that
+    crosses no line it avoids — vetoed on and believed firm, belief at least ``probe`` —
+    else the first); every signer of the current text says whether it would sign it
+    (:func:`accepts`); every signer of the revision votes on it
+    (:func:`votes_for`, with Klein's annealer). A revision all
+    voters vote for replaces the text unless the text is agreed; adopted in the run's
+    last round, it is put to signature at once. The mediator learns the vetoed lines and
+    the issues the answers named. An agreed text then goes through the post-settlement
+    settlement (:func:`settle_one`).
+    """
+    n_parties = st.asked.shape[1]
+    current = st.text[r]
+    out = st.revision[r]
+    _copy(st.base[r], current)
+    cr = 0 if st.cdf.shape[0] == 1 else r
+    tau = cf.temperature * max(0.0, 1.0 - t / cf.deadline)
+    for line in range(avoid.shape[0]):
+        avoid[line] = avoided_one(st.vetoed[r, line], st.belief[r, line], cf.probe)
+    words = cf.draft_words[t]
+    if n_changeable == 0:
+        _copy(out, current)
+    else:
+        for k in range(words.shape[0]):
+            target = out if k == 0 else trial
+            draft_one(
+                tb, st.keys[r], words[k], current, st.named[r], st.cdf, cr, n_changeable,
+                cf.logroll, cf.attention, scratch, target,
+            )  # fmt: skip
+            if not _avoids(tb, avoid, target):
+                if k > 0:
+                    _copy(out, trial)
+                break
+    # The answers on the current text.
+    agreed = True
+    vetoed_now = False
+    for p in range(n_parties):
+        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], vr, p, current)
+        count_now[p], u_now[p] = count, u
+        st.asked[r, p] = signs_text(tb, p, current)
+        st.accept[r, p], st.line[r, p], st.issue[r, p] = True, -1, -1
+        if st.asked[r, p]:
+            ok = accepts(first, u, st.asp[r, p])
+            st.accept[r, p], st.line[r, p] = ok, first
+            if not ok:
+                st.issue[r, p] = objection(st.value, st.issue_best, vr, p, current, first)
+            agreed = agreed and ok
+            vetoed_now = vetoed_now or first >= 0
+    # The votes on the revision.
+    all_votes = True
+    anneal_words = cf.anneal_words[t]
+    for p in range(n_parties):
+        st.voters[r, p] = signs_text(tb, p, out)
+        st.votes[r, p], st.vote_line[r, p] = True, -1
+        if not st.voters[r, p]:
+            continue
+        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], vr, p, out)
+        anneal = False
+        if tau > 0:
+            chance = unit(mix(st.keys[r] ^ anneal_words[p]), tb.element[0])
+            anneal = chance < np.exp(-max(u_now[p] - u, 0.0) / tau)
+        st.votes[r, p] = votes_for(
+            first, count_now[p], count, u, u_now[p], st.asp[r, p], st.res_now[r, p],
+            vetoed_now, anneal,
+        )  # fmt: skip
+        st.vote_line[r, p] = first
+        all_votes = all_votes and st.votes[r, p]
+    st.adopted[r] = all_votes and not agreed
+    # What the answers reveal: vetoed lines, and the issues to revise first.
+    for p in range(n_parties):
+        if st.line[r, p] >= 0:
+            st.vetoed[r, st.line[r, p]] = True
+        if st.vote_line[r, p] >= 0:
+            st.vetoed[r, st.vote_line[r, p]] = True
+    st.named[r, :] = False
+    for p in range(n_parties):
+        if st.issue[r, p] >= 0:
+            st.named[r, st.issue[r, p]] = True
+        if st.line[r, p] >= 0:
+            named_line = st.line[r, p]
+            for j in range(tb.line_ptr[named_line], tb.line_ptr[named_line + 1]):
+                st.named[r, tb.line_issue[j]] = True
+    _copy(st.offer[r], current)
+    if st.adopted[r]:
+        _copy(current, out)
+        if t >= st.deadline_of[r]:
+            # The last round: the revision just adopted is put to signature at once
+            # (a text every signer voted for in the deadline round could otherwise
+            # never be signed); its answers replace those on the text it replaced.
+            _copy(st.offer[r], current)
+            agreed = _answer(tb, st, r, vr, current)
+    _observe(tb, cf, st, r, vr, st.offer[r], -1)
+    st.settle_ran[r] = False
+    st.polished[r] = 0
+    if agreed and cf.polish > 0:
+        _copy(st.settled[r], st.offer[r])
+        st.settle_ran[r] = True
+        st.polished[r] = settle_one(
+            tb, cf, st, r, t, vr, n_changeable, scratch, trial, signer, signed
+        )
+
+
+@_bare
+def _try(
+    tb: KernelTables,
+    st: State,
+    r: int,
+    vr: int,
+    mediator: int,
+    text: IntArray,
+    revision: IntArray,
+    signed: FloatArray,
+    signer: BoolArray,
+) -> bool:
+    """Adopt ``revision`` of the signed ``text`` if it is an improvement all accept.
+
+    Every signer of the revision must accept it (:func:`settles`),
+    and it must improve on the signed text: better for some signatory that signed it, or
+    better for the mediator (by its own preferences). A change that is only as good for
+    everyone is not made, so the passes end (no cycle: along adopted changes no
+    signatory ever loses, and a change none gains by raises the mediator's utility)
+    and among texts the signatories value alike the mediator's favourite stays.
+    ``signed`` and ``signer`` are each party's worth of ``text`` and whether it must
+    sign ``text``; both are brought up to date when the revision is adopted.
+    """
+    changed = False
+    for i in range(text.shape[0]):
+        if revision[i] != text[i]:
+            changed = True
+            break
+    if not changed:
+        return False
+    held, penalty = st.held[r], st.penalty[r]
+    gains = read(tb, st.value, held, penalty, vr, mediator, revision)[2] > signed[mediator] + EPS
+    for p in range(signed.shape[0]):
+        if signs_text(tb, p, revision):
+            first, _, u = read(tb, st.value, held, penalty, vr, p, revision)
+            keeps = tb.signs[p] and signer[p]
+            if not settles(first, u, st.asp[r, p], signed[p], keeps):
+                return False
+            gains = gains or (keeps and u > signed[p] + EPS)
+    if not gains:
+        return False
+    _copy(text, revision)
+    _signed(tb, st, r, vr, text, signed, signer)
+    return True
+
+
+@_bare
+def _signed(
+    tb: KernelTables,
+    st: State,
+    r: int,
+    vr: int,
+    text: IntArray,
+    signed: FloatArray,
+    signer: BoolArray,
+) -> None:
+    """Each party's worth of ``text`` and whether it must sign it, into ``signed``, ``signer``."""
+    for p in range(signed.shape[0]):
+        signed[p] = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)[2]
+        signer[p] = signs_text(tb, p, text)
+
+
+@_entry
+def settle_one(
+    tb: KernelTables,
+    cf: Config,
+    st: State,
+    r: int,
+    t: int,
+    vr: int,
+    n_changeable: int,
+    scratch: FloatArray,
+    trial: IntArray,
+    signer: BoolArray,
+    signed: FloatArray,
+) -> int:
+    """Post-settlement settlement (Raiffa 1985) of the text signed in run ``r``.
+
+    Up to ``sweeps`` passes over every single-issue change of the text, options in the
+    mediator's order of preference (its favourite first), until a pass changes nothing;
+    then ``polish`` drafts drawn as in the talks (names ``mediator.{t}.settle.{j}.0.*``).
+    A change replaces the text when every signer of the changed text accepts it and it
+    improves on the text for a signatory or for the mediator (:func:`_try`). The text
+    (``st.offer[r]``) is updated in place; returns how many changes were adopted.
+    """
+    n_issues = st.offer.shape[1]
+    text = st.offer[r]
+    mediator = cf.mediator
+    orow = 0 if st.order.shape[0] == 1 else r
+    cr = 0 if st.cdf.shape[0] == 1 else r
+    count = 0
+    _signed(tb, st, r, vr, text, signed, signer)
+    for _ in range(cf.sweeps):
+        before = count
+        for i in range(n_issues):
+            if not tb.changeable[i]:
+                continue
+            for k in range(tb.sizes[i]):
+                _copy(trial, text)
+                trial[i] = st.order[orow, i, k]
+                if _try(tb, st, r, vr, mediator, text, trial, signed, signer):
+                    count += 1
+        if count == before:
+            break
+    if n_changeable == 0:
+        return count
+    words = cf.settle_words[t]
+    for k in range(words.shape[0]):
+        draft_one(
+            tb, st.keys[r], words[k], text, st.named[r], st.cdf, cr, n_changeable, cf.logroll,
+            cf.attention, scratch, trial,
+        )  # fmt: skip
+        if _try(tb, st, r, vr, mediator, text, trial, signed, signer):
+            count += 1
+    return count
+
+
+# -- alternating offers -------------------------------------------------------------------------
+@_bare
+def _crossings(tb: KernelTables, st: State, r: int, p: int, text: IntArray) -> int:
+    """How many lines of other parties invoked in run ``r`` ``text`` crosses."""
+    count = 0
+    for line in range(st.invoked.shape[1]):
+        if st.invoked[r, line] and tb.line_owner[line] != p and crosses(tb, line, text):
+            count += 1
+    return count
+
+
+@_bare
+def propose_one(
+    tb: KernelTables, st: State, r: int, vr: int, p: int, text: IntArray, trial: IntArray,
+    choice: IntArray,
+) -> None:  # fmt: skip
+    """Party ``p``'s offer in run ``r``, into ``text`` (which holds the last offer).
+
+    The similarity trade-off of Faratin, Sierra & Jennings (2002) — among the texts
+    worth at least its aspiration, the one most like the last offer on the table —
+    found greedily instead of by scanning every outcome: the party starts from the
+    last offer and, while that text crosses one of its held red lines or is worth
+    less than its aspiration, changes the one issue whose change helps most: any
+    option of any issue, so a compromise neither side has offered is reachable.
+    A change is judged first by whether the text then crosses none of its held
+    lines and reaches its aspiration — and among those by asking the least above
+    it, so that it concedes no more of the last offer than it must — then by how
+    many of the lines others have invoked it crosses (half a point each), then by its
+    own worth. When one change per issue does not reach its aspiration within its
+    lines, it offers its best text within its own lines. Without a last offer it
+    offers its best text. The cost is O(I · sum of options · L) per run.
+    """
+    held, penalty = st.held[r], st.penalty[r]
+    aspiration = st.asp[r, p]
+    if not st.seen[r]:
+        _copy(text, st.best_text[r, p])
+        return
+    first, _, u = read(tb, st.value, held, penalty, vr, p, text)
+    done = accepts(first, u, aspiration)
+    for _ in range(text.shape[0]):
+        if done:
+            break
+        top = -np.inf
+        _copy(choice, text)
+        for i in range(text.shape[0]):
+            for k in range(tb.sizes[i]):
+                _copy(trial, text)
+                trial[i] = k
+                first, _, u = read(tb, st.value, held, penalty, vr, p, trial)
+                enough = accepts(first, u, aspiration)
+                avoid = 0.5 * _crossings(tb, st, r, p, trial)
+                if enough:
+                    score = 10.0 - u - avoid
+                else:
+                    score = u - avoid - 4.0 * (1.0 if first >= 0 else 0.0)
+                if score > top:
+                    top = score
+                    _copy(choice, trial)
+        _copy(text, choice)
+        first, _, u = read(tb, st.value, held, penalty, vr, p, text)
+        done = accepts(first, u, aspiration)
+    if not done:
+        _copy(text, st.best_text[r, p])
+
+
+@_entry
+def alternating_one(
+    tb: KernelTables, cf: Config, st: State, r: int, t: int, vr: int, trial: IntArray,
+    choice: IntArray,
+) -> bool:  # fmt: skip
+    """One round of alternating offers in run ``r``; True when every signer accepted.
+
+    The signatory whose turn it is (an order drawn per run) offers; every signer of the
+    offer answers. Every answer is heard by all: a red line one party invokes is avoided
+    by the others' later offers (:func:`propose_one`).
+    """
+    turns = st.turns.shape[1]
+    p = st.turns[r, (t - 1) % turns]
+    st.proposer[r] = p
+    text = st.offer[r]
+    _copy(text, st.text[r])
+    propose_one(tb, st, r, vr, p, text, trial, choice)
+    agreed = _answer(tb, st, r, vr, text)
+    for q in range(st.line.shape[1]):
+        if st.line[r, q] >= 0:
+            st.invoked[r, st.line[r, q]] = True
+    _observe(tb, cf, st, r, vr, text, p)
+    _copy(st.text[r], text)
+    st.seen[r] = True
+    st.voters[r, :], st.votes[r, :], st.vote_line[r, :], st.adopted[r] = False, True, -1, False
+    st.settle_ran[r] = False
+    st.polished[r] = 0
+    return agreed
+
+
+@_bare
+def _observe(
+    tb: KernelTables, cf: Config, st: State, r: int, vr: int, text: IntArray, proposer: int
+) -> None:
+    """Every party that remembers offers (but the proposer) records ``text``'s worth."""
+    for p in range(cf.memory.shape[0]):
+        h = cf.memory[p]
+        if h == 0 or p == proposer:
+            continue
+        for j in range(h - 1):
+            st.received[r, p, j] = st.received[r, p, j + 1]
+        st.received[r, p, h - 1] = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)[2]
+
+
+# -- a round ------------------------------------------------------------------------------------
+@_bare
+def _end(st: State, r: int, how: int) -> None:
+    """End run ``r`` without agreement: its utilities are its reservation values now."""
+    for p in range(st.res_now.shape[1]):
+        st.utility[r, p] = st.res_now[r, p]
+        st.reservation[r, p] = st.res_now[r, p]
+    st.ended[r] = how
+    st.alive[r] = False
+
+
+@_bare
+def round_one(
+    tb: KernelTables,
+    cf: Config,
+    st: State,
+    r: int,
+    t: int,
+    n_changeable: int,
+    scratch: FloatArray,
+    trial: IntArray,
+    choice: IntArray,
+    avoid: BoolArray,
+    before: BoolArray,
+    count_now: IntArray,
+    u_now: FloatArray,
+    signer: BoolArray,
+    signed: FloatArray,
+    floor: FloatArray,
+    binding: BoolArray,
+) -> None:
+    """Round ``t`` of run ``r`` (alive at its start; its events of round t applied)."""
+    n_parties = st.res_now.shape[1]
+    n_lines = st.held.shape[1]
+    vr = 0 if st.value.shape[0] == 1 else r
+    st.stop[r] = PLAYED
+    # The round's reservation values: costs of delay (Zartman 1985).
+    for p in range(n_parties):
+        base = st.res_base[r, p]
+        now = min(max(base - st.cod[r, p] * t, 0.0), 1.0)
+        st.res_now[r, p] = now
+        st.cost[r, p] = base - now
+        st.best[r, p] = max(st.top[r, p], now)
+    # A signatory past its own deadline leaves the table: the run ends.
+    gone = cf.walk_party[t]
+    if gone >= 0:
+        _end(st, r, WALKED_OUT)
+        st.blocker[r], st.blocked_line[r], st.blocked_issue[r] = gone, -1, -1
+        st.stop[r] = STOPPED_WALKED
+        return
+    # No deal can form any more: the zone at the lowest reservation values still to come
+    # and the lines that hold whatever the pressure is empty (once no event is to come).
+    if cf.zone_on and cf.zone_round[t] and st.last_event[r] <= t:
+        for p in range(n_parties):
+            c = st.cod[r, p]
+            horizon = st.deadline_of[r] if c > 0 else t
+            floor[p] = min(max(st.res_base[r, p] - c * horizon, 0.0), 1.0)
+        for line in range(n_lines):
+            binding[line] = st.firm[r, line] and not st.dropped[r, line]
+        if not zone_open(tb, st.value, vr, floor, binding, cf.zone_texts, cf.zone_signer):
+            _end(st, r, NO_ZONE)
+            st.stop[r] = STOPPED_NO_ZONE
+            return
+    # Aspirations.
+    deadline = st.deadline_of[r]
+    for p in range(n_parties):
+        st.asp[r, p], st.reactive[r, p] = aspire_one(
+            cf.code[p], cf.endurance[p], cf.weight[p], cf.absolute[p], t, deadline,
+            st.res_now[r, p], st.best[r, p], st.exponent[r, p], st.cost[r, p],
+            st.received[r, p, : cf.memory[p]], st.reactive[r, p],
+        )  # fmt: skip
+        if cf.party_deadline[p] >= 0 and t > cf.party_deadline[p]:
+            st.asp[r, p] = np.inf  # it has left the table: it refuses every text
+        st.pressure[r, p] = pressure_one(
+            st.best[r, p], st.res_now[r, p], st.asp[r, p], st.top[r, p], st.res_base[r, p],
+            st.cost[r, p],
+        )  # fmt: skip
+    # Red lines under pressure: a stated line pushed on last round gives way once its
+    # owner's pressure reaches the line's threshold; beliefs learn from what is seen.
+    for line in range(n_lines):
+        before[line] = st.held[r, line]
+        owner = tb.line_owner[line]
+        if (
+            st.held[r, line]
+            and not st.firm[r, line]
+            and st.pushed[r, line]
+            and st.pressure[r, owner] >= st.threshold[r, line]
+        ):
+            st.given[r, line] = True
+            st.gave_up[r, line] = t
+        st.held[r, line] = not st.dropped[r, line] and not st.given[r, line]
+        st.penalty[r, line] = st.audience[r, line] if st.given[r, line] else 0.0
+    for line in range(n_lines):
+        given_up = before[line] and not st.held[r, line] and not st.dropped[r, line]
+        st.belief[r, line], st.survived[r, line], st.peak[r, line] = believe_one(
+            st.belief[r, line], st.survived[r, line], st.peak[r, line],
+            st.pressure[r, tb.line_owner[line]], st.held[r, line], given_up,
+        )  # fmt: skip
+    # The protocol's round.
+    if cf.protocol == MEDIATED:
+        st.proposer[r] = cf.mediator
+        mediated_one(
+            tb, cf, st, r, t, vr, n_changeable, scratch, trial, avoid, count_now, u_now,
+            signer, signed,
+        )  # fmt: skip
+    else:
+        alternating_one(tb, cf, st, r, t, vr, trial, choice)
+    # Who refused, and why: a veto on a red line before an objection, then file order.
+    agreed = True
+    who, veto = -1, -1
+    for p in range(n_parties):
+        if st.asked[r, p] and not st.accept[r, p]:
+            agreed = False
+            if who < 0:
+                who = p
+            if veto < 0 and st.line[r, p] >= 0:
+                veto = p
+    if not agreed:
+        party = veto if veto >= 0 else who
+        st.blocker[r] = party
+        st.blocked_line[r] = st.line[r, party]
+        st.blocked_issue[r] = -1 if st.line[r, party] >= 0 else st.issue[r, party]
+    # The lines their owners named this round are pushed on in the next.
+    for line in range(n_lines):
+        st.pushed[r, line] = False
+    for p in range(n_parties):
+        if st.line[r, p] >= 0:
+            st.pushed[r, st.line[r, p]] = True
+        if st.vote_line[r, p] >= 0:
+            st.pushed[r, st.vote_line[r, p]] = True
+    if agreed:
+        text = st.offer[r]
+        _copy(st.choice[r], text)
+        st.round[r] = t
+        for p in range(n_parties):
+            st.utility[r, p] = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)[2]
+            st.reservation[r, p] = st.res_now[r, p]
+        st.ended[r] = AGREEMENT
+        st.blocker[r], st.blocked_line[r], st.blocked_issue[r] = -1, -1, -1
+        st.alive[r] = False
+    elif t >= st.deadline_of[r]:
+        _end(st, r, DEADLINE)
+
+
+class Work(NamedTuple):
+    """Work arrays of the rounds, reused from run to run (:func:`work`)."""
+
+    scratch: FloatArray  # (max(I, 1),)
+    trial: IntArray  # (I,)
+    choice: IntArray  # (I,)
+    avoid: BoolArray  # (L,)
+    before: BoolArray  # (L,)
+    binding: BoolArray  # (L,)
+    count_now: IntArray  # (P,)
+    u_now: FloatArray  # (P,)
+    signer: BoolArray  # (P,)
+    signed: FloatArray  # (P,)
+    floor: FloatArray  # (P,)
+
+
+def work(n_parties: int, n_issues: int, n_lines: int) -> Work:
+    """Fresh work arrays for :func:`play`."""
+    return Work(
+        scratch=np.empty(max(n_issues, 1)),
+        trial=np.empty(n_issues, dtype=np.intp),
+        choice=np.empty(n_issues, dtype=np.intp),
+        avoid=np.empty(n_lines, dtype=np.bool_),
+        before=np.empty(n_lines, dtype=np.bool_),
+        binding=np.empty(n_lines, dtype=np.bool_),
+        count_now=np.empty(n_parties, dtype=np.intp),
+        u_now=np.empty(n_parties),
+        signer=np.empty(n_parties, dtype=np.bool_),
+        signed=np.empty(n_parties),
+        floor=np.empty(n_parties),
+    )
+
+
+@_entry
+def play(tb: KernelTables, cf: Config, st: State, wk: Work, t0: int, t1: int) -> None:
+    """Rounds ``t0..t1`` of every run of the block still negotiating, run by run."""
+    n_changeable = changeable_count(tb)
+    for r in range(st.alive.shape[0]):
+        for t in range(t0, t1 + 1):
+            if not st.alive[r]:
+                break
+            round_one(
+                tb, cf, st, r, t, n_changeable, wk.scratch, wk.trial, wk.choice, wk.avoid,
+                wk.before, wk.count_now, wk.u_now, wk.signer, wk.signed, wk.floor, wk.binding,
+            )  # fmt: skip
+
+
 __all__ = [
+    "ALTERNATING",
+    "MEDIATED",
+    "Config",
     "KernelTables",
+    "State",
+    "Work",
+    "aspire_one",
+    "aspire_rows",
+    "avoided_rows",
+    "believe_rows",
     "crosses_rows",
     "mix_words",
+    "play",
+    "pressure_rows",
     "respond_rows",
     "signers_rows",
     "utility_rows",
+    "work",
     "worth_rows",
     "zone_open",
     "zone_rows",

@@ -14,9 +14,9 @@ import numpy.typing as npt
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams, U64Array, draw_word
-from sim.simulation import engine
+from sim.simulation import kernels
 from sim.simulation.agents import PartyAgent
-from sim.simulation.engine import Config, State
+from sim.simulation.kernels import Config, State
 from sim.simulation.sampling import (
     Params,
     check_draw_ids,
@@ -112,7 +112,7 @@ _CONFIGS: weakref.WeakKeyDictionary[Tables, Config] = weakref.WeakKeyDictionary(
 
 
 def config_of(space: Tables) -> Config:
-    """The constants :func:`sim.simulation.engine.play` reads, built once per scenario.
+    """The constants :func:`sim.simulation.kernels.play` reads, built once per scenario.
 
     The draw words of every round a run can reach (the file's deadline plus every
     extension an event can give): the mediator's drafts ``mediator.{t}.{k}.*``, the
@@ -157,7 +157,7 @@ def config_of(space: Tables) -> Config:
         f"mediator.{t}.settle.{j}.0.{part}" for t in rounds for j in range(polish) for part in PARTS
     ]
     config = Config(
-        protocol=engine.MEDIATED if mediated else engine.ALTERNATING,
+        protocol=kernels.MEDIATED if mediated else kernels.ALTERNATING,
         mediator=space.parties.index(spec.mediator) if mediated and spec.mediator else -1,
         deadline=spec.deadline,
         code=np.array([s.code for s in strategies], dtype=np.intp),
@@ -241,7 +241,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
     """Simulates a block of replicate negotiations at once; ``step()`` plays one round.
 
     Every party is a :class:`PartyAgent`; the block's state (:class:`State`) has a
-    leading run axis, and the rounds are compiled (:func:`sim.simulation.engine.play`,
+    leading run axis, and the rounds are compiled (:func:`sim.simulation.kernels.play`,
     one loop over the block's runs). :meth:`run` plays each stretch of rounds between
     events in one call; :meth:`step` plays one round (and, with ``trace=True``, keeps
     its story: a block of one run is a single negotiation). Events are applied here,
@@ -290,7 +290,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self._sampled = sampled_values(space, params)
         self._firm_at_start = params.firm.copy()
         self.state = self._initial_state()
-        self._work = engine.work(len(space.parties), len(space.issues), len(space.lines))
+        self._work = kernels.work(len(space.parties), len(space.issues), len(space.lines))
         self.trace: list[dict[str, Any]] | None = [] if trace else None
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -383,7 +383,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
     # -- rounds --------------------------------------------------------------------------------
     def _play(self, t0: int, t1: int) -> None:
-        engine.play(self.space.kernel, self.config, self.state, self._work, t0, t1)
+        kernels.play(self.space.kernel, self.config, self.state, self._work, t0, t1)
         self.round = t1
         if not self.state.alive.any():
             self.running = False
@@ -477,9 +477,9 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         """What happened in round ``t`` of run 0 (the state after the round)."""
         st, space = self.state, self.space
         events = [self.spec.events[k].id for k, rows in fired if rows[0]]
-        if st.stop[0] != engine.PLAYED:
+        if st.stop[0] != kernels.PLAYED:
             walked = []
-            if st.stop[0] == engine.STOPPED_WALKED:
+            if st.stop[0] == kernels.STOPPED_WALKED:
                 walked = [
                     agent.party
                     for agent in self.negotiators
@@ -504,7 +504,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 "walked_out": walked,
             }
         text = st.offer[0]
-        agreed = bool(st.ended[0] == engine.AGREEMENT and st.round[0] == t)
+        agreed = bool(st.ended[0] == kernels.AGREEMENT and st.round[0] == t)
         asked, accept = st.asked[0], st.accept[0]
         line_of, issue_of = st.line[0], st.issue[0]
         settled = bool(st.settle_ran[0]) and agreed
@@ -549,7 +549,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             if abs(float(st.belief[0, k]) - float(belief[0, k])) >= BELIEF_SHOWN
         ]
         revision = None
-        if self.config.protocol == engine.MEDIATED:
+        if self.config.protocol == kernels.MEDIATED:
             shown, revised = st.base[0], st.revision[0]
             votes = [
                 {

@@ -1,6 +1,6 @@
 """Compile the rounds once, ahead of the first simulation: ``python -m sim.simulation.warm``.
 
-The rounds (:mod:`sim.simulation.engine`) are compiled by numba on first use and cached
+The rounds (:mod:`sim.simulation.kernels`) are compiled by numba on first use and cached
 beside the source, so a fresh install pays the compilation once (about a minute on
 one core) and every later process loads it in a fraction of a second. ``make`` runs
 this module right after installing, so that ``make run`` and the test workers do not
@@ -17,22 +17,36 @@ from sim.scenario.validate import validate_document
 from sim.scenario.yamlsource import Document
 
 
+def _party(signs: bool, strategy: str, values: dict[str, dict[str, float]]) -> dict[str, object]:
+    return {
+        "signs": signs,
+        "reservation": 0.2,
+        "strategy": {"type": strategy},
+        "weights": {"a": 1.0, "b": 1.0},
+        "values": values,
+    }
+
+
 def _scenario(protocol: str) -> dict[str, object]:
+    """A two-issue negotiation with a red line, costs of delay and a reactive tactic."""
     issues = {"a": {"options": {"x": {}, "y": {}}}, "b": {"options": {"x": {}, "y": {}}}}
-    values = {"a": {"x": 1.0, "y": 0.0}, "b": {"x": 0.0, "y": 1.0}}
-    weights = {"a": 1.0, "b": 1.0}
-    line = [{"id": "l", "forbid": {"a": ["y"], "b": ["x"]}, "credibility": 0.5}]
-    parties: dict[str, dict[str, object]] = {
-        "p": {"signs": True, "reservation": 0.2, "strategy": {"type": "tit_for_tat"}, "values": values,
-              "weights": weights, "red_lines": line},
-        "q": {"signs": True, "reservation": 0.2, "strategy": {"type": "resource"}, "cost_of_delay": 0.01,
-              "weights": weights, "values": {"a": {"x": 0.0, "y": 1.0}, "b": {"x": 1.0, "y": 0.0}}},
-    }  # fmt: skip
-    data: dict[str, object] = {"id": "warm", "title": "warm-up", "deadline": 6,
-                               "protocol": protocol, "issues": issues, "parties": parties}  # fmt: skip
+    ours = {"a": {"x": 1.0, "y": 0.0}, "b": {"x": 0.0, "y": 1.0}}
+    theirs = {"a": {"x": 0.0, "y": 1.0}, "b": {"x": 1.0, "y": 0.0}}
+    parties = {"p": _party(True, "tit_for_tat", ours), "q": _party(True, "resource", theirs)}
+    parties["p"]["red_lines"] = [
+        {"id": "l", "forbid": {"a": ["y"], "b": ["x"]}, "credibility": 0.5}
+    ]
+    parties["q"]["cost_of_delay"] = 0.01
+    data: dict[str, object] = {
+        "id": "warm",
+        "title": "warm-up",
+        "deadline": 6,
+        "protocol": protocol,
+        "issues": issues,
+        "parties": parties,
+    }
     if protocol == "mediated":
-        parties["m"] = {"signs": False, "reservation": 0.0, "weights": weights, "values": values,
-                        "strategy": {"type": "single_text"}}  # fmt: skip
+        parties["m"] = _party(False, "single_text", ours)
         data["mediator"] = "m"
     return data
 

@@ -1,7 +1,7 @@
 """What every strategy is: a small class with a name, traits, parameters and one decision.
 
 A strategy is its name, traits and parameters; its rule is compiled with the rounds
-(:mod:`sim.simulation.engine`, ``aspire_one``) and :meth:`Strategy.aspire` applies that
+(:mod:`sim.simulation.kernels`, ``aspire_one``) and :meth:`Strategy.aspire` applies that
 same rule to a stance of any number of runs.
 """
 
@@ -65,8 +65,8 @@ class Strategy(ABC):
     #: How many past received offers the strategy looks at (0: none).
     memory: int = 0
 
-    #: The tactic's rule in the compiled rounds (:func:`sim.simulation.engine.aspire_one`,
-    #: which states every tactic's formula): one of the codes of :mod:`sim.simulation.engine`.
+    #: The tactic's rule in the compiled rounds (:func:`sim.simulation.kernels.aspire_one`,
+    #: which states every tactic's formula): one of the codes of :mod:`sim.simulation.kernels`.
     code: ClassVar[int]
 
     def knobs(self) -> tuple[float, float, bool]:
@@ -77,10 +77,10 @@ class Strategy(ABC):
         """Set ``stance.aspiration`` for round ``t`` of ``deadline`` (1-based, or per run).
 
         The rule is the compiled one the rounds apply
-        (:func:`sim.simulation.engine.aspire_one`), run over the stance's runs; a
+        (:func:`sim.simulation.kernels.aspire_one`), run over the stance's runs; a
         tit-for-tat's level (``stance.reactive``) moves with it.
         """
-        from sim.simulation.engine import aspire_rows
+        from sim.simulation.kernels import aspire_rows
 
         n = stance.reservation.shape[0]
         cost = stance.cost if np.size(stance.cost) == n else np.zeros(n)

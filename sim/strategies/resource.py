@@ -45,7 +45,7 @@ class Resource(Strategy):
         "reactive": False,
         "resource_dependent": True,
     }
-    code: ClassVar[int] = 2  # sim.simulation.engine.RESOURCE
+    code: ClassVar[int] = 2  # sim.simulation.kernels.RESOURCE
 
     class Params(StrategyParams):
         """``{type: resource, endurance: E, exponent: e}`` with 0 < E <= 1, 0 < e <= 100."""

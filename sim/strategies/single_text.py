@@ -90,7 +90,7 @@ class SingleText(Strategy):
     role = "mediator"
     classifier: ClassVar[dict[str, object]] = {"time_dependent": False, "reactive": True}
     #: As a signer, the mediator asks only for its reservation value.
-    code: ClassVar[int] = 4  # sim.simulation.engine.SINGLE_TEXT
+    code: ClassVar[int] = 4  # sim.simulation.kernels.SINGLE_TEXT
 
     #: Drafts per round among which the mediator looks for one that crosses no vetoed line.
     CANDIDATES: ClassVar[int] = 4

@@ -20,7 +20,7 @@ class TimeDependent(Strategy):
     """
 
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": False}
-    code: ClassVar[int] = 0  # sim.simulation.engine.TIME_DEPENDENT
+    code: ClassVar[int] = 0  # sim.simulation.kernels.TIME_DEPENDENT
 
     def default_exponent(self) -> float:
         """The exponent given in YAML."""
@@ -74,7 +74,7 @@ class Hardliner(Strategy):
 
     name = "hardliner"
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": False}
-    code: ClassVar[int] = 1  # sim.simulation.engine.HARDLINER
+    code: ClassVar[int] = 1  # sim.simulation.kernels.HARDLINER
 
     class Params(StrategyParams):
         """``{type: hardliner}``."""

@@ -39,7 +39,7 @@ class TitForTat(Strategy):
 
     name = "tit_for_tat"
     classifier: ClassVar[dict[str, object]] = {"time_dependent": True, "reactive": True}
-    code: ClassVar[int] = 3  # sim.simulation.engine.TIT_FOR_TAT
+    code: ClassVar[int] = 3  # sim.simulation.kernels.TIT_FOR_TAT
 
     class Params(StrategyParams):
         """``{type: tit_for_tat, mode: relative|absolute, window: k, weight: w}``."""
