@@ -92,6 +92,8 @@ All functions are elementwise numpy over arrays of any one shape — the engine'
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -116,7 +118,7 @@ def posterior(
     return out
 
 
-def _elementwise(*arrays: npt.ArrayLike) -> tuple[list[npt.NDArray[np.generic]], tuple[int, ...]]:
+def _elementwise(*arrays: npt.ArrayLike) -> tuple[list[Any], tuple[int, ...]]:
     """The arrays broadcast together and flattened (contiguous), and their common shape."""
     shaped = np.broadcast_arrays(*(np.asarray(a) for a in arrays))
     shape = shaped[0].shape if shaped else ()

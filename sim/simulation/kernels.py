@@ -51,7 +51,8 @@ compiled rounds stale.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 import numba as nb
 import numpy as np
@@ -481,8 +482,17 @@ def mix_words(words: U64Array) -> U64Array:
 # two atomic operations, which made the rounds several times slower. The functions
 # called for every round of a run are inlined into the loop (``_bare``): a call passing
 # the block's state costs more than most of what a round computes.
-_bare = nb.njit(cache=True, nogil=True, _nrt=False, inline="always")
-_entry = nb.njit(cache=True, nogil=True, _nrt=False)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _no_refcount(inline: Literal["always", "never"]) -> Callable[[_F], _F]:
+    """Numba's ``njit`` without reference counting (``_nrt``, not in numba's type stubs)."""
+    options: dict[str, Any] = {"cache": True, "nogil": True, "inline": inline, "_nrt": False}
+    return cast("Callable[[_F], _F]", nb.njit(**options))
+
+
+_bare = _no_refcount("always")
+_entry = _no_refcount("never")
 
 #: Tactic codes (:func:`aspire_one`), set by each strategy class as ``code``.
 TIME_DEPENDENT, HARDLINER, RESOURCE, TIT_FOR_TAT, SINGLE_TEXT = 0, 1, 2, 3, 4
@@ -1308,6 +1318,14 @@ def round_one(
         _end(st, r, DEADLINE)
 
 
+def compiled() -> bool:
+    """Whether this install's cache holds the compiled rounds (False: the next call compiles)."""
+    try:
+        return bool(play._cache._cache_file._load_index())  # type: ignore[attr-defined]
+    except Exception:  # a private numba API: if it moves, assume compiled
+        return True
+
+
 class Work(NamedTuple):
     """Work arrays of the rounds, reused from run to run (:func:`work`)."""
 
@@ -1366,6 +1384,7 @@ __all__ = [
     "aspire_rows",
     "avoided_rows",
     "believe_rows",
+    "compiled",
     "crosses_rows",
     "mix_words",
     "play",

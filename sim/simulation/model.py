@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -237,6 +238,22 @@ def _lines(params: Params) -> dict[str, Any]:
     }
 
 
+_NOTICED: list[bool] = []
+
+
+def _notice_compilation() -> None:
+    """Say once per process, on standard error, that the engine is about to be compiled."""
+    if not _NOTICED:
+        _NOTICED.append(True)
+        if not kernels.compiled():
+            print(
+                "negsim: compiling the simulation engine (once after installing; about two"
+                " minutes)...",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
 class NegotiationModel(mesa.Model):  # type: ignore[misc]
     """Simulates a block of replicate negotiations at once; ``step()`` plays one round.
 
@@ -383,6 +400,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
 
     # -- rounds --------------------------------------------------------------------------------
     def _play(self, t0: int, t1: int) -> None:
+        _notice_compilation()
         kernels.play(self.space.kernel, self.config, self.state, self._work, t0, t1)
         self.round = t1
         if not self.state.alive.any():

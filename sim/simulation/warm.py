@@ -29,10 +29,16 @@ def _party(signs: bool, strategy: str, values: dict[str, dict[str, float]]) -> d
 
 def _scenario(protocol: str) -> dict[str, object]:
     """A two-issue negotiation with a red line, costs of delay and a reactive tactic."""
-    issues = {"a": {"options": {"x": {}, "y": {}}}, "b": {"options": {"x": {}, "y": {}}}}
+    issues: dict[str, object] = {
+        "a": {"options": {"x": {}, "y": {}}},
+        "b": {"options": {"x": {}, "y": {}}},
+    }
     ours = {"a": {"x": 1.0, "y": 0.0}, "b": {"x": 0.0, "y": 1.0}}
     theirs = {"a": {"x": 0.0, "y": 1.0}, "b": {"x": 1.0, "y": 0.0}}
-    parties = {"p": _party(True, "tit_for_tat", ours), "q": _party(True, "resource", theirs)}
+    parties: dict[str, dict[str, object]] = {
+        "p": _party(True, "tit_for_tat", ours),
+        "q": _party(True, "resource", theirs),
+    }
     parties["p"]["red_lines"] = [
         {"id": "l", "forbid": {"a": ["y"], "b": ["x"]}, "credibility": 0.5}
     ]

@@ -54,6 +54,7 @@ def test_a_run_is_the_same_alone_and_in_any_block(scenario, seed, data):
             assert np.array_equal(x, y, equal_nan=np.asarray(x).dtype.kind == "f"), f.name
 
 
+@SETTINGS
 @given(
     st.floats(0.0, 0.9),
     st.floats(0.0, 1.0),
@@ -80,6 +81,7 @@ def test_the_time_dependent_rule_is_faratin_s_formula(res, gain, exponent, deadl
     assert res - 1e-12 <= stance.aspiration[0] <= best + 1e-12
 
 
+@SETTINGS
 @given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 0.5))
 def test_pressure_is_one_minus_the_product_of_what_is_left(res, gain, share, base, cost):
     """``pressure_one``: 1 - (1 - conceded)(1 - hurt), each share clipped to [0, 1]."""
@@ -96,3 +98,26 @@ def test_pressure_is_one_minus_the_product_of_what_is_left(res, gain, share, bas
     hurt = min(max(cost / stake, 0), 1) if stake > 1e-12 else float(cost > 0)
     assert out[0] == 1.0 - (1.0 - conceded) * (1.0 - hurt)
     assert 0.0 <= out[0] <= 1.0
+
+
+def test_a_process_is_told_once_when_the_engine_must_be_compiled(monkeypatch, capsys):
+    from sim.simulation import model as module
+
+    monkeypatch.setattr(module, "_NOTICED", [])
+    monkeypatch.setattr(kernels, "compiled", lambda: False)
+    space = Tables.of(_tiny())
+    NegotiationModel(space, runs=[0]).run()
+    NegotiationModel(space, runs=[1]).run()
+    assert capsys.readouterr().err.count("compiling the simulation engine") == 1
+    monkeypatch.setattr(module, "_NOTICED", [])
+    monkeypatch.setattr(kernels, "compiled", lambda: True)
+    NegotiationModel(space, runs=[0]).run()
+    assert "compiling" not in capsys.readouterr().err
+
+
+def _tiny():
+    from sim.scenario.validate import validate_document
+    from sim.scenario.yamlsource import Document
+    from sim.simulation.warm import _scenario
+
+    return validate_document(Document(_scenario("mediated")), sources=False)
