@@ -80,6 +80,12 @@ if fake != "none":
                 reservation=np.repeat(space.reservation[None], n, axis=0),
                 firm=g.random((n, lines)) < 0.5,
                 ended=np.where(agreed, 0, 1),
+                blocker=np.full(n, -1),
+                blocked_line=np.full(n, -1),
+                blocked_issue=np.full(n, -1),
+                fired=np.zeros((n, len(space.scenario.events)), dtype=bool),
+                gave_up=np.full((n, lines), -1),
+                sampled=g.random((n, len(space.scenario.uncertainty.parameters))),
             )
         return pools[id(space)]
 
@@ -102,6 +108,12 @@ if fake != "none":
             reservation=reservation,
             firm=firm,
             ended=pool.ended[:n],
+            blocker=pool.blocker[:n],
+            blocked_line=pool.blocked_line[:n],
+            blocked_issue=pool.blocked_issue[:n],
+            fired=pool.fired[:n],
+            gave_up=pool.gave_up[:n],
+            sampled=pool.sampled[:n],
         )
         return outcomes, None
 
