@@ -35,18 +35,6 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         self.lines: IntArray = np.flatnonzero(model.space.line_owner == index)
 
     @property
-    def aspiration(self) -> FloatArray:
-        """(R,) its aspiration in the round last played (inf once it has left the table)."""
-        out: FloatArray = self.model.state.asp[:, self.index]
-        return out
-
-    @property
-    def reservation(self) -> FloatArray:
-        """(R,) its reservation value in the round last played (after costs of delay)."""
-        out: FloatArray = self.model.state.res_now[:, self.index]
-        return out
-
-    @property
     def left(self) -> bool:
         """Whether the party has left the table (its own deadline has passed)."""
         return self.deadline is not None and self.model.round > self.deadline
