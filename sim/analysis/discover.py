@@ -101,7 +101,7 @@ class Target:
             scenario.issues[issue].options[option].label or f"{issue}={option}"
             for issue, option in self.options
         )
-        return f"the deal '{labels}'", "all such deals"
+        return f"a deal with '{labels}'", "all such deals"
 
 
 def parse_target(text: str, scenarios: Sequence[Scenario], where: str) -> Target:
@@ -669,7 +669,7 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
         f" ({discovery.hits:,} of {discovery.runs:,} runs, {discovery.share:.1%})"
     )
     most = max(max(t.restricted) for t in discovery.trajectories) or 1
-    colours = plt.get_cmap("viridis")
+    colours = plt.get_cmap("viridis", most + 1)
     for k, (trajectory, box) in enumerate(
         zip(discovery.trajectories, discovery.boxes, strict=True), 1
     ):
@@ -678,8 +678,8 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
             trajectory.density,
             c=trajectory.restricted,
             cmap=colours,
-            vmin=0,
-            vmax=most,
+            vmin=-0.5,
+            vmax=most + 0.5,
             s=18,
             marker="o" if k == 1 else "s",
             label=f"search {k}",
@@ -692,7 +692,8 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
             textcoords="offset points",
             color="red",
         )
-    figure.colorbar(marks, ax=left, label="inputs restricted")
+    bar = figure.colorbar(marks, ax=left, label="inputs restricted")
+    bar.set_ticks(range(most + 1))
     left.axvline(discovery.min_coverage, color="grey", linestyle=":", linewidth=1)
     left.annotate(
         f"--min-coverage {discovery.min_coverage:g}\n(box 1; later boxes: of\n"
@@ -704,7 +705,7 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
         color="grey",
     )
     left.set_xlim(0, 1.02)
-    left.set_ylim(0, 1.02)
+    left.set_ylim(0, 1.1)
     left.set_xlabel(f"coverage (share of {every} inside the box)")
     left.set_ylabel(f"density (share of the box's runs with {one})")
     left.set_title("PRIM's peeling trajectory (red: the boxes chosen)")
