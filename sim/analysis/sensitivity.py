@@ -321,8 +321,10 @@ def sensitivity(
         if y.all() or not y.any():
             del outcomes[name]
             if name != "no_deal":
-                every = "every run" if y.all() else "no run"
-                notes.append(f"{name}: {every} ends so, so no input changes its chance")
+                every = "every" if y.all() else "no"
+                notes.append(
+                    f"{name} happens in {every} run: no input changes its chance, so it is left out"
+                )
     if not outcomes:
         raise results_error(where, "no run ends in a deal, so no input changes the chance of one")
     parameter_indices: dict[str, list[tuple[float, float, float]]] = {}

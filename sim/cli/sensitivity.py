@@ -137,9 +137,17 @@ def _panel(ax: Any, indices: list[Index], label: str) -> None:
     high = [max(0.0, i.high - i.index) for i in shown]
     colours = [_COLOURS[i.kind] for i in shown]
     ax.barh(y, values, color=colours, xerr=[low, high], ecolor="0.25", capsize=2)
+    for k, index in enumerate(shown):  # the value beside its bar (an index of 0 has none)
+        ax.annotate(
+            f"{index.index:.3f}" if index.kind == "parameter" else f"{index.index:+.3f}",
+            (0, k),
+            xytext=(3, -9),
+            textcoords="offset points",
+            fontsize=7,
+            color="0.2",
+        )
     ax.set_yticks(list(y), [i.column.replace(":", " ×\n") for i in shown], fontsize=7)
     ax.axvline(0, color="0.5", lw=0.8)
-    ax.margins(x=0.06)
     ax.set_xlabel(label, fontsize=8)
 
 
@@ -148,26 +156,43 @@ def draw(found: Sensitivity, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     outcomes: list[Outcome] = [o for o in found.outcomes if o.name != "no_deal"]
     fig, axes = plt.subplots(
-        len(outcomes), 2, figsize=(13, 2.8 * len(outcomes) + 0.6), squeeze=False
+        len(outcomes), 2, figsize=(13, 3.0 * len(outcomes) + 0.6), squeeze=False
     )
     for row, outcome in zip(axes, outcomes, strict=True):
-        title = outcome.name.replace(",", ", ")
-        row[0].set_title(
-            f"{title}: {outcome.share:.1%} of {outcome.runs:,} runs", fontsize=9, loc="left"
+        title = textwrap.fill(
+            f"{outcome.name.replace(',', ', ')}: {outcome.share:.1%} of {outcome.runs:,} runs",
+            70,
         )
-        _panel(row[0], outcome.of("parameter"), _WORDS[found.method])
+        row[0].set_title(title, fontsize=9, loc="left")
+        params = outcome.of("parameter")
         lines = sorted(outcome.of("firm") + outcome.of("interaction"), key=lambda i: -abs(i.index))
-        _panel(
-            row[1],
-            lines,
-            "chance when firm − when not (grey, pairs: difference of differences)",
+        _panel(row[0], params, _WORDS[found.method])
+        _panel(row[1], lines, "chance when firm − when not (pairs: difference of differences)")
+        row[1].set_title("red lines: one line (orange), a pair (grey)", fontsize=9, loc="left")
+        # PAWN and the lines' effects are both changes of a probability: one scale, so
+        # a small index looks small; Sobol' indices are shares of variance, 0 to 1.
+        reach = [abs(v) for i in lines[:SHOWN] for v in (i.index, i.low, i.high)]
+        if found.method == "pawn":
+            reach += [abs(v) for i in params[:SHOWN] for v in (i.index, i.low, i.high)]
+            top = 1.05 * max(reach, default=1.0) or 1.0
+            row[0].set_xlim(0, top)
+        else:
+            row[0].set_xlim(0, max(1.05, *(1.05 * i.high for i in params[:SHOWN])))
+            top = 1.05 * max(reach, default=1.0) or 1.0
+        row[1].set_xlim(-top, top)
+    runs = f"{found.runs:,} runs"
+    if found.method != "pawn" or outcomes[0].runs != found.runs:
+        runs = (
+            f"{found.runs:,} runs of a Sobol' design; shares and red lines from the"
+            f" {outcomes[0].runs:,} independent runs of its matrix A"
         )
-        row[1].set_title("red lines (orange: one line, grey: a pair)", fontsize=9, loc="left")
-    fig.suptitle(f"What the outcomes depend on ({found.runs:,} runs, 95% intervals)")
+    fig.suptitle(f"What the outcomes depend on ({runs}; 95% intervals)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
