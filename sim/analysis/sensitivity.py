@@ -239,7 +239,9 @@ def firm_effect(column: str, firm: BoolArray, y: BoolArray) -> Index:
 def interaction(name: str, a: BoolArray, b: BoolArray, y: BoolArray) -> Index | None:
     """The difference of differences of two lines' firmness, from the saturated OLS fit.
 
-    ``None`` when a cell of the 2×2 table has no run (the interaction is not defined).
+    ``None`` when a cell of the 2×2 table has fewer than two runs: with none the
+    interaction is not defined, with one its cell's variance (and HC2's, whose leverage
+    is then 1) is not.
     """
     import statsmodels.api as sm
 
@@ -247,7 +249,7 @@ def interaction(name: str, a: BoolArray, b: BoolArray, y: BoolArray) -> Index | 
         int(((a == i) & (b == j)).sum())
         for i, j in ((True, True), (True, False), (False, True), (False, False))
     )
-    if min(cells) == 0:
+    if min(cells) < 2:
         return None
     fa, fb = a.astype(float), b.astype(float)
     design = np.column_stack([np.ones_like(fa), fa, fb, fa * fb])
@@ -285,7 +287,8 @@ def sensitivity(
     designed = manifest.design is not None
     # On a designed batch the D + 2 rows of a base sample share their random draws
     # (sim.batch.design); the rows of its matrix A are the independent runs.
-    rows = every_row[_independent(batch)] if designed else every_row
+    used = _independent(batch) if designed else np.ones(len(every_row), dtype=bool)
+    rows = every_row[used]
     chosen: Method = method if method is not None else ("sobol-total" if designed else "pawn")
     where = Path(out)
     if chosen != "pawn" and not designed:
@@ -314,7 +317,9 @@ def sensitivity(
     issues: list[str] = []
     for point in manifest.points:
         issues += [i for i in point.data.get("issues", {}) if i not in issues]
-    outcomes = outcome_columns(rows, issues, top)
+    # every outcome over all rows (the top deals of the whole batch), then on the rows used
+    every_outcome = outcome_columns(every_row, issues, top)
+    outcomes = {name: (y[used], words) for name, (y, words) in every_outcome.items()}
     notes: list[str] = []
     for name in list(outcomes):
         y = outcomes[name][0]
@@ -353,10 +358,10 @@ def sensitivity(
                 " command again to finish it",
             )
         problem = problem_of(manifest.points[0].scenario())
-        ordered = every_row.sort_values("run", kind="stable")
+        order = np.argsort(every_row["run"].to_numpy(), kind="stable")  # SALib's row order
         parameters = list(problem["names"])
         for name in outcomes:
-            y = outcome_columns(ordered, issues, top)[name][0]
+            y = every_outcome[name][0][order]
             parameter_indices[name] = _sobol(problem, y.astype(float), chosen, resamples, seed)
     results = []
     firm = {c: rows[c].fillna(False).to_numpy(dtype=bool) for c in lines}

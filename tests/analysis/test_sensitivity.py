@@ -7,10 +7,12 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from sim import load_results
-from sim.analysis.sensitivity import sensitivity
+from sim import load_results, run_batch
+from sim.analysis.sensitivity import firm_effect, interaction, sensitivity
 from sim.batch import execute, plan_batch
 from sim.batch.design import Design, design_matrix
 from sim.batch.manifest import read_manifest
@@ -197,3 +199,40 @@ def test_errors(tmp_path, random_batch):
         plan_batch([planted.write(tmp_path, fixed, "f.yaml")], design=Design("sobol", 64))
     with pytest.raises(ScenarioError, match="drop --runs"):
         plan_batch([planted.write(tmp_path)], runs=10, design=Design("sobol", 64))
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), min_size=8, max_size=200))
+@settings(max_examples=60, deadline=None)
+def test_line_effects_are_the_shares_of_the_rows_whatever_the_rows(cells):
+    a, b, y = (np.array(column, dtype=bool) for column in zip(*cells, strict=True))
+    assume(0 < a.sum() < len(a))
+    effect = firm_effect("firm.p.l", a, y)
+    assert effect.index == pytest.approx(y[a].mean() - y[~a].mean(), abs=1e-12)
+    assert effect.low <= effect.index + 1e-12 and effect.index <= effect.high + 1e-12
+    assert -1 <= effect.low <= effect.high <= 1
+    pair = interaction("a:b", a, b, y)
+    groups = [(a == i) & (b == j) for i, j in ((1, 1), (1, 0), (0, 1), (0, 0))]
+    if min(int(g.sum()) for g in groups) < 2:
+        assert pair is None  # no difference of differences, or no variance for a cell
+        return
+    assert pair is not None
+    p11, p10, p01, p00 = (y[g].mean() for g in groups)
+    assert pair.index == pytest.approx((p11 - p10) - (p01 - p00), abs=1e-9)
+    assert pair.low <= pair.index + 1e-9 and pair.index <= pair.high + 1e-9
+
+
+def test_a_designed_folder_is_another_batch(tmp_path):
+    file = planted.write(tmp_path)
+    out = tmp_path / "d"
+    execute(plan_batch([file], design=Design("sobol", 16)), out, workers=1)
+    for other in (plan_batch([file], design=Design("sobol", 32)), plan_batch([file], runs=80)):
+        with pytest.raises(ScenarioError):
+            execute(other, out, workers=1)
+    again = execute(plan_batch([file], design=Design("sobol", 16)), out, workers=1)
+    assert again.ran_runs == 0 and again.skipped_runs == 16 * 5
+
+
+def test_run_batch_takes_a_design(tmp_path):
+    rows = run_batch(planted.write(tmp_path), design=Design("sobol", 16), seed=2)
+    assert len(rows) == 16 * 5
+    assert rows["run"].tolist() == list(range(80))
