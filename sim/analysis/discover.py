@@ -31,7 +31,9 @@ condition is needed, or none exists): the result has no box and says so
 (or without) the target, or no input that varies, are errors (a ScenarioError, exit 2):
 more runs or a batch with uncertainty would answer.
 
-A batch of several scenarios is discovered per scenario (the scenarios' inputs differ).
+A batch of several scenarios is discovered per scenario (the scenarios' inputs differ),
+or, pooled, in one search over all their rows with the scenario one more input (then
+only the inputs every scenario has take part).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.batch.schema import AGREEMENT, EVENT, FIRM, PARAMETER
+from sim.batch.schema import AGREEMENT, EVENT, FIRM, PARAMETER, SCENARIO
 from sim.scenario import Problem, Scenario, ScenarioError
 from sim.scenario.problems import Origin
 
@@ -200,7 +202,13 @@ class Discovery:
     trajectories: tuple[Trajectory, ...] = ()
     min_coverage: float = MIN_COVERAGE
     note: str | None = None  # why there is no box, when there is none
+    pooled: tuple[str, ...] = ()  # the scenarios pooled, the scenario an input
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The scenario's id, or the pooled scenarios' ids."""
+        return "+".join(self.pooled) if self.pooled else self.scenario.id
 
     @property
     def share(self) -> float:
@@ -225,19 +233,25 @@ def rule_text(min_coverage: float) -> str:
     )
 
 
-def input_columns(rows: pd.DataFrame, swept: Sequence[str]) -> list[str]:
-    """The input columns of ``rows`` that vary: sampled, firm, events fired, swept."""
+def input_columns(rows: pd.DataFrame, swept: Sequence[str], pooled: bool = False) -> list[str]:
+    """The input columns of ``rows`` that vary: sampled, firm, events fired, swept.
+
+    ``pooled`` (the rows of several scenarios): the scenario is an input too, and a
+    column only some scenarios have (null in the others' rows) is left out.
+    """
     names = [
         name
         for name in rows.columns
-        if name.startswith((PARAMETER, FIRM, EVENT)) or name in set(swept)
+        if name.startswith((PARAMETER, FIRM, EVENT))
+        or name in set(swept)
+        or (pooled and name == SCENARIO)
     ]
     varying = []
     for name in names:
         column = rows[name]
-        if column.isna().all():
+        if column.isna().any():
             continue
-        if column.dropna().nunique() > 1:
+        if column.nunique() > 1:
             varying.append(name)
     return varying
 
@@ -248,8 +262,12 @@ def discover(
     scenario: str | None = None,
     min_coverage: float = MIN_COVERAGE,
     boxes: int = BOXES,
+    pooled: bool = False,
 ) -> list[Discovery]:
-    """PRIM's boxes for ``target`` in every scenario of the batch in ``folder`` (or one)."""
+    """PRIM's boxes for ``target`` in every scenario of the batch in ``folder`` (or one).
+
+    ``pooled``: one search over the rows of every scenario, the scenario an input.
+    """
     from sim.batch.store import read_batch
 
     folder = Path(folder)
@@ -269,6 +287,21 @@ def discover(
     chosen = [scenario] if scenario is not None else ids
     typed = {sid: _first_point(manifest, sid).scenario() for sid in chosen}
     goal = parse_target(target, list(typed.values()), str(folder))
+    if pooled and len(chosen) > 1:
+        swept_all = [path for sid in chosen for path in manifest.sweeps.get(sid, {})]
+        rows = batch.rows.reset_index(drop=True)
+        return [
+            discover_rows(
+                rows,
+                typed[chosen[0]],
+                goal,
+                list(dict.fromkeys(swept_all)),
+                str(folder),
+                min_coverage=min_coverage,
+                boxes=boxes,
+                pooled=tuple(chosen),
+            )
+        ]
     found = []
     for sid in chosen:
         keep = np.isin(
@@ -296,15 +329,23 @@ def discover_rows(
     where: str = "<rows>",
     min_coverage: float = MIN_COVERAGE,
     boxes: int = BOXES,
+    pooled: tuple[str, ...] = (),
 ) -> Discovery:
-    """PRIM's boxes for ``target`` over the input columns of one scenario's ``rows``."""
+    """PRIM's boxes for ``target`` over the input columns of one scenario's ``rows``.
+
+    ``pooled``: the rows are those of these scenarios (``scenario`` is the one whose
+    labels are used), and the scenario is an input.
+    """
     import pandas as pd
 
     y = target.reached(rows)
     runs, hits = len(y), int(y.sum())
-    inputs = input_columns(rows, swept)
-    base = Discovery(scenario, target, runs, hits, tuple(inputs), (), min_coverage=min_coverage)
+    inputs = input_columns(rows, swept, pooled=bool(pooled))
+    base = Discovery(
+        scenario, target, runs, hits, tuple(inputs), (), min_coverage=min_coverage, pooled=pooled
+    )
     one, _ = target.words(scenario)
+    name = base.name
     if runs and hits == runs:
         return _replace(
             base, note=f"{_cap(one)} in every one of the {runs:,} runs: no condition is needed"
@@ -315,7 +356,7 @@ def discover_rows(
         )
 
     def refuse(message: str) -> ScenarioError:
-        return ScenarioError([Problem(Origin(where), (), f"{scenario.id}: {message}")])
+        return ScenarioError([Problem(Origin(where), (), f"{name}: {message}")])
 
     if min(hits, runs - hits) < MIN_RUNS:
         fewer = "with" if hits < MIN_RUNS else "without"
@@ -329,16 +370,21 @@ def discover_rows(
             " sweep): give the scenario `uncertainty.parameters`, lines with credibility"
             " below 1, events with a probability, or a --sweep"
         )
-    x = pd.DataFrame({name: _as_input(rows[name]) for name in inputs})
+    # EMA's Prim drops a column named "scenario" (its own experiments' label).
+    x = pd.DataFrame({_PRIM_NAME.get(c, c): _as_input(rows[c]) for c in inputs})
     ranges = {
         name: (float(x[name].min()), float(x[name].max()))
-        for name in inputs
+        for name in x.columns
         if x[name].dtype.kind == "f"
     }
     found, trajectories = _run_prim(x, y.astype(int), min_coverage, boxes, hits / runs)
+    back = {v: k for k, v in _PRIM_NAME.items()}
     chosen = tuple(
         Box(
-            tuple(_condition(name, op, value, scenario) for name, op, value in limits),
+            tuple(
+                _condition(back.get(column, column), op, value, scenario)
+                for column, op, value in limits
+            ),
             coverage,
             density,
             n,
@@ -372,6 +418,9 @@ def _as_input(column: pd.Series) -> pd.Series:
 
 
 type Limits = list[tuple[str, Op, Any]]
+
+#: Columns PRIM is given under another name.
+_PRIM_NAME = {SCENARIO: "scenario_"}
 
 
 def _run_prim(
@@ -553,7 +602,10 @@ def _number(value: float) -> str:
 
 
 def _condition(column: str, op: Op, value: Any, scenario: Scenario) -> Condition:
-    if column.startswith(FIRM):
+    if column == SCENARIO:
+        subject = "the scenario"
+        state = f"is {value}" if op == "==" else f"is one of {', '.join(map(str, value))}"
+    elif column.startswith(FIRM):
         who, _, line = column[len(FIRM) :].partition(".")
         subject = f"{_party(scenario, who)}'s red line {line}"
         state = "is firm" if value else "is not firm"
@@ -611,8 +663,13 @@ def format_discovery(found: Sequence[Discovery]) -> str:
         lines.append(f"{len(found)} scenarios: each is discovered on its own rows.")
     for discovery in found:
         one, _ = discovery.target.words(discovery.scenario)
+        if discovery.pooled:
+            lines.append(
+                f"{len(discovery.pooled)} scenarios pooled ({', '.join(discovery.pooled)}):"
+                " the scenario is one more input."
+            )
         lines.append(
-            f"{discovery.scenario.id}: {one} in {discovery.hits:,} of {discovery.runs:,} runs"
+            f"{discovery.name}: {one} in {discovery.hits:,} of {discovery.runs:,} runs"
             f" ({discovery.share:.1%}); inputs: {len(discovery.inputs)}"
         )
         if discovery.note:
@@ -633,7 +690,7 @@ def format_discovery(found: Sequence[Discovery]) -> str:
 
 def figure_name(discovery: Discovery, several: bool, fmt: str = "png") -> str:
     """The file name of a scenario's figure: ``discover.png`` (``discover-ID.png`` if several)."""
-    return f"discover-{discovery.scenario.id}.{fmt}" if several else f"discover.{fmt}"
+    return f"discover-{discovery.name}.{fmt}" if several else f"discover.{fmt}"
 
 
 def plot_discovery(found: Sequence[Discovery], out: str | Path, fmt: str = "png") -> list[Path]:
@@ -665,7 +722,7 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
     )
     one, every = discovery.target.words(discovery.scenario)
     figure.suptitle(
-        f"{discovery.scenario.id}: which conditions give {one}"
+        f"{discovery.name}: which conditions give {one}"
         f" ({discovery.hits:,} of {discovery.runs:,} runs, {discovery.share:.1%})"
     )
     most = max(max(t.restricted) for t in discovery.trajectories) or 1

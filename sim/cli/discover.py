@@ -27,8 +27,8 @@ def register(commands: Any) -> None:
         "peeling trajectory holding at least --min-coverage of the target runs not covered by "
         "an earlier box; restrictions that are not significant (quasi-p > 0.05) are dropped. "
         "Writes the trajectories and boxes as a figure. A batch of several scenarios is "
-        "discovered per scenario. A target in every run or in none: said, no box, exit 0; "
-        "too few runs with or without it, or no varying input: an error, exit 2.",
+        "discovered per scenario, unless --pool. A target in every run or in none: said, no "
+        "box, exit 0; too few runs with or without it, or no varying input: an error, exit 2.",
     )
     parser.add_argument("folder", metavar="DIR", help="a batch folder (negsim batch --out)")
     parser.add_argument(
@@ -36,6 +36,12 @@ def register(commands: Any) -> None:
         default="deal",
         metavar="T",
         help="deal, no_deal, or a deal as issue=option,... (some or all issues)",
+    )
+    parser.add_argument(
+        "--pool",
+        action="store_true",
+        help="several scenarios: one search over all their rows, the scenario one more"
+        " input (without it: one search per scenario)",
     )
     parser.add_argument(
         "--scenario",
@@ -108,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         scenario=args.scenario,
         min_coverage=args.min_coverage,
         boxes=args.boxes,
+        pooled=args.pool,
     )
     out = Path(args.out) if args.out is not None else Path(args.folder) / "figures"
     figures = plot_discovery(found, out, args.fmt)

@@ -98,27 +98,43 @@ def test_too_few_runs_is_an_error_with_exit_2(tmp_path, capsys):
     assert "PRIM needs at least 20 of each; run more runs" in err
 
 
-def test_several_scenarios_are_discovered_one_by_one(batch, tmp_path, capsys):
-    other = copy.deepcopy(PLANTED)
-    other["id"] = "planted-b"
-    from sim.batch import run_batch
-
-    validate = tmp_path / "a.yaml"
+def test_several_scenarios_one_by_one_or_pooled_with_the_scenario_an_input(tmp_path, capsys):
     import yaml
 
-    validate.write_text(yaml.safe_dump(PLANTED), encoding="utf-8")
-    (tmp_path / "b.yaml").write_text(yaml.safe_dump(other), encoding="utf-8")
+    from sim.batch import run_batch
+
+    # In planted-b soft terms are worth nothing to the seller: no deal ever forms there.
+    other = copy.deepcopy(PLANTED)
+    other["id"] = "planted-b"
+    other["parties"]["seller"]["values"]["terms"]["soft"] = 0.0
+    files = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for file, data in zip(files, [PLANTED, other], strict=True):
+        file.write_text(yaml.safe_dump(data), encoding="utf-8")
     out = tmp_path / "two"
-    run_batch([validate, tmp_path / "b.yaml"], runs=1500, seed=2, out=out, workers=1)
+    run_batch(files, runs=1500, seed=2, out=out, workers=1)
+
     assert main(["discover", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.startswith("2 scenarios: each is discovered on its own rows.")
-    assert "\nplanted: a deal in" in text and "\nplanted-b: a deal in" in text
+    assert "\nplanted: a deal in" in text
+    assert "\nplanted-b: a deal in 0 of 1,500 runs" in text and "no condition gives it" in text
     assert (out / "figures" / "discover-planted.png").exists()
-    assert (out / "figures" / "discover-planted-b.png").exists()
+    assert not (out / "figures" / "discover-planted-b.png").exists()  # no box, no figure
     assert main(["discover", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["scenarios"]) == {"planted", "planted-b"}
-    assert main(["discover", str(out), "--json", "--scenario", "planted-b"]) == 0
+    assert data["scenarios"]["planted-b"] == {"target": "deal", "share": 0.0, "boxes": []}
+    assert main(["discover", str(out), "--json", "--scenario", "planted"]) == 0
     assert set(json.loads(capsys.readouterr().out)) == {"target", "share", "boxes"}
+
+    assert main(["discover", str(out), "--pool", "--json"]) == 0
+    pooled = json.loads(capsys.readouterr().out)
+    conditions = {c["column"]: c for c in pooled["boxes"][0]["conditions"]}
+    assert conditions["scenario"] == {"column": "scenario", "op": "==", "value": "planted"}
+    assert conditions[LINE]["value"] is False
+    assert abs(conditions[PARAM]["value"] - THRESHOLD) <= 0.05
+    assert main(["discover", str(out), "--pool"]) == 0
+    text = capsys.readouterr().out
+    assert "2 scenarios pooled (planted, planted-b): the scenario is one more input." in text
+    assert "when the scenario is planted, " in text
     shutil.rmtree(out)
