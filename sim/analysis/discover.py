@@ -268,11 +268,11 @@ def discover(
 
     ``pooled``: one search over the rows of every scenario, the scenario an input.
     """
+    from sim.batch.manifest import read_manifest
     from sim.batch.store import read_batch
 
     folder = Path(folder)
-    batch = read_batch(folder)
-    manifest = batch.manifest
+    manifest = read_manifest(folder)
     ids = manifest.scenario_ids()
     if scenario is not None and scenario not in ids:
         raise ScenarioError(
@@ -287,6 +287,17 @@ def discover(
     chosen = [scenario] if scenario is not None else ids
     typed = {sid: _first_point(manifest, sid).scenario() for sid in chosen}
     goal = parse_target(target, list(typed.values()), str(folder))
+    # Only what PRIM reads: the target's columns and the inputs (not utilities, rounds...).
+    every_swept = {path for grid in manifest.sweeps.values() for path in grid}
+    wanted = [
+        c.name
+        for c in manifest.columns
+        if c.name in (SCENARIO, AGREEMENT)
+        or c.name in dict(goal.options)
+        or c.name in every_swept
+        or c.name.startswith((PARAMETER, FIRM, EVENT))
+    ]
+    batch = read_batch(folder, wanted, manifest=manifest)
     if pooled and len(chosen) > 1:
         swept_all = [path for sid in chosen for path in manifest.sweeps.get(sid, {})]
         rows = batch.rows.reset_index(drop=True)
@@ -741,6 +752,8 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
             marker="o" if k == 1 else "s",
             label=f"search {k}",
         )
+        # The box itself: the chosen step with its insignificant bounds dropped.
+        left.scatter([box.coverage], [box.density], s=60, marker="*", color="red", zorder=3)
         left.scatter([box.coverage], [box.density], s=160, facecolors="none", edgecolors="red")
         left.annotate(
             f"box {k}",
@@ -763,9 +776,9 @@ def _figure(discovery: Discovery, plt: Any) -> Any:
     )
     left.set_xlim(0, 1.02)
     left.set_ylim(0, 1.1)
-    left.set_xlabel(f"coverage (share of {every} inside the box)")
-    left.set_ylabel(f"density (share of the box's runs with {one})")
-    left.set_title("PRIM's peeling trajectory (red: the boxes chosen)")
+    left.set_xlabel(f"coverage: share of {every} inside the box")
+    left.set_ylabel("density: share of the box's runs with the target")
+    left.set_title("PRIM's peeling trajectory (red stars: the boxes chosen)")
     if len(discovery.trajectories) > 1:
         handles = [
             plt.Line2D(
