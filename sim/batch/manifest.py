@@ -92,6 +92,8 @@ class Manifest:
     version: str
     python: str
     created: str
+    #: The sampling design of the runs (``negsim batch --design``), as JSON, if any.
+    design: dict[str, Any] | None = None
 
     @property
     def total_runs(self) -> int:
@@ -103,6 +105,7 @@ class Manifest:
         return identity_of(
             self.block,
             ((p.key, p.scenario_id, p.hash, p.sweep, p.runs, p.seed) for p in self.points),
+            self.design,
         )
 
     def scenario_ids(self) -> list[str]:
@@ -187,6 +190,7 @@ def manifest_of(plan: Plan, columns: tuple[Column, ...]) -> Manifest:
         version=__version__,
         python=platform.python_version(),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        design=plan.design.to_json() if plan.design is not None else None,
     )
 
 
@@ -333,7 +337,17 @@ def _typed(data: dict[str, Any]) -> Manifest:
         version=str(data["package"]["version"]),
         python=str(data["python"]),
         created=str(data["created"]),
+        design=_design(data["identity"].get("design")),
     )
+
+
+def _design(data: Any) -> dict[str, Any] | None:
+    """The recorded design, checked (None for a batch without one)."""
+    if data is None:
+        return None
+    from sim.batch.design import Design
+
+    return Design.from_json(data).to_json()
 
 
 def _check_tiling(parts: tuple[PartEntry, ...], points: list[PointEntry]) -> None:

@@ -21,13 +21,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.scenario import Override, Problem, Scenario, ScenarioError, load_scenario
 from sim.scenario.compose import apply_overrides, resolve_path
 from sim.scenario.problems import DataPath, Origin, dotted
 from sim.scenario.validate import revalidate, validate_document
 from sim.scenario.yamlsource import Document, parse_scalar
+
+if TYPE_CHECKING:
+    from sim.batch.design import Design
 
 #: Bytes a worker may use unless told otherwise (``--memory``): 1 GiB.
 DEFAULT_MEMORY = 1 << 30
@@ -69,19 +72,26 @@ def digest(text: str) -> str:
 
 
 def identity_of(
-    block: int, points: Iterable[tuple[str, str, str, dict[str, Any], int, int]]
+    block: int,
+    points: Iterable[tuple[str, str, str, dict[str, Any], int, int]],
+    design: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A batch's identity: the one definition that a plan and a manifest share.
 
-    ``points`` gives each point's key, scenario id, hash, sweep values, runs and seed.
+    ``points`` gives each point's key, scenario id, hash, sweep values, runs and seed;
+    ``design`` the sampling design (``--design``), if any (absent from the identity
+    otherwise, so batches without one keep their hashes).
     """
-    return {
+    identity: dict[str, Any] = {
         "block": block,
         "points": [
             {"key": k, "scenario": s, "hash": h, "sweep": v, "runs": r, "seed": seed}
             for k, s, h, v, r, seed in points
         ],
     }
+    if design is not None:
+        identity["design"] = design
+    return identity
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,8 @@ class Point:
     model: Scenario | None = field(default=None, compare=False, repr=False)
     #: The ``--set PATH=VALUE`` overrides laid over the file (recorded in the manifest).
     overrides: tuple[str, ...] = ()
+    #: The sampling design whose rows the runs take (``--design``), if any.
+    design: Design | None = None
 
     @cached_property
     def hash(self) -> str:
@@ -138,6 +150,7 @@ class Plan:
     block: int
     sweeps: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     memory: int = DEFAULT_MEMORY
+    design: Design | None = None
 
     @property
     def total_runs(self) -> int:
@@ -155,6 +168,7 @@ class Plan:
         return identity_of(
             self.block,
             ((p.key, p.scenario_id, p.hash, p.values, p.runs, p.seed) for p in self.points),
+            self.design.to_json() if self.design is not None else None,
         )
 
     @property
@@ -292,6 +306,7 @@ def plan_batch(
     block: int = DEFAULT_BLOCK,
     max_points: int = MAX_POINTS,
     memory: int = DEFAULT_MEMORY,
+    design: Design | None = None,
 ) -> Plan:
     """Resolve every scenario and sweep point; raise ScenarioError with every problem.
 
@@ -301,9 +316,14 @@ def plan_batch(
     A path is swept once, each of its values once, and never ``id`` (nor ``batch``).
     No limit on the outcome space: a simulation reads per-issue tables and never
     enumerates outcomes (only ``analyze`` does, within its limit).
+    With a ``design`` (:mod:`sim.batch.design`) each point makes the design's runs.
     """
     problems: list[Problem] = []
     _check_limits(runs, seed, block, problems)
+    if design is not None and runs is not None:
+        problems.append(
+            Problem(Origin("--runs"), (), "--design makes its own runs (N * (D + 2)); drop --runs")
+        )
     cli_sweeps, texts = _command_sweeps(sweeps, problems)
     if problems:
         raise ScenarioError(problems)
@@ -363,6 +383,13 @@ def plan_batch(
             if resolved is None:
                 continue
             key = base.id if not names else f"{base.id}@{index:04d}"
+            if design is not None:
+                from sim.batch.design import check_design
+
+                why = check_design(design, resolved)
+                if why is not None:
+                    problems.append(Problem(Origin("--design"), (), why))
+                    continue
             point = Point(
                 key,
                 str(file),
@@ -370,10 +397,11 @@ def plan_batch(
                 index,
                 at,
                 data if not at else resolved.model_dump(mode="json"),
-                n_runs,
+                n_runs if design is None else design.runs(resolved),
                 the_seed,
                 resolved,
                 tuple(overrides),
+                design,
             )
             if point.hash in by_hash:
                 problems.append(
@@ -399,7 +427,7 @@ def plan_batch(
         )
     if problems:
         raise ScenarioError(problems)
-    return Plan(tuple(points), block, grids, memory)
+    return Plan(tuple(points), block, grids, memory, design)
 
 
 def _point_text(values: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.batch.design import Design
 from sim.batch.plan import DEFAULT_BLOCK, Plan, Sweeps, Task, plan_batch
 from sim.batch.progress import Progress
 from sim.batch.store import clean_temporaries, done_parts, load_results, open_batch
@@ -313,12 +314,15 @@ def run_batch(
     sweeps: Sweeps = (),
     block: int = DEFAULT_BLOCK,
     progress: bool = False,
+    design: Design | None = None,
 ) -> pd.DataFrame:
     """Run a batch (as ``negsim batch``) and return its rows as a DataFrame.
 
     ``sweeps`` are ``PATH=V1,V2,...`` strings, as on the command line, or a mapping of
     path to values (``{"parties.russia.reservation": [0.3, 0.5]}``). Without ``out`` the
-    parts go to a temporary folder that is removed afterwards.
+    parts go to a temporary folder that is removed afterwards. ``design``
+    (``sim.batch.design.Design("sobol", N)``) gives the runs a sampling design, as
+    ``--design sobol --samples N`` does.
     """
     names = [files] if isinstance(files, (str, Path)) else list(files)
     plan = plan_batch(
@@ -328,6 +332,7 @@ def run_batch(
         overrides=overrides,
         sweeps=sweeps,
         block=block,
+        design=design,
     )
     if out is not None:
         execute(plan, out, workers=workers, scheduler=scheduler, progress=progress)

@@ -78,8 +78,16 @@ def rows_of(task: Task) -> Iterator[Rows]:
     space = space_of(task)
     runs = np.arange(task.start, task.stop, dtype=np.uint64)
     piece = piece_of(space, task.memory)
+    design = task.point.design
     for ids in blocks(runs, piece):
-        outcomes = run_block(space, task.point.seed, ids)[0]
+        if design is None:
+            outcomes = run_block(space, task.point.seed, ids)[0]
+        else:  # each run takes its row of the design (sim.batch.design)
+            from sim.batch.design import matrix_of, run_designed
+
+            point = task.point
+            values = matrix_of(point.hash, design, point.scenario(), point.seed)
+            outcomes = run_designed(space, point.seed, ids, values[ids.astype(np.intp)])
         yield Rows(row_columns(space, outcomes), dict(task.point.values))
 
 

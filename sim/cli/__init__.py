@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("sim.cli.export", "a batch's rows as one .csv or .parquet file"),
     "plot": ("sim.cli.plot", "figures of a batch's outcomes"),
     "compare": ("sim.cli.compare", "what changed between two batches"),
+    "sensitivity": ("sim.cli.sensitivity", "which inputs the chance of a deal depends on"),
+    "discover": ("sim.cli.discover", "which conditions give a deal (scenario discovery, PRIM)"),
     "ui": ("sim.cli.ui", "an interactive page: tweak red lines, watch the rounds"),
     "schema": ("sim.cli.schema", "print the JSON Schema of scenario files"),
 }

@@ -105,6 +105,20 @@ def register(commands: Any) -> None:
         metavar="K",
         help=f"deals listed per scenario and point in the summary (default: {DEFAULT_TOP})",
     )
+    parser.add_argument(
+        "--design",
+        choices=("sobol",),
+        help="give each run a point of a sampling design over uncertainty.parameters instead"
+        " of its random draw: sobol = SALib's Saltelli/Sobol' design, N * (D + 2) runs per"
+        " scenario and point, read by `negsim sensitivity` (default: none, random draws)",
+    )
+    parser.add_argument(
+        "--samples",
+        type=positive,
+        metavar="N",
+        help="base samples of the design, a power of 2; the design makes N * (D + 2) runs"
+        " (default: none; needed with --design)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress and no summary")
     add_overrides(parser)
     parser.set_defaults(handler=run)
@@ -152,6 +166,17 @@ def signal_name(signum: int) -> str:
 def _run(args: argparse.Namespace, ran: list[bool]) -> int:
     from sim.batch import execute, format_summary, plan_batch, summarise
 
+    design = None
+    if args.design is not None or args.samples is not None:
+        from sim.batch.design import Design
+        from sim.batch.manifest import results_error
+
+        if args.design is None or args.samples is None:
+            given, needed = (
+                ("--design", "--samples N") if args.design else ("--samples", "--design")
+            )
+            raise results_error(given, f"{given} needs {needed}")
+        design = Design(args.design, args.samples)
     plan = plan_batch(
         args.files,
         runs=args.runs,
@@ -160,6 +185,7 @@ def _run(args: argparse.Namespace, ran: list[bool]) -> int:
         sweeps=args.sweeps,
         block=args.block,
         memory=args.memory,
+        design=design,
     )
     report = execute(
         plan, args.out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
