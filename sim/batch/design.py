@@ -27,17 +27,16 @@ replays (that one draws its parameters at random).
 The design depends only on the point's scenario, its seed (the scrambling seed) and
 ``N``, so the rows do not depend on workers or blocks.
 
-The hook: the engine samples a block's parameters in ``NegotiationModel.__init__``
-(``self.params = sample_params(...)``) and reads them from then on. :class:`_Designed`
-is a subclass whose ``params`` attribute, when first assigned, writes the design's
-values over the sampled ones (``Params.set``), before anything reads them. It needs no
-change to the engine; the one thing it cannot redo is the coupling of a party's lines
-by ``resolve`` (drawn before), nor the preference noise laid over a sampled weight or
+The hook: ``NegotiationModel(..., adjust=...)`` changes a block's sampled parameters
+before anything reads them; the design's writes each run's values over the sampled
+ones (``Params.set``). What it cannot redo is the coupling of a party's lines by
+``resolve`` (drawn before), nor the preference noise laid over a sampled weight or
 value, so a design refuses those paths.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -206,38 +205,18 @@ def run_designed(
     paths = list(space.scenario.uncertainty.parameters)
     targets = [locate(space, path) for path in paths]
     streams = stream_of(rows, len(paths))
-    model = _designed_model()(space, seed=seed, runs=streams, design=(targets, values))
+    from sim.simulation.model import NegotiationModel
+
+    model = NegotiationModel(space, seed=seed, runs=streams, adjust=_lay(targets, values))
     outcomes: Outcomes = model.run()
     return replace(outcomes, runs=np.asarray(rows, dtype=np.uint64))
 
 
-_MODEL: list[type] = []
+def _lay(targets: list[Any], values: FloatArray) -> Callable[[Params], None]:
+    """Write each run's design values over its sampled ones (``Params.set``)."""
 
+    def adjust(params: Params) -> None:
+        for k, target in enumerate(targets):
+            params.set(target, slice(None), values[:, k])
 
-def _designed_model() -> type:
-    """The engine's model whose sampled parameters are replaced by a design's (built once)."""
-    if _MODEL:
-        return _MODEL[0]
-    from sim.simulation.model import NegotiationModel
-
-    class _Designed(NegotiationModel):
-        """``NegotiationModel`` with each run's uncertain parameters set from a design."""
-
-        def __init__(self, space: Tables, *, design: tuple[list[Any], FloatArray], **kw: Any):
-            self._design = design
-            super().__init__(space, **kw)
-
-        @property
-        def params(self) -> Params:
-            return self.__dict__["_params"]  # type: ignore[no-any-return]
-
-        @params.setter
-        def params(self, value: Params) -> None:
-            if "_params" not in self.__dict__:  # the block's draw: lay the design over it
-                targets, values = self._design
-                for k, target in enumerate(targets):
-                    value.set(target, slice(None), values[:, k])
-            self.__dict__["_params"] = value
-
-    _MODEL.append(_Designed)
-    return _Designed
+    return adjust

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
@@ -276,7 +276,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         runs: Sequence[int] | npt.ArrayLike = (0,),
         trace: bool = False,
         rng: Any = None,
+        adjust: Callable[[Params], None] | None = None,
     ) -> None:
+        """A block of runs; ``adjust`` may change its sampled parameters in place.
+
+        ``adjust`` is applied before anything reads them (a sampling design's values,
+        :mod:`sim.batch.design`).
+        """
         # Mesa's own generator drives nothing here: every rule draws from `streams`.
         super().__init__(rng=seed if rng is None else rng)
         self.space = space
@@ -287,6 +293,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.streams = Streams(seed, np.asarray(runs, dtype=np.uint64).reshape(-1))
         self.run_ids = self.streams.runs
         self.params = params = sample_params(space, self.streams)
+        if adjust is not None:
+            adjust(params)
         self.n_rows = n = int(self.run_ids.shape[0])
         self.config = config = config_of(space)
         self.negotiators: list[PartyAgent] = [
