@@ -145,10 +145,11 @@ def many_options(n: int) -> str:
 
 
 def test_ten_thousand_parties_are_refused_in_bounded_time(files: Files) -> None:
+    # CPU time, not the wall clock: on a shared machine the clock also counts others' work.
     w = files.write(many_parties(10_000))
-    start = time.perf_counter()
+    start = time.process_time()
     problem = w.problem()
-    assert time.perf_counter() - start < 30
+    assert time.process_time() - start < 30
     assert where(problem) == ("scenario.yaml", w.line("parties:"), "parties")
     assert problem.message == f"at most {MAX_PARTIES:,} entries here (got 10,000)"
 
@@ -166,9 +167,9 @@ def test_too_many_options(files: Files) -> None:
 
 def test_ten_thousand_options_load_in_bounded_time(files: Files) -> None:
     w = files.write(many_options(10_000))
-    start = time.perf_counter()
+    start = time.process_time()
     assert len(w.load().issues["a"].options) == 10_000
-    assert time.perf_counter() - start < 30
+    assert time.process_time() - start < 30
 
 
 def test_too_many_issues(files: Files) -> None:
