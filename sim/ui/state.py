@@ -265,10 +265,12 @@ def which_conditions(rows: pd.DataFrame, scenario: Scenario) -> Conditions:
         return Conditions(target, question, answer, why)
 
     if hits == 0:
-        if target == "no_deal":
-            return say(
+        if target == "no_deal":  # the answer says it all: no "why" beside it
+            return Conditions(
+                target,
+                question,
                 f"Every one of the {runs:,} runs ended in a deal: with these settings nothing"
-                " that varies from run to run stops one, so there is no condition to find."
+                " that varies from run to run stops one, so there is no condition to find.",
             )
         return say(
             f"None of the {runs:,} runs ended in a deal: no condition among those that vary"
@@ -279,7 +281,7 @@ def which_conditions(rows: pd.DataFrame, scenario: Scenario) -> Conditions:
         few, fewer = (hits, reach) if hits < MIN_RUNS else (runs - hits, miss)
         return say(
             f"Only {few:,} of {runs:,} runs ended {fewer}: too few for PRIM to tell under"
-            f" which conditions (it needs at least {MIN_RUNS} runs with and without {one})."
+            f" which conditions (it needs at least {MIN_RUNS} of each)."
         )
     if not input_columns(rows, ()):
         return say(
