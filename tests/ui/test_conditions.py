@@ -108,3 +108,15 @@ def test_nothing_varies_is_said():
     found = which_conditions(rows, BASE)
     assert not found.found
     assert found.answer.startswith("Nothing varies from run to run")
+
+
+def test_the_page_does_not_import_ema_workbench_until_the_panel_computes():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import sim.ui.app, sim.ui.state\n"
+        "assert 'ema_workbench' not in sys.modules, 'EMA Workbench imported at page load'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
