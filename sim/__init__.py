@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr__
     from sim.analysis import Analysis, analyze
+    from sim.analysis.discover import discover, plot_discovery
+    from sim.analysis.sensitivity import sensitivity
     from sim.batch import load_results, run_batch
     from sim.scenario import Scenario, ScenarioError, load_scenario
     from sim.simulation import NegotiationModel, simulate
@@ -33,6 +35,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time see __getattr_
 _LAZY = {
     "Analysis": "sim.analysis",
     "analyze": "sim.analysis",
+    "discover": "sim.analysis.discover",
+    "plot_discovery": "sim.analysis.discover",
+    "sensitivity": "sim.analysis.sensitivity",
     "load_results": "sim.batch",
     "run_batch": "sim.batch",
     "Scenario": "sim.scenario",
@@ -91,8 +96,11 @@ __all__ = [
     "analyze",
     "analyze_scenario",
     "compile_space",
+    "discover",
     "load_results",
     "load_scenario",
+    "plot_discovery",
     "run_batch",
+    "sensitivity",
     "simulate",
 ]

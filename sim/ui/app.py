@@ -12,7 +12,9 @@ import os
 import sys
 import textwrap
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -27,14 +29,20 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.space import check_size
 from sim.ui.state import (
     Bar,
+    Conditions,
     Stepper,
     Tweaks,
+    batch_bars,
     party_strategies,
-    quick_batch,
+    quick_rows,
     scenario_files,
     tweak,
+    which_conditions,
     zone_view,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILES = [str(p) for p in scenario_files(os.environ.get("NEGSIM_SCENARIO"))]
 
@@ -47,6 +55,17 @@ seed = solara.reactive(1)
 transcript: solara.Reactive[list[str]] = solara.reactive([])
 ending = solara.reactive("")
 batch: solara.Reactive[list[Bar]] = solara.reactive([])
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: a new batch is a new value
+class QuickRows:
+    """The rows of the last quick batch and the scenario they were run on."""
+
+    rows: pd.DataFrame
+    scenario: Scenario
+
+
+batch_rows: solara.Reactive[QuickRows | None] = solara.reactive(None)
 SEEDS = range(2**64)  # the seeds a run takes (as negsim run --seed)
 
 
@@ -58,6 +77,7 @@ def _reset_tweaks() -> None:
     transcript.set([])
     ending.set("")
     batch.set([])
+    batch_rows.set(None)
 
 
 def _tweaks() -> Tweaks:
@@ -271,15 +291,53 @@ def QuickBatch(scenario: Scenario) -> None:
     """About 1,000 runs of the tweaked scenario and their outcome distribution."""
 
     def run() -> None:
-        batch.set(quick_batch(scenario, runs=1_000, seed=seed.value))
+        rows = quick_rows(scenario, runs=1_000, seed=seed.value)
+        batch.set(batch_bars(rows, scenario))
+        batch_rows.set(QuickRows(rows, scenario))
 
-    solara.use_effect(lambda: batch.set([]), dependencies=[scenario])
+    def forget() -> None:
+        batch.set([])
+        batch_rows.set(None)
+
+    solara.use_effect(forget, dependencies=[scenario])
     with solara.Card("Quick batch", subtitle="1,000 runs with the settings on the left"):
         solara.Button("Run 1,000 negotiations", on_click=run)
         if batch.value:
             title = f"{scenario.id} (tweaked) — 1,000 runs"
             with solara.Column(classes=["negsim-batch"]):
                 solara.FigureMatplotlib(_batch_figure(batch.value, title), format="png")
+        if batch_rows.value is not None:
+            WhichConditions(batch_rows.value)
+
+
+@solara.component
+def WhichConditions(held: QuickRows) -> None:
+    """The top PRIM box of the quick batch in words, computed in a thread.
+
+    PRIM comes with EMA Workbench, whose import takes several seconds: it is imported
+    only here, off the page's thread, so the page answers while it loads.
+    """
+    result = solara.use_thread(
+        lambda: which_conditions(held.rows, held.scenario), dependencies=[held]
+    )
+    with solara.Column(classes=["negsim-conditions"]):
+        solara.Markdown("**Which conditions** (PRIM, as `negsim discover`)")
+        found: Conditions | None = result.value
+        if result.state == solara.ResultState.FINISHED and found is not None:
+            # plain text: the words quote the scenario's labels, never read as markup
+            solara.Text(found.question, style={"font-style": "italic"})
+            if found.why:
+                solara.Text(found.why, style={"color": "#555"})
+            solara.Text(found.answer, classes=["negsim-conditions-answer"])
+        elif result.state == solara.ResultState.ERROR:
+            _to_terminal(f"which conditions: {result.error!r}")
+            Notice("PRIM could not run: the terminal running negsim ui says why.", "warn")
+        else:
+            solara.Text(
+                "Finding the conditions under which the outcome forms (PRIM; the first time"
+                " takes several seconds while EMA Workbench loads) …",
+                style={"color": "#555"},
+            )
 
 
 @solara.component

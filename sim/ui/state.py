@@ -10,18 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.analysis import analyze
 from sim.batch.summary import Share
 from sim.plots.colours import NO_DEAL_COLOUR, deal_colour
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 from sim.scenario.validate import revalidate
 from sim.simulation import NegotiationModel, simulate
 from sim.simulation.story import round_lines
 from sim.simulation.tables import Tables
 from sim.space import compile_space
 from sim.strategies import REGISTRY
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -185,8 +188,17 @@ class Bar:
 
 def quick_batch(scenario: Scenario, runs: int = 1_000, seed: int = 0, top: int = 5) -> list[Bar]:
     """A quick batch: no deal and the most frequent deals, with 95% intervals."""
+    return batch_bars(quick_rows(scenario, runs, seed), scenario, top)
+
+
+def quick_rows(scenario: Scenario, runs: int = 1_000, seed: int = 0) -> pd.DataFrame:
+    """The rows of a quick batch (one per run, as ``negsim batch`` writes them)."""
+    return simulate(compile_space(scenario), seed=seed, runs=runs)
+
+
+def batch_bars(rows: pd.DataFrame, scenario: Scenario, top: int = 5) -> list[Bar]:
+    """No deal and the ``top`` most frequent deals of ``rows``, with 95% intervals."""
     space = compile_space(scenario)
-    rows = simulate(space, seed=seed, runs=runs)
     issues = list(space.issues)
     deals = rows[rows["agreement"]]
     bars = [Bar(Share("no deal", int((~rows["agreement"]).sum()), len(rows)), None)]
@@ -200,6 +212,102 @@ def quick_batch(scenario: Scenario, runs: int = 1_000, seed: int = 0, top: int =
     return bars
 
 
+#: Above this share of runs with a deal, the panel asks when the talks fail instead.
+NEARLY_EVERY = 0.9
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The "which conditions" panel: the question asked of a quick batch and its answer."""
+
+    target: str  # "deal" or "no_deal"
+    question: str  # the question in words
+    answer: str  # the top box in words, or why PRIM cannot say
+    why: str = ""  # why this target was asked for
+    found: bool = False  # True when ``answer`` is a box
+
+
+def conditions_target(rows: pd.DataFrame) -> str:
+    """``deal``, or ``no_deal`` when a deal forms in nearly every run (over 90%).
+
+    When nearly every run ends in a deal, a box "giving a deal" is nearly the whole input
+    space, barely denser than the batch, and says little; the rare runs without a deal
+    are what an analyst wants explained: under which conditions the talks fail.
+    """
+    share = float(rows["agreement"].mean()) if len(rows) else 0.0
+    return "no_deal" if share > NEARLY_EVERY else "deal"
+
+
+def which_conditions(rows: pd.DataFrame, scenario: Scenario) -> Conditions:
+    """The top PRIM box of a quick batch in words (``negsim discover``'s first box).
+
+    Slow on first use: it imports EMA Workbench (several seconds); the page calls it in a
+    thread. Where PRIM cannot answer (every run or none reaches the target, too few runs
+    with or without it, nothing varies), ``answer`` says so in a sentence.
+    """
+    from sim.analysis.discover import MIN_RUNS, Target, box_words, discover_rows, input_columns
+
+    target = conditions_target(rows)
+    runs = len(rows)
+    deals = int(rows["agreement"].sum())
+    hits = deals if target == "deal" else runs - deals
+    if target == "deal":
+        question, one = "Under which conditions does a deal form?", "a deal"
+        why = ""
+    else:
+        question, one = "Under which conditions do the talks fail?", "no deal"
+        why = (
+            f"A deal formed in {deals:,} of {runs:,} runs (over {NEARLY_EVERY:.0%}), so the"
+            " question is when one does not."
+        )
+
+    def say(answer: str) -> Conditions:
+        return Conditions(target, question, answer, why)
+
+    if hits == 0:
+        if target == "no_deal":  # the answer says it all: no "why" beside it
+            return Conditions(
+                target,
+                question,
+                f"Every one of the {runs:,} runs ended in a deal: with these settings nothing"
+                " that varies from run to run stops one, so there is no condition to find.",
+            )
+        return say(
+            f"None of the {runs:,} runs ended in a deal: no condition among those that vary"
+            " gives one. Switch a red line off or lower a reservation value."
+        )
+    if min(hits, runs - hits) < MIN_RUNS:
+        reach, miss = ("with a deal", "without a deal")[:: 1 if target == "deal" else -1]
+        few, fewer = (hits, reach) if hits < MIN_RUNS else (runs - hits, miss)
+        return say(
+            f"Only {few:,} of {runs:,} runs ended {fewer}: too few for PRIM to tell under"
+            f" which conditions (it needs at least {MIN_RUNS} of each)."
+        )
+    if not input_columns(rows, ()):
+        return say(
+            "Nothing varies from run to run (every red line firm or not in every run, no"
+            " sampled parameter, no event by chance), so no condition can explain the"
+            " outcomes."
+        )
+    try:
+        discovery = discover_rows(rows, scenario, Target(target))  # type: ignore[arg-type]
+    except ScenarioError as exc:  # a case the checks above did not foresee
+        return say(exc.problems[0].message if exc.problems else str(exc))
+    if not discovery.boxes:
+        return say(
+            f"{one[:1].upper()}{one[1:]} in {hits:,} of {runs:,} runs, and PRIM found no set"
+            " of conditions under which it is clearly more frequent than that."
+        )
+    box = discovery.boxes[0]
+    return Conditions(
+        target,
+        question,
+        box_words(box, discovery)[:1].upper() + box_words(box, discovery)[1:] + ".",
+        why,
+        True,
+    )
+
+
 def scenario_files(extra: str | None = None) -> list[Path]:
     """The scenarios the page offers: the one given and those in ./scenarios."""
     found = sorted(Path("scenarios").glob("*.yaml")) if Path("scenarios").is_dir() else []
@@ -211,12 +319,17 @@ def scenario_files(extra: str | None = None) -> list[Path]:
 
 __all__ = [
     "Bar",
+    "Conditions",
     "Stepper",
     "Tweaks",
     "ZoneView",
+    "batch_bars",
+    "conditions_target",
     "party_strategies",
     "quick_batch",
+    "quick_rows",
     "scenario_files",
     "tweak",
+    "which_conditions",
     "zone_view",
 ]

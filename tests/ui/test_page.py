@@ -222,3 +222,25 @@ def test_a_scenario_outside_the_list_sent_over_the_socket_is_not_opened(server, 
     assert len(received) > before  # the kernel answered the message (status busy/idle)
     assert not any("sekrit" in m for m in received[before:])
     assert page.locator(".negsim-zone-count").inner_text() == "2 of 48 deals can form"
+
+
+def test_the_which_conditions_panel_answers_without_blocking_the_page(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1800})
+    page.goto(server, wait_until="networkidle")
+    page.locator(".negsim-zone-count").first.wait_for(timeout=60_000)
+    assert page.locator(".negsim-conditions").count() == 0  # no batch yet, no panel
+    page.locator("button", has_text="negotiations").click()
+    page.locator(".negsim-conditions").wait_for(timeout=60_000)
+    # PRIM works in a thread: the page still steps a negotiation meanwhile
+    page.locator("button", has_text="Step a round").click()
+    page.locator(".negsim-transcript").wait_for(timeout=30_000)
+    answer = page.locator(".negsim-conditions-answer")
+    answer.wait_for(timeout=90_000)
+    text = answer.inner_text()
+    # the baseline: a deal in every run of the quick batch, so the question is no deal
+    expect(page.locator(".negsim-conditions")).to_contain_text(
+        "Under which conditions do the talks fail?"
+    )
+    assert text.startswith("Every one of the 1,000 runs ended in a deal"), text
