@@ -22,14 +22,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.batch.schema import AGREEMENT, ENDED, RUN, SCENARIO
+from sim.batch.schema import AGREEMENT, BLOCKED_ON, BLOCKER, ENDED, RUN, SCENARIO
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
-#: The columns that say who refused the last text of a run without a deal, and on what.
-BLOCKER = "blocker"
-BLOCKED_ON = "blocked_on"
 #: How a run without agreement ends, in the order the words and figures list them.
 ENDINGS = ("deadline", "no_zone", "walked_out")
 #: A no-deal run whose row names nobody (or nothing) in ``blocker`` / ``blocked_on``.
@@ -451,11 +448,11 @@ def format_causes(
 
 def summary_text(folder: str | Path, most: int = SHOWN_POINTS, top: int = TOP_WORDS) -> str:
     """Why talks failed at each point of a batch folder, in words (for ``negsim batch``)."""
-    from sim.batch.manifest import read_manifest
+    from sim.batch.manifest import Manifest
 
     causes = batch_causes(folder)
     scenarios: dict[str, Scenario] = {}
-    for entry in read_manifest(folder).points[:most]:  # one validation per scenario
+    for entry in Manifest.read(folder).points[:most]:  # one validation per scenario
         if entry.scenario_id not in scenarios:
             scenarios[entry.scenario_id] = entry.scenario()
     return format_causes(causes, scenarios, most, top)

@@ -441,15 +441,11 @@ def _shared_issues(a: Scenario, b: Scenario) -> tuple[list[str], list[str]]:
 
 def _deal_codes(rows: pd.DataFrame, issues: list[str], index: dict[Deal | None, int]) -> np.ndarray:
     """Each run's deal on ``issues`` as a code into ``index`` (which grows as needed)."""
-    codes = np.zeros(len(rows), dtype=np.int64)
+    from sim.batch.deals import deal_keys
+
     index.setdefault(None, len(index))
-    codes[:] = index[None]
-    agreed = rows["agreement"].to_numpy(dtype=bool)
-    if agreed.any():
-        frame = rows.loc[agreed, issues].astype(str)
-        keys = list(frame.itertuples(index=False, name=None))
-        codes[agreed] = [index.setdefault(k, len(index)) for k in keys]
-    return codes
+    keys = deal_keys(rows, issues)
+    return np.array([index.setdefault(k, len(index)) for k in keys], dtype=np.int64)
 
 
 def _outcome_rank(
@@ -566,9 +562,9 @@ def compare_points(
 
 def seeds_of(folder: str | Path) -> dict[str, int]:
     """The seed of every point of a batch folder, by point key (from its manifest)."""
-    from sim.batch.manifest import read_manifest
+    from sim.batch.manifest import Manifest
 
-    return read_manifest(folder).seeds()
+    return Manifest.read(folder).seeds()
 
 
 def compare_batches(a: BatchData, b: BatchData, top: int = TOP) -> Comparison:

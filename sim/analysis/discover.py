@@ -268,11 +268,11 @@ def discover(
 
     ``pooled``: one search over the rows of every scenario, the scenario an input.
     """
-    from sim.batch.manifest import read_manifest
+    from sim.batch.manifest import Manifest
     from sim.batch.store import read_batch
 
     folder = Path(folder)
-    manifest = read_manifest(folder)
+    manifest = Manifest.read(folder)
     ids = manifest.scenario_ids()
     if scenario is not None and scenario not in ids:
         raise ScenarioError(

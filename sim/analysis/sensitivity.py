@@ -145,7 +145,9 @@ def outcome_columns(
     rows: pd.DataFrame, issues: Sequence[str], top: int
 ) -> dict[str, tuple[BoolArray, str]]:
     """Every outcome's 0/1 column: deal, no_deal and the ``top`` most frequent deals."""
-    agreed = rows["agreement"].fillna(False).to_numpy(dtype=bool)
+    from sim.batch.deals import LABEL, UNKNOWN, agreed_of, deal_counts
+
+    agreed = agreed_of(rows)
     out: dict[str, tuple[BoolArray, str]] = {
         "deal": (agreed, "a deal"),
         "no_deal": (~agreed, "no deal"),
@@ -153,12 +155,10 @@ def outcome_columns(
     present = [i for i in issues if i in rows.columns]
     if not present or not agreed.any() or top <= 0:
         return out
-    deals = rows.loc[agreed, present].astype("string").fillna("?")
-    counts = deals.value_counts(sort=False).reset_index(name="count")
-    counts = counts.sort_values(["count", *present], ascending=[False, *[True] * len(present)])
-    labels = rows[present].astype("string").fillna("?")
-    for _, row in counts.head(top).iterrows():
-        name = ",".join(f"{issue}={row[issue]}" for issue in present)
+    counts = deal_counts(rows, present).head(top)
+    labels = rows[present].astype("string").fillna(UNKNOWN)
+    for _, row in counts.iterrows():
+        name = str(row[LABEL])
         hit = agreed & (labels == row[present].to_numpy()).all(axis=1).to_numpy()
         out[name] = (hit, name)
     return out
@@ -280,9 +280,9 @@ def sensitivity(
     ``--design sobol``) or ``sobol-first`` on a designed batch. Raises
     :class:`sim.scenario.ScenarioError` (exit 2) where the batch cannot answer.
     """
-    from sim.batch.store import read_batch
+    from sim.batch.store import Batch
 
-    batch = read_batch(out)
+    batch = Batch.open(out)
     manifest, every_row = batch.manifest, batch.rows
     designed = manifest.design is not None
     # On a designed batch the D + 2 rows of a base sample share their random draws

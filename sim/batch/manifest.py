@@ -8,7 +8,9 @@ commands are the same batch when it matches), and ``digest``, of everything in t
 file; both are checked on every read, so an edited manifest (a changed seed, say) is
 an error, never a silently different batch.
 
-:func:`write_manifest` and :func:`read_manifest` are the one way to write and read it.
+:meth:`Manifest.read` and :meth:`Manifest.write` (the same as :func:`read_manifest` and
+:func:`write_manifest`) are the one way to read and write it: no other module opens the
+file (``tests/batch/test_results.py`` checks the package's source).
 """
 
 from __future__ import annotations
@@ -123,6 +125,30 @@ class Manifest:
     def seeds(self) -> dict[str, int]:
         """The seed of every point, by point key."""
         return {p.key: p.seed for p in self.points}
+
+    @classmethod
+    def read(cls, out: str | Path) -> Manifest:
+        """Read and check ``out/manifest.json`` (:func:`read_manifest`)."""
+        return read_manifest(out)
+
+    def write(self, out: str | Path) -> None:
+        """Write ``out/manifest.json`` atomically (:func:`write_manifest`)."""
+        write_manifest(Path(out), self)
+
+    def scenarios(self) -> dict[int, Scenario]:
+        """The typed scenario of every point, by point index; validated once per issue list.
+
+        Sweeps move numbers, not the issues and their labels, so points of a scenario
+        with the same issues share one validated scenario (for naming deals).
+        """
+        typed: dict[tuple[str, str], Scenario] = {}
+        out: dict[int, Scenario] = {}
+        for k, point in enumerate(self.points):
+            key = (point.scenario_id, repr(point.data.get("issues")))
+            if key not in typed:
+                typed[key] = point.scenario()
+            out[k] = typed[key]
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as JSON data, with its digest."""
@@ -250,6 +276,26 @@ def read_manifest(out: str | Path) -> Manifest:
     return parse_manifest(data, path)
 
 
+#: The keys of a manifest of this format (all of them are written; ``design`` is in
+#: ``identity``).
+KEYS = frozenset(
+    {
+        "format",
+        "batch",
+        "identity",
+        "sweeps",
+        "block",
+        "total_runs",
+        "scenarios",
+        "parts",
+        "columns",
+        "package",
+        "python",
+        "created",
+        "digest",
+    }
+)
+
 #: How to recover from a damaged manifest (the tail of those errors).
 REDO = (
     "; run the same `negsim batch` command again to rewrite it (the parts already written"
@@ -271,6 +317,18 @@ def parse_manifest(data: Any, path: str | Path) -> Manifest:
             path,
             f"written by another version of negsim (manifest format {data['format']!r}; this"
             f" one reads {FORMAT}): run the batch again into a new folder",
+        )
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise results_error(
+            path,
+            f"not a negsim manifest of format {FORMAT} (unknown key"
+            f"{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))})" + REDO,
+        )
+    absent = sorted(KEYS - set(data))
+    if absent:
+        raise results_error(
+            path, f"not a negsim manifest (no {', '.join(map(repr, absent))})" + REDO
         )
     body = {k: v for k, v in data.items() if k != "digest"}
     if _digest(body) != data["digest"]:

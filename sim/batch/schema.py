@@ -31,6 +31,11 @@ RUN = "run"
 AGREEMENT = "agreement"
 ROUND = "round"
 ENDED = "ended"
+#: Who refused the last text of a run without a deal, and the line or issue named.
+BLOCKER = "blocker"
+BLOCKED_ON = "blocked_on"
+#: Whether the deal was ratified (null without agreement; when any party has ratifiers).
+RATIFIED = "ratified"
 
 #: Prefixes of the per-party and per-line columns.
 UTILITY = "u_"

@@ -48,7 +48,7 @@ from sim.batch.manifest import (
 )
 from sim.batch.plan import Plan, Point, Task
 from sim.batch.schema import RUN, Column, Rows, arrow_schema, batch_columns, to_frame
-from sim.scenario import ScenarioError
+from sim.scenario import Scenario, ScenarioError
 
 __all__ = [
     "LOCK",
@@ -447,6 +447,17 @@ class Batch:
     def rows_of(self, k: int) -> pd.DataFrame:
         """The rows of point ``k`` (in run order)."""
         return self.rows[self.point == k]
+
+    @classmethod
+    def open(
+        cls, out: str | Path, columns: Sequence[str] | None = None, manifest: Manifest | None = None
+    ) -> Batch:
+        """Read a batch folder, checked, with only ``columns`` (:func:`read_batch`)."""
+        return read_batch(out, columns, manifest)
+
+    def scenarios(self) -> dict[int, Scenario]:
+        """The typed scenario of every point (:meth:`Manifest.scenarios`)."""
+        return self.manifest.scenarios()
 
 
 def read_batch(

@@ -8,7 +8,6 @@ lists at most :data:`SHOWN_POINTS` points and says how many it left out.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sim.arrays import BoolArray, IntArray
-from sim.batch.manifest import Manifest, read_manifest
+from sim.batch.deals import count_codes, deal_label, option_codes
+from sim.batch.manifest import Manifest
 from sim.batch.schema import AGREEMENT, ROUND, SCENARIO
 from sim.batch.store import Batch, read_parts, warn_unread
 from sim.scenario import Scenario
@@ -95,8 +95,8 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
     points and of distinct deals).
     """
     out = Path(out)
-    manifest = read_manifest(out)
-    scenarios = _scenarios(manifest)
+    manifest = Manifest.read(out)
+    scenarios = manifest.scenarios()
     issues = {i for s in scenarios.values() for i in s.issues}
     needed = sorted({SCENARIO, AGREEMENT, ROUND} | issues)  # only what the summary reads
     tally = _Tally(manifest, scenarios)
@@ -122,32 +122,16 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
     return tally.summaries(top)
 
 
-def _scenarios(manifest: Manifest) -> dict[int, Scenario]:
-    """The typed scenario of every point; validated once per scenario and issue list.
-
-    Sweeps move numbers, not the issues and their labels, so points with the same
-    issues share one validated scenario for naming deals.
-    """
-    typed: dict[tuple[str, str], Scenario] = {}
-    out: dict[int, Scenario] = {}
-    for k, point in enumerate(manifest.points):
-        key = (point.scenario_id, repr(point.data.get("issues")))
-        if key not in typed:
-            typed[key] = point.scenario()
-        out[k] = typed[key]
-    return out
-
-
 def summarise_batch(batch: Batch, top: int = 5) -> list[PointSummary]:
     """Summaries of every point of a batch read back (one grouped pass over the rows)."""
     rows, point = batch.rows, batch.point
-    tally = _Tally(batch.manifest, _scenarios(batch.manifest))
+    tally = _Tally(batch.manifest, batch.manifest.scenarios())
     if len(rows):
         tally.add(
             point,
             rows[AGREEMENT].to_numpy(dtype=bool),
             rows[ROUND].to_numpy(dtype=float, na_value=0).astype(np.int64),
-            lambda issue, options, mask: _option_codes(rows[issue], options, mask),
+            lambda issue, options, mask: option_codes(rows[issue], options, mask),
         )
     return tally.summaries(top)
 
@@ -193,7 +177,7 @@ class _Tally:
         self.agreed += np.bincount(point[agreed], minlength=self.size)
         if not agreed.any():
             return
-        self.rounds.append(_count({"point": point[agreed], "round": rounds[agreed]}))
+        self.rounds.append(count_codes({"point": point[agreed], "round": rounds[agreed]}))
         for g, group in enumerate(self.groups):
             mask = agreed & np.isin(point, group)
             if not mask.any():
@@ -204,7 +188,7 @@ class _Tally:
                 f"i{i}": codes(issue, list(scenario.issues[issue].options), mask)
                 for i, issue in enumerate(scenario.issues)
             }
-            self.deals[g].append(_count({"point": point[mask], **columns}))
+            self.deals[g].append(count_codes({"point": point[mask], **columns}))
 
     def add_all(self, parts: list[_Counted]) -> None:
         """Count the rows of several parts at once (an issue a part lacks is -1 in it)."""
@@ -275,9 +259,8 @@ class _Tally:
         ):
             deal = tuple(int(c) for c in deal_codes)
             if deal not in words:
-                words[deal] = "; ".join(
-                    scenario.option_label(issue, options[i][c]) if c >= 0 else "?"
-                    for i, (issue, c) in enumerate(zip(issues, deal, strict=True))
+                words[deal] = deal_label(
+                    scenario, [options[i][c] if c >= 0 else None for i, c in enumerate(deal)]
                 )
             listed[int(k)].append(Share(words[deal], int(n), int(runs[k])))
         rest = counts[counts["rank"] >= top]
@@ -287,30 +270,6 @@ class _Tally:
                 left.index.to_numpy(), left["size"].to_numpy(), left["sum"].to_numpy(), strict=True
             ):
                 rarer[int(k)] = Share(counted(int(kinds), "rarer deal"), int(total), int(runs[k]))
-
-
-def _count(keys: dict[str, IntArray]) -> pd.DataFrame:
-    """The distinct rows of some columns of small whole numbers (>= -1), with their counts.
-
-    The columns are packed into one int64 per row (digit by digit) and counted with
-    ``numpy.unique``, several times faster than a group-by over the columns; when the
-    digits do not fit 62 bits, a pandas group-by does it.
-    """
-    names = list(keys)
-    radix = [int(keys[name].max(initial=0)) + 2 for name in names]  # digits -1 .. max
-    if math.prod(radix) >= 2**62:
-        frame = pd.DataFrame(keys)
-        return frame.groupby(names, sort=False).size().rename("count").reset_index()
-    packed = np.zeros(len(keys[names[0]]), dtype=np.int64)
-    for name, base in zip(names, radix, strict=True):
-        packed *= base
-        packed += keys[name] + 1
-    distinct, counts = np.unique(packed, return_counts=True)
-    digits: dict[str, IntArray] = {}
-    for name, base in zip(reversed(names), reversed(radix), strict=True):
-        digits[name] = distinct % base - 1
-        distinct = distinct // base
-    return pd.DataFrame({name: digits[name] for name in names} | {"count": counts})
 
 
 def _medians(parts: list[pd.DataFrame]) -> dict[int, float]:
@@ -352,7 +311,7 @@ def _filled(column: pa.ChunkedArray, value: Any) -> np.ndarray[Any, Any]:
 def _arrow_codes(table: pa.Table, issue: str, options: list[str]) -> IntArray:
     """Each row's option of a dictionary-encoded column as its number in ``options``.
 
-    -1 for none or another option, as :func:`_option_codes`; no strings are made.
+    -1 for none or another option, as :func:`sim.batch.deals.option_codes`; no strings are made.
     """
     column = table.column(issue)
     number = {option: k for k, option in enumerate(options)}
@@ -367,20 +326,6 @@ def _arrow_codes(table: pa.Table, issue: str, options: list[str]) -> IntArray:
         pieces.append(renumber[indices])  # -1 (null) takes the last entry: none
     codes: IntArray = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
     return codes
-
-
-def _option_codes(column: pd.Series, options: list[str], mask: BoolArray) -> IntArray:
-    """Each masked row's option as its number in ``options`` (-1 for none or another).
-
-    A text column read back is categorical: its codes are renumbered through its
-    categories, never turned into strings (a million rows in milliseconds).
-    """
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return np.asarray(pd.Categorical(column.to_numpy()[mask], categories=options).codes)
-    number = {option: k for k, option in enumerate(options)}
-    renumber = np.array([number.get(c, -1) for c in column.cat.categories] + [-1], dtype=np.intp)
-    codes: IntArray = renumber[column.cat.codes.to_numpy()[mask]]
-    return codes  # code -1 took the last entry: none
 
 
 def format_summary(summaries: list[PointSummary], most: int = SHOWN_POINTS) -> str:

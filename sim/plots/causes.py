@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from sim.batch.schema import AGREEMENT
 from sim.causes import NOT_NAMED, Cause, Names, PointCauses, count_causes, recorded
 from sim.plots.colours import NO_DEAL_COLOUR, OTHER_COLOUR
 from sim.plots.data import BatchData, PointData
@@ -128,7 +129,7 @@ def causes_figure(data: BatchData, top: int = TOP_CAUSES) -> Figure | None:
     from sim.plots.figures import _shown, _title  # figures.py registers this figure
 
     rows = data.all_rows()
-    if not recorded(rows.columns) or not len(rows) or bool(rows["agreement"].all()):
+    if not recorded(rows.columns) or not len(rows) or bool(rows[AGREEMENT].all()):
         return None
     points, note = _shown(data, MAX_CAUSE_POINTS)
     causes = [point_causes(p) for p in points]

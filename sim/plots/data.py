@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.batch.store import read_batch
+from sim.batch.deals import RUNS, deal_counts, deal_keys
+from sim.batch.schema import SCENARIO
+from sim.batch.store import Batch
 from sim.plots import colours
 from sim.plots.colours import NO_DEAL_COLOUR, OTHER_COLOUR, PARTY_COLOURS
 from sim.plots.text import cap
@@ -114,12 +116,7 @@ class PointData:
 
     @cached_property
     def _deal_keys(self) -> pd.Series:
-        keys = pd.Series([None] * len(self.rows), index=self.rows.index, dtype=object)
-        agreed = self.rows["agreement"].to_numpy(dtype=bool)
-        if agreed.any():
-            options = self.rows.loc[agreed, list(self.issues)].astype(str)
-            keys[agreed] = list(options.itertuples(index=False, name=None))
-        return keys
+        return deal_keys(self.rows, self.issues)
 
 
 @dataclass
@@ -299,9 +296,9 @@ def _lazy(raw: dict[str, Any]) -> Callable[[], Scenario]:
 
 
 def load_batch(folder: str | Path, top: int = TOP_DEALS) -> BatchData:
-    """Read a batch folder for plotting (checked by :func:`sim.batch.store.read_batch`)."""
+    """Read a batch folder for plotting (checked by :meth:`sim.batch.store.Batch.open`)."""
     folder = Path(folder)
-    batch = read_batch(folder)
+    batch = Batch.open(folder)
     manifest = batch.manifest
     rows = batch.rows
     # Each point's rows in one pass (a grid of 10,000 points is not 10,000 scans).
@@ -334,12 +331,11 @@ def load_batch(folder: str | Path, top: int = TOP_DEALS) -> BatchData:
     first: dict[str, PointData] = {}
     for point in points:  # one scenario per id gives the deals' issues and words
         first.setdefault(point.scenario_id, point)
-    scenario_of = rows["scenario"].astype(str).to_numpy() if len(rows) else np.array([])
-    agreed = rows["agreement"].to_numpy(dtype=bool) if len(rows) else np.array([], bool)
+    scenario_of = rows[SCENARIO].astype(str).to_numpy() if len(rows) else np.array([])
     for scenario_id, owner in first.items():  # one pass over each scenario's rows
-        mine = rows.loc[agreed & (scenario_of == scenario_id), list(owner.issues)]
-        for deal, n in mine.astype(str).value_counts(sort=False).items():
-            key = tuple(str(o) for o in (deal if isinstance(deal, tuple) else (deal,)))
+        mine = deal_counts(rows[scenario_of == scenario_id], owner.issues)
+        deals = mine[list(owner.issues)].itertuples(index=False, name=None)
+        for key, n in zip(deals, mine[RUNS].to_numpy(), strict=True):
             counts[key] = counts.get(key, 0) + int(n)
             if key not in data.labels:
                 data.labels[key] = short_label(owner.scenario, key)

@@ -23,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.batch.deals import RUNS, deal_counts
+from sim.batch.schema import AGREEMENT, FIRM, ROUND, SCENARIO
 from sim.batch.summary import wilson
 from sim.compare import newcombe_interval
 from sim.plots import causes
@@ -143,16 +145,16 @@ def deal_distribution(data: BatchData) -> Figure:
     lines = max(len(data.label(d).splitlines()) for d in deals)
     figure, axes = _grid(len(points), 4.6, (0.17 * lines + 0.22) * len(deals) + 1.2)
     for k, (ax, point) in enumerate(zip(axes, points, strict=True)):
-        keys = point.deal_keys()
+        formed = _counts(point)
+        top = set(data.top_deals)
         counts = []
         for deal in deals:
             if deal == NO_DEAL:
-                counts.append(int(keys.isna().sum()))
+                counts.append(point.runs - sum(formed.values()))
             elif deal == OTHER:
-                known = keys.isin(list(data.top_deals)) | keys.isna()
-                counts.append(int((~known).sum()))
+                counts.append(sum(n for d, n in formed.items() if d not in top))
             else:
-                counts.append(int((keys == deal).sum()) if len(keys) else 0)
+                counts.append(formed.get(deal, 0) if isinstance(deal, tuple) else 0)
         labels = [data.label(d) for d in deals]
         _share_bars(ax, labels, counts, point.runs, [data.deal_colour(d) for d in deals])
         ax.set_title(wrap(f"{point.name} — {point.runs:,} runs", 50, 150), fontsize=9.5)
@@ -168,6 +170,14 @@ def deal_distribution(data: BatchData) -> Figure:
     return figure
 
 
+def _counts(point: PointData, among: Any = None) -> dict[tuple[str, ...], int]:
+    """Runs of each deal of a point (of its rows ``among``, a mask; None: all of them)."""
+    rows = point.rows if among is None else point.rows[among]
+    counted = deal_counts(rows, point.issues)
+    deals = counted[list(point.issues)].itertuples(index=False, name=None)
+    return {d: int(n) for d, n in zip(deals, counted[RUNS].to_numpy(), strict=True)}
+
+
 def _sweep_series(
     data: BatchData, rows: pd.DataFrame, path: str, issues: tuple[str, ...]
 ) -> tuple[list[Any], list[tuple[str, str, list[tuple[float, float, float]]]]]:
@@ -180,7 +190,7 @@ def _sweep_series(
     n = by_value.size()
     wanted: list[tuple[str, ...] | str] = ["any deal", *data.top_deals[:3]]
     out = []
-    agreed = rows["agreement"].to_numpy(dtype=bool)
+    agreed = rows[AGREEMENT].to_numpy(dtype=bool)
     for deal in wanted:
         if isinstance(deal, str):
             hit = agreed
@@ -220,7 +230,7 @@ def sweep_effects(data: BatchData) -> Figure | None:
             mine = [p for p in data.points if p.scenario_id == scenario_id and path in p.sweep]
             if not mine or path not in rows:
                 continue
-            subset = rows[rows["scenario"].astype(str) == scenario_id]
+            subset = rows[rows[SCENARIO].astype(str) == scenario_id]
             values, series = _sweep_series(data, subset, path, mine[0].issues)
             numeric = all(isinstance(v, int | float) for v in values)
             x = values if numeric else list(range(len(values)))
@@ -280,7 +290,7 @@ def rounds_to_agreement(data: BatchData) -> Figure:
     points, note = _shown(data)
     figure, axes = _grid(len(points), 4.4, 3.2)
     deadline = max(p.scenario.deadline for p in points)
-    agreed = [p.rows.loc[p.rows["agreement"].astype(bool), "round"].dropna() for p in points]
+    agreed = [p.rows.loc[p.rows[AGREEMENT].astype(bool), ROUND].dropna() for p in points]
     first = min((int(r.min()) for r in agreed if len(r)), default=1)
     # Start where the first deal forms (a few rounds before), not at round 0.
     start = max(0, first - max(2, (deadline - first) // 10))
@@ -314,7 +324,7 @@ def utilities(data: BatchData) -> Figure:
     figure, axes = _grid(len(points), 5.0, 3.8)
     for ax, point in zip(axes, points, strict=True):
         parties = list(point.scenario.parties)
-        deals = point.rows[point.rows["agreement"].astype(bool)]
+        deals = point.rows[point.rows[AGREEMENT].astype(bool)]
         positions = np.arange(len(parties))
         series = [deals[f"u_{p}"].to_numpy() for p in parties]
         nonempty = [k for k, s in enumerate(series) if len(s)]
@@ -386,7 +396,7 @@ def options_in_deals(data: BatchData) -> Figure:
         options = list(scenario.issues[issue].options)
         shares = np.zeros((len(options), len(points)))
         for k, point in enumerate(points):
-            deals = point.rows[point.rows["agreement"].astype(bool)]
+            deals = point.rows[point.rows[AGREEMENT].astype(bool)]
             n = len(deals)
             column = deals[issue].astype(str)
             for j, option in enumerate(options):
@@ -435,12 +445,11 @@ def line_effects(point: PointData) -> list[LineEffect]:
     runs with the line firm and runs with it not firm, each with Newcombe's interval.
     """
     rows = point.rows
-    keys = point.deal_keys()
-    agreed = rows["agreement"].to_numpy(dtype=bool)
+    agreed = rows[AGREEMENT].to_numpy(dtype=bool)
     out: list[LineEffect] = []
     for party_id, party in point.scenario.parties.items():
         for line in party.red_lines:
-            column = f"firm.{party_id}.{line.id}"
+            column = f"{FIRM}{party_id}.{line.id}"
             if column not in rows:
                 continue
             firm = rows[column].to_numpy(dtype=bool)
@@ -449,12 +458,11 @@ def line_effects(point: PointData) -> list[LineEffect]:
                 continue  # no contrast: the line is firm in every run or in none
             a, b = int(agreed[firm].sum()), int(agreed[~firm].sum())
             low, high = newcombe_interval(a, n_a, b, n_b)
-            counts_a = keys[firm].dropna().value_counts()
-            counts_b = keys[~firm].dropna().value_counts()
+            counts_a, counts_b = _counts(point, firm), _counts(point, ~firm)
             moved = None
             best = -1.0
-            for deal in sorted(set(counts_a.index) | set(counts_b.index)):
-                x_a, x_b = int(counts_a.get(deal, 0)), int(counts_b.get(deal, 0))
+            for deal in sorted(set(counts_a) | set(counts_b)):
+                x_a, x_b = counts_a.get(deal, 0), counts_b.get(deal, 0)
                 change = x_a / n_a - x_b / n_b
                 if abs(change) > best + 1e-12:
                     lo, hi = newcombe_interval(x_a, n_a, x_b, n_b)
