@@ -426,6 +426,9 @@ def _read_part(
             raise _BadPart("its columns are not the batch's schema")
         wanted = list(dict.fromkeys([*columns, RUN]))
         table = handle.read(columns=wanted, use_threads=False)
+        # A damaged footer can give a column whose dictionary indices point nowhere,
+        # which only a full validation sees (page checksums cover the pages alone).
+        table.validate(full=True)
     except (OSError, pa.ArrowException, UnicodeDecodeError) as exc:  # a damaged name, too
         raise _BadPart(f"not a readable Parquet file: cut short or damaged ({exc})") from None
     runs = table.column(RUN).to_numpy()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.analysis import analyze
+from sim.batch.deals import RUNS, deal_counts
 from sim.batch.summary import Share
 from sim.plots.colours import NO_DEAL_COLOUR, deal_colour
 from sim.scenario import Scenario, ScenarioError
@@ -200,15 +201,11 @@ def batch_bars(rows: pd.DataFrame, scenario: Scenario, top: int = 5) -> list[Bar
     """No deal and the ``top`` most frequent deals of ``rows``, with 95% intervals."""
     space = compile_space(scenario)
     issues = list(space.issues)
-    deals = rows[rows["agreement"]]
     bars = [Bar(Share("no deal", int((~rows["agreement"]).sum()), len(rows)), None)]
-    if len(deals):
-        counts = deals.groupby(issues, observed=True).size().sort_values(ascending=False)
-        for options, count in counts.head(top).items():
-            values = options if isinstance(options, tuple) else (options,)
-            deal = {k: str(v) for k, v in zip(issues, values, strict=True)}
-            words = "; ".join(space.describe(space.index_of(deal)))
-            bars.append(Bar(Share(words, int(count), len(rows)), deal))
+    for _, found in deal_counts(rows, scenario).head(top).iterrows():
+        deal = {issue: str(found[issue]) for issue in issues}
+        words = "; ".join(space.describe(space.index_of(deal)))
+        bars.append(Bar(Share(words, int(found[RUNS]), len(rows)), deal))
     return bars
 
 
