@@ -3,7 +3,8 @@
 Outcomes: ``deal`` (a run ends in agreement), ``no_deal``, and the most frequent deals,
 each named ``issue=option,...``; each is a 0/1 output of every run.
 
-*Uncertain parameters* (the ``param.<path>`` columns that vary):
+*Uncertain parameters* (the ``param.<path>`` columns that vary, and numeric swept
+fields, the column named by the path):
 
 - On any batch, **PAWN** (Pianosi & Wagener 2015; ``SALib.analyze.pawn``), the default:
   the Kolmogorov-Smirnov distance between the outcome's distribution over all runs and
@@ -306,6 +307,16 @@ def sensitivity(
             " run the batch with more --runs",
         )
     parameters = _varying(rows, "param.")
+    # A swept field is an input too (a random batch over several sweep points): its
+    # values are the column named by its path (numeric ones only: PAWN slices a range).
+    swept = sorted({path for grid in manifest.sweeps.values() for path in grid})
+    parameters += [
+        path
+        for path in swept
+        if path in rows.columns
+        and pd.api.types.is_numeric_dtype(rows[path])
+        and rows[path].dropna().nunique() > 1
+    ]
     lines = _varying(rows, "firm.")
     if not parameters and not lines:
         raise results_error(

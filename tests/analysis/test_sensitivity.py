@@ -236,3 +236,18 @@ def test_run_batch_takes_a_design(tmp_path):
     rows = run_batch(planted.write(tmp_path), design=Design("sobol", 16), seed=2)
     assert len(rows) == 16 * 5
     assert rows["run"].tolist() == list(range(80))
+
+
+def test_a_swept_field_is_an_input_and_ranks_first_when_it_decides(tmp_path):
+    """Sweeping the deciding field (its sampling removed) ranks the sweep column first."""
+    data = copy.deepcopy(planted.DATA)
+    del data["uncertainty"]["parameters"]["parties.alpha.reservation"]
+    file = planted.write(tmp_path, data, "swept.yaml")
+    sweep = {"parties.alpha.reservation": [0.2, 0.4, 0.6, 0.8]}
+    plan = plan_batch([file], runs=400, seed=3, sweeps=sweep)
+    execute(plan, tmp_path / "s", workers=1)
+    found = sensitivity(tmp_path / "s", resamples=10)
+    ranked = parameters(found)
+    assert ranked[0].column == "parties.alpha.reservation"
+    assert ranked[0].index > 0.25
+    assert all(abs(i.index) < PAWN_IDLE for i in ranked[1:]), ranked
