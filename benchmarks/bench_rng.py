@@ -37,6 +37,7 @@ from sim.rng import Streams
 
 SEED = 20240601
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent  # synthetic.py, which the children import
 
 #: One timing of sample_params, in a fresh process with the tree to time first on sys.path.
 CHILD = r"""
@@ -49,29 +50,10 @@ from sim.simulation import tables_of
 from sim.simulation.sampling import sample_params
 case, runs, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
-def synthetic(n_issues, n_parties):  # bench_scale.py's 16k+noise scenario
-    from sim.scenario.validate import validate_document
-    from sim.scenario.yamlsource import Document
-    rng = np.random.default_rng(7)
-    issues = {f"i{i}": {"options": {"a": {}, "b": {}}} for i in range(n_issues)}
-    parties = {}
-    for p in range(n_parties):
-        parties[f"p{p}"] = {
-            "signs": p < 4, "reservation": 0.3, "strategy": {"type": "linear"},
-            "weights": {i: float(rng.integers(1, 4)) for i in issues},
-            "values": {i: dict(zip("ab", rng.random(2).round(2).tolist())) for i in issues},
-            "red_lines": [
-                {"id": "l0", "forbid": {f"i{p}": ["a"], f"i{p + 1}": ["b"]}, "credibility": 0.7}
-            ],
-        }
-    parties["p0"]["signs"] = False
-    parties["p0"]["strategy"] = {"type": "single_text"}
-    data = {"id": "scale", "title": case, "deadline": 40, "protocol": "mediated", "mediator": "p0",
-            "issues": issues, "parties": parties,
-            "uncertainty": {"noise": {"weights": 0.2, "values": 0.1}}}
-    return validate_document(Document(data))
+sys.path.insert(0, sys.argv[-1])  # the benchmarks folder of the running script
+from synthetic import synthetic
 
-scenario = load_scenario(sys.argv[4]) if case == "baseline" else synthetic(14, 8)
+scenario = load_scenario(sys.argv[4]) if case == "baseline" else synthetic(case, 14, 8, True)
 space = tables_of(scenario)
 ids = np.arange(runs, dtype=np.uint64)
 ids[-1] = 2**64 - 1
@@ -134,7 +116,7 @@ def time_sampling(tree: Path, case: str, runs: int, repeat: int) -> dict[str, st
     env = {**os.environ, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"}
     scenario = str(tree / "scenarios" / "ukraine_2025.yaml")
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, case, str(runs), str(repeat), scenario],
+        [sys.executable, "-c", CHILD, case, str(runs), str(repeat), scenario, str(HERE)],
         env=env,
         cwd=tree,
         capture_output=True,

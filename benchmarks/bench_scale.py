@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent  # synthetic.py, which the children import
 
 CHILD = r"""
 import json, os, resource, sys, time
@@ -40,34 +41,14 @@ from sim.scenario import load_scenario
 from sim.simulation import simulate
 case, runs, block = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
-def synthetic(n_issues, n_parties, noise):
-    from sim.scenario.validate import validate_document
-    from sim.scenario.yamlsource import Document
-    rng = np.random.default_rng(7)
-    issues = {f"i{i}": {"options": {"a": {}, "b": {}}} for i in range(n_issues)}
-    parties = {}
-    for p in range(n_parties):
-        parties[f"p{p}"] = {
-            "signs": p < 4, "reservation": 0.3, "strategy": {"type": "linear"},
-            "weights": {i: float(rng.integers(1, 4)) for i in issues},
-            "values": {i: dict(zip("ab", rng.random(2).round(2).tolist())) for i in issues},
-            "red_lines": [
-                {"id": "l0", "forbid": {f"i{p}": ["a"], f"i{p + 1}": ["b"]}, "credibility": 0.7}
-            ],
-        }
-    parties["p0"]["signs"] = False
-    parties["p0"]["strategy"] = {"type": "single_text"}
-    data = {"id": "scale", "title": case, "deadline": 40, "protocol": "mediated", "mediator": "p0",
-            "issues": issues, "parties": parties}
-    if noise:
-        data["uncertainty"] = {"noise": {"weights": 0.2, "values": 0.1}}
-    return validate_document(Document(data))
+sys.path.insert(0, sys.argv[-1])  # the benchmarks folder of the running script
+from synthetic import synthetic
 
 if case == "baseline":
     scenario = load_scenario(sys.argv[4])
 else:
     sizes = {"16k+noise": (14, 8, True), "10^6": (20, 8, False), "10^9": (30, 10, False)}
-    scenario = synthetic(*sizes[case])
+    scenario = synthetic(case, *sizes[case])
 simulate(scenario, seed=0, runs=min(runs, 50), block=min(runs, 50))  # warm-up
 start = time.perf_counter()
 rows = simulate(scenario, seed=1, runs=runs, block=block)
@@ -91,7 +72,7 @@ def measure(case: str, runs: int, block: int, path: Path) -> dict[str, float]:
     }
     scenario = str(path / "scenarios" / "ukraine_2025.yaml")
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, case, str(runs), str(block), scenario],
+        [sys.executable, "-c", CHILD, case, str(runs), str(block), scenario, str(HERE)],
         env=env,
         cwd=path,
         capture_output=True,
