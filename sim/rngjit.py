@@ -63,6 +63,9 @@ _jit = nb.njit(cache=True, nogil=True)
 _inline = nb.njit(cache=True, nogil=True, inline="always")
 
 
+# A copy of sim.simulation.kernels.mix on purpose: numba checks a cached function against
+# its own source file only, so calling kernels' would leave these loops stale after an
+# edit there. The tests hold both to sim.rng's arithmetic, bit for bit.
 @_inline
 def _mix(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> _S30)) * _M1

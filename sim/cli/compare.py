@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.store import MANIFEST
+from sim.cli.common import whole_in
 from sim.compare import ALPHA, TOP, compare_batches, format_comparison
 from sim.scenario import Problem, ScenarioError
 from sim.scenario.problems import Origin
@@ -40,7 +41,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--top",
-        type=_count,
+        type=whole_in(0, 1000),
         default=TOP,
         metavar="N",
         help="deals compared one by one, the most frequent first; the rest are compared"
@@ -50,16 +51,6 @@ def register(commands: Any) -> None:
         "--json", action="store_true", help="print one JSON object (default: a table)"
     )
     parser.set_defaults(handler=run)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"expected 0 to 1000, got {value}")
-    return value
 
 
 def _check_folders(*folders: str) -> None:

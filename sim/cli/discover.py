@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sim.cli.common import whole_in
 from sim.scenario import Problem, ScenarioError
 from sim.scenario.problems import Origin
 
@@ -56,7 +57,7 @@ def register(commands: Any) -> None:
         help="the share of the (not yet covered) target runs a box must hold, in (0, 1]",
     )
     parser.add_argument(
-        "--boxes", type=_boxes, default=3, metavar="N", help="boxes searched for, at most"
+        "--boxes", type=whole_in(1, 20), default=3, metavar="N", help="boxes searched for, at most"
     )
     parser.add_argument(
         "--out", metavar="DIR", help="where to write the figure (default: DIR/figures)"
@@ -77,16 +78,6 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {text}")
-    return value
-
-
-def _boxes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 20:
-        raise argparse.ArgumentTypeError(f"expected 1 to 20, got {value}")
     return value
 
 

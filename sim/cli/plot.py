@@ -7,20 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.store import MANIFEST
+from sim.cli.common import whole_in
 from sim.plots import FORMATS, plot_batch
 from sim.plots.data import TOP_DEALS
 from sim.scenario import Problem, ScenarioError
 from sim.scenario.problems import Origin
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"expected 1 to 100, got {value}")
-    return value
 
 
 def register(commands: Any) -> None:
@@ -40,7 +31,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--top",
-        type=_positive,
+        type=whole_in(1, 100),
         default=TOP_DEALS,
         metavar="N",
         help=f"deals drawn one by one; the rest are drawn as 'other deals' (default: {TOP_DEALS})",
