@@ -124,6 +124,30 @@ class RedLine(_Model):
         return rule
 
 
+class Ratifier(_Model):
+    """Who must ratify a party's deal at home (Putnam 1988: the second level of the game).
+
+    A ratifier accepts a deal that crosses none of its red lines and is worth at least
+    its reservation value to it. Its utility uses its own ``weights`` when given, else
+    the party's; on each issue its own ``values`` when it lists the issue, else the
+    party's (so a ratifier that differs from its negotiator on one issue states only
+    that issue). ``informed`` is the probability, drawn once per run, that the
+    negotiator knows the ratifier's limits and refuses texts the ratifier would reject;
+    an uninformed negotiator may sign a deal that then fails at home.
+    """
+
+    id: Name
+    label: Text | None = None
+    reservation: Unit
+    weights: Annotated[dict[Name, Annotated[float, Field(ge=0.0)]], Field(min_length=1)] | None = (
+        None
+    )
+    values: dict[Name, dict[Name, Unit]] | None = None
+    red_lines: list[RedLine] = Field(default_factory=list)
+    informed: Unit = 1.0
+    note: Text | None = None
+
+
 class Party(_Model):
     """A party: its preferences, what no deal is worth to it, its strategy and red lines."""
 
@@ -144,11 +168,32 @@ class Party(_Model):
     #: Correlation of its red lines' firmness draws (Gaussian copula), in [0, 1]; 0 draws
     #: them independently. Default 0.
     resolve: Unit = 0.0
+    #: Who must ratify the party's deals at home (a two-level game, Putnam 1988).
+    ratification: list[Ratifier] = Field(default_factory=list)
 
     def normalised_weights(self) -> dict[str, float]:
         """Weights divided by their sum (sum 1), in the order given."""
         total = sum(self.weights.values())
         return {issue: w / total for issue, w in self.weights.items()}
+
+    def ratifier_preferences(
+        self, ratifier: Ratifier
+    ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+        """A ratifier's weights (raw) and values: its own where given, else the party's.
+
+        Weights are the ratifier's when it gives any, else the party's; values, issue by
+        issue, the ratifier's on the issues it lists, else the party's.
+        """
+        weights = dict(ratifier.weights if ratifier.weights is not None else self.weights)
+        values = {issue: dict(v) for issue, v in self.values.items()}
+        values.update({issue: dict(v) for issue, v in (ratifier.values or {}).items()})
+        return weights, values
+
+    def normalised_ratifier_weights(self, ratifier: Ratifier) -> dict[str, float]:
+        """A ratifier's weights divided by their sum (sum 1)."""
+        weights, _ = self.ratifier_preferences(ratifier)
+        total = sum(weights.values())
+        return {issue: w / total for issue, w in weights.items()} if total > 0 else weights
 
 
 class Uniform(_Model):
@@ -252,6 +297,19 @@ class Event(_Model):
         return self
 
 
+class Bloc(_Model):
+    """Parties that negotiate as one voice: they answer every text together, by ``rule``.
+
+    ``unanimous``: the bloc accepts a text only when every member does; ``majority``:
+    when more than half of its members do (a member outvoted is bound by the bloc).
+    When any member must sign a text, every member answers it.
+    """
+
+    label: Text | None = None
+    members: Annotated[list[Name], Field(min_length=1)]
+    rule: Literal["unanimous", "majority"] = "unanimous"
+
+
 class Batch(_Model):
     """A study in one file: how many runs, the seed, and the sweeps over fields."""
 
@@ -285,6 +343,8 @@ class Scenario(_Model):
     parties: Annotated[dict[Name, Party], Field(min_length=1, max_length=MAX_PARTIES)]
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     events: list[Event] = Field(default_factory=list)
+    #: Parties that negotiate as one voice (DESIGN.md, "Blocs and ratification").
+    blocs: dict[Name, Bloc] = Field(default_factory=dict)
     batch: Batch = Field(default_factory=Batch)
 
     _located: Located = PrivateAttr(default_factory=Located)
@@ -345,3 +405,21 @@ class Scenario(_Model):
     def party_label(self, party: str) -> str:
         """The party's label, or its name."""
         return self.parties[party].label or party.replace("_", " ")
+
+    def ratifier_label(self, party: str, ratifier: str) -> str:
+        """A ratifier's label, or its name."""
+        found = next(q for q in self.parties[party].ratification if q.id == ratifier)
+        return found.label or ratifier.replace("_", " ")
+
+    def bloc_label(self, bloc: str) -> str:
+        """A bloc's label, or its name."""
+        return self.blocs[bloc].label or bloc.replace("_", " ")
+
+    def bloc_of(self, party: str) -> str | None:
+        """The bloc the party belongs to, or None."""
+        return next((b for b, spec in self.blocs.items() if party in spec.members), None)
+
+    @property
+    def has_ratifiers(self) -> bool:
+        """Whether any party has ratifiers (then rows have ``ratified``)."""
+        return any(party.ratification for party in self.parties.values())
