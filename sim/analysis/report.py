@@ -29,10 +29,9 @@ def _point(analysis: Analysis, index: int | None) -> dict[str, Any] | None:
 
 def opened_by(analysis: Analysis, dropped: tuple[int, ...]) -> int:
     """How many outcomes are in the zone once the given red lines are dropped."""
-    keep = np.ones(len(analysis.space.lines), dtype=bool)
-    keep[list(dropped)] = False
-    blocked = analysis.zone.blocked[keep].any(axis=0)
-    return int(np.count_nonzero(analysis.zone.acceptable & ~blocked))
+    mask = np.zeros(len(analysis.space.lines), dtype=bool)
+    mask[list(dropped)] = True
+    return int(np.count_nonzero(analysis.zone.without(mask)))
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
