@@ -142,15 +142,12 @@ def _line_switch(label: str, key: str, firm: float) -> None:
 @solara.component
 def Ratification(scenario: Scenario) -> None:
     """Who must ratify at home: each ratifier's red lines, reservation value and ``informed``."""
-    with solara.Card(
-        "Ratification at home",
-        subtitle="switch a ratifier's line off or move its reservation value to see which"
-        " deals it would ratify",
-    ):
+    with solara.Card("Ratification at home", subtitle="who must ratify a deal, and what it takes"):
         for pid, party in scenario.parties.items():
             for ratifier in party.ratification:
                 key = f"{pid}.{ratifier.id}"
-                who = f"{scenario.ratifier_label(pid, ratifier.id)} ({scenario.party_label(pid)})"
+                name = scenario.ratifier_label(pid, ratifier.id)
+                who = f"{name} ({scenario.party_label(pid)})"
 
                 def reserve(value: float, key: str = key) -> None:
                     reservation.set({**reservation.value, key: value})
@@ -158,14 +155,11 @@ def Ratification(scenario: Scenario) -> None:
                 def know(value: float, key: str = key) -> None:
                     informed.set({**informed.value, key: value})
 
-                solara.Markdown(
-                    f"**{scenario.ratifier_label(pid, ratifier.id)}** ratifies for"
-                    f" {scenario.party_label(pid)}"
-                )
+                solara.Markdown(f"**{name}** ratifies for {scenario.party_label(pid)}")
                 for line in ratifier.red_lines:
                     _line_switch(f"{who}: {line.id}", f"{key}.{line.id}", line.credibility)
                 solara.SliderFloat(
-                    f"reservation value of {who}",
+                    f"reservation value of {name}",
                     value=reservation.value.get(key, ratifier.reservation),
                     min=0.0,
                     max=1.0,
@@ -174,14 +168,20 @@ def Ratification(scenario: Scenario) -> None:
                     thumb_label="always",
                 )
                 solara.SliderFloat(
-                    f"chance {scenario.party_label(pid)} knows the limits of"
-                    f" {scenario.ratifier_label(pid, ratifier.id)}",
+                    f"informed of {name}",
                     value=informed.value.get(key, ratifier.informed),
                     min=0.0,
                     max=1.0,
                     step=0.05,
                     on_value=know,
                     thumb_label="always",
+                )
+                solara.Text(
+                    f"informed: the chance, in each simulated run, that the negotiators of"
+                    f" {scenario.party_label(pid)} know the limits of {name} and refuse texts"
+                    f" it would reject. The zone takes every line as firm and ignores it;"
+                    f" the negotiation and the quick batch use it.",
+                    style={"font-size": "smaller", "color": "#555", "display": "block"},
                 )
 
 
@@ -234,13 +234,16 @@ def Zone(scenario: Scenario, loaded: Scenario) -> None:
     with solara.Card("Which deals can form"):
         new = f" ({view.new} new)" if view.new else ""
         solara.Text(
-            f"{view.size} of {view.outcomes} deals can form{new}", classes=["negsim-zone-count"]
+            f"{view.size} of {view.outcomes} deals can form{new}",
+            classes=["negsim-zone-count"],
+            style={"display": "block"},
         )
         if view.ratification:
             again = f" ({view.newly_ratifiable} new)" if view.newly_ratifiable else ""
             solara.Text(
                 f"{view.ratifiable} of them would be ratified at home{again}",
                 classes=["negsim-ratifiable-count"],
+                style={"display": "block"},
             )
         if not view.rows:
             relax = "; ".join(" + ".join(r) for r in view.relaxations[:5]) or "none up to 3 lines"

@@ -167,7 +167,7 @@ def test_the_page_toggles_the_rada_s_line_and_the_ratified_count_follows(page):
 
 
 def test_the_page_moves_the_rada_s_reservation_value(page):
-    slider = page.find(v.Slider, label="reservation value of Verkhovna Rada (Ukraine)").widget
+    slider = page.find(v.Slider, label="reservation value of Verkhovna Rada").widget
     assert slider.v_model == BASE.parties["ukraine"].ratification[0].reservation
     slider.v_model = 1.0
     assert app.reservation.value == {"ukraine.rada": 1.0}
@@ -175,7 +175,7 @@ def test_the_page_moves_the_rada_s_reservation_value(page):
     assert _text(page, "negsim-ratifiable-count") == "0 of them would be ratified at home"
     notes = [t for w in page.find(v.Html) for t in w.widget.children if isinstance(t, str)]
     assert any(t.startswith("None of them would be ratified at home") for t in notes)
-    informed = page.find(v.Slider, label="chance Ukraine knows the limits of Verkhovna Rada")
+    informed = page.find(v.Slider, label="informed of Verkhovna Rada")
     informed.widget.v_model = 0.25
     assert app.informed.value == {"ukraine.rada": 0.25}
 
