@@ -14,6 +14,7 @@ import pytest
 from sim.analysis import analyze
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.quotes import Source
+from sim.scenario.validate import revalidate
 from sim.space import compile_space
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +135,14 @@ def test_at_the_start_only_the_rada_s_line_binds_not_its_reservation() -> None:
     scenario = load_scenario(BASE)
     rada = _rada(scenario)
     assert rada.reservation < scenario.parties["ukraine"].reservation
+    analysis = analyze(compile_space(scenario))
+    assert analysis.ratifiable.tolist() == analysis.feasible.tolist()  # nothing fails at home
+    # Kyiv's own line given up: the de jure deal joins the zone, and the Rada's line alone
+    # keeps it from being ratified
+    looser = analyze(compile_space(_without_kyivs_line(scenario)))
+    (failing,) = looser.failing_at_home.tolist()
+    assert space_deal(looser, failing)["territory"] == "de_jure"
+    assert looser.home_obstacles(failing) == ["ukraine.rada.no_de_jure_recognition"]
     # and its preferences are the government's (the article gives it none of its own)
     assert rada.weights is None and rada.values is None
     weights, values = scenario.parties["ukraine"].ratifier_preferences(rada)
@@ -169,3 +178,14 @@ def test_the_bloc_leaves_the_zone_as_it_was() -> None:
 def _needs(scenario: Scenario, option: tuple[str, str]) -> list[str]:
     issue, name = option
     return scenario.issues[issue].options[name].needs
+
+
+def _without_kyivs_line(scenario: Scenario) -> Scenario:
+    data = scenario.model_dump(mode="json")
+    ukraine = data["parties"]["ukraine"]
+    ukraine["red_lines"] = [x for x in ukraine["red_lines"] if x["id"] != "no_de_jure_recognition"]
+    return revalidate(scenario, data)
+
+
+def space_deal(analysis, index: int) -> dict[str, str]:
+    return analysis.space.outcome(int(index))
