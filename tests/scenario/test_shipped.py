@@ -189,3 +189,22 @@ def _without_kyivs_line(scenario: Scenario) -> Scenario:
 
 def space_deal(analysis, index: int) -> dict[str, str]:
     return analysis.space.outcome(int(index))
+
+
+def test_in_the_de_jure_variant_the_rada_refuses_what_kyiv_concedes(tmp_path: Path) -> None:
+    """As its comment says; and the comment's recipe lets the Rada accept as well."""
+    path = ROOT / "scenarios" / "ukraine_2025_de_jure.yaml"
+    analysis = analyze(compile_space(load_scenario(path)))
+    base = analyze(compile_space(load_scenario(BASE)))
+    opened = sorted(set(analysis.feasible.tolist()) - set(base.feasible.tolist()))
+    assert opened and sorted(analysis.failing_at_home.tolist()) == opened
+    assert all(
+        analysis.home_obstacles(k) == ["ukraine.rada.no_de_jure_recognition"] for k in opened
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("#   parties:"))
+    recipe = [line[4:] for line in lines[at:] if line.startswith("#   ")]
+    variant = tmp_path / "both.yaml"
+    variant.write_text(f"extends: {path}\nid: both\n" + "\n".join(recipe) + "\n")
+    both = analyze(compile_space(load_scenario(variant)))
+    assert both.ratifiable.tolist() == both.feasible.tolist() == analysis.feasible.tolist()
