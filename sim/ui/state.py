@@ -57,9 +57,7 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
     data: dict[str, Any] = scenario.model_dump(mode="json")
     sampled = data["uncertainty"]["parameters"]
     for pid, party in data["parties"].items():
-        party["red_lines"] = [
-            line for line in party["red_lines"] if f"{pid}.{line['id']}" not in tweaks.off
-        ]
+        _drop_lines(party, pid, f"parties.{pid}", tweaks.off, sampled)
         for line in party["red_lines"]:
             key = f"{pid}.{line['id']}"
             if key in tweaks.credibility:
@@ -80,15 +78,24 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
     return revalidate(scenario, data)  # problems keep the file's lines
 
 
+def _drop_lines(
+    owner: dict[str, Any], key: str, path: str, off: frozenset[str], sampled: dict[str, Any]
+) -> None:
+    """Remove the owner's lines switched off, and whatever was sampled of them."""
+    gone = [line["id"] for line in owner["red_lines"] if f"{key}.{line['id']}" in off]
+    owner["red_lines"] = [line for line in owner["red_lines"] if line["id"] not in gone]
+    for name in gone:
+        for sampled_path in [p for p in sampled if p.startswith(f"{path}.red_lines.{name}.")]:
+            del sampled[sampled_path]
+
+
 def _tweak_ratifier(
     pid: str, ratifier: dict[str, Any], tweaks: Tweaks, sampled: dict[str, Any]
 ) -> None:
     """A ratifier's lines, credibilities, reservation and ``informed``, as the user set them."""
     key = f"{pid}.{ratifier['id']}"
     path = f"parties.{pid}.ratification.{ratifier['id']}"
-    ratifier["red_lines"] = [
-        line for line in ratifier["red_lines"] if f"{key}.{line['id']}" not in tweaks.off
-    ]
+    _drop_lines(ratifier, key, path, tweaks.off, sampled)
     for line in ratifier["red_lines"]:
         if f"{key}.{line['id']}" in tweaks.credibility:
             line["credibility"] = float(tweaks.credibility[f"{key}.{line['id']}"])

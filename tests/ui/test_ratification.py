@@ -117,6 +117,30 @@ def test_ratifier_tweaks_equal_the_same_change_made_in_the_file():
     assert dropped.parties["ukraine"].red_lines == BASE.parties["ukraine"].red_lines
 
 
+def test_a_value_set_on_the_page_is_no_longer_sampled():
+    data = BASE.model_dump(mode="json")
+    path = "parties.ukraine.ratification.rada"
+    sampled = data["uncertainty"]["parameters"]
+    sampled[f"{path}.reservation"] = {"dist": "uniform", "low": 0.2, "high": 0.4}
+    sampled[f"{path}.informed"] = {"dist": "uniform", "low": 0.5, "high": 1.0}
+    sampled[f"{path}.red_lines.no_de_jure_recognition.credibility"] = {
+        "dist": "uniform",
+        "low": 0.4,
+        "high": 0.8,
+    }
+    uncertain = revalidate(BASE, data)
+    tweaked = tweak(
+        uncertain,
+        Tweaks(reservation={"ukraine.rada": 0.3}, informed={"ukraine.rada": 0.9}),
+    )
+    left = set(tweaked.uncertainty.parameters)
+    assert f"{path}.reservation" not in left and f"{path}.informed" not in left
+    assert f"{path}.red_lines.no_de_jure_recognition.credibility" in left  # not set: sampled
+    assert tweak(uncertain, Tweaks(off=frozenset({RADA}))).uncertainty.parameters.keys() == {
+        k for k in sampled if "no_de_jure_recognition" not in k
+    }
+
+
 def _without_ratifiers() -> Scenario:
     data = BASE.model_dump(mode="json")
     data["parties"]["ukraine"]["ratification"] = []
@@ -201,3 +225,16 @@ def test_the_bloc_variant_names_the_bloc_of_its_members(page, monkeypatch):
     shown = [t for t in _templates() if "in the bloc" in t]
     assert len(shown) == 2  # Europe and the UK, each named with the bloc and its rule
     assert all("in the bloc European states and the UK (unanimous)" in t for t in shown)
+
+
+def test_a_party_line_switched_off_takes_its_sampled_credibility_with_it():
+    data = BASE.model_dump(mode="json")
+    path = "parties.russia.red_lines.no_temporary_truce.credibility"
+    data["uncertainty"]["parameters"][path] = {"dist": "beta", "a": 8, "b": 2}
+    uncertain = revalidate(BASE, data)
+    tweaked = tweak(uncertain, Tweaks(off=frozenset({"russia.no_temporary_truce"})))
+    assert path not in tweaked.uncertainty.parameters
+    assert [x.id for x in tweaked.parties["russia"].red_lines] == [
+        "no_nato_troops",
+        "no_european_force",
+    ]
