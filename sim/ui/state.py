@@ -56,8 +56,9 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
     """The scenario with the user's changes, validated (a value set is not sampled)."""
     data: dict[str, Any] = scenario.model_dump(mode="json")
     sampled = data["uncertainty"]["parameters"]
+    gone: list[str] = []  # the paths of the lines switched off, each ending in "."
     for pid, party in data["parties"].items():
-        _drop_lines(party, pid, f"parties.{pid}", tweaks.off, sampled)
+        gone += _drop_lines(party, pid, f"parties.{pid}", tweaks.off)
         for line in party["red_lines"]:
             key = f"{pid}.{line['id']}"
             if key in tweaks.credibility:
@@ -70,32 +71,37 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
             party["strategy"] = {"type": tweaks.strategy[pid]}
             sampled.pop(f"parties.{pid}.strategy.exponent", None)
         for ratifier in party["ratification"]:
-            _tweak_ratifier(pid, ratifier, tweaks, sampled)
-    # An event cannot drop a line that is switched off; one left doing nothing goes.
+            gone += _tweak_ratifier(pid, ratifier, tweaks, sampled)
+    # Nothing samples or sets a line that is switched off, and no event drops it; an
+    # event left doing nothing goes.
+    for path in [p for p in sampled if p.startswith(tuple(gone))]:
+        del sampled[path]
     for event in data["events"]:
         event["drop_red_lines"] = [r for r in event["drop_red_lines"] if r not in tweaks.off]
-    data["events"] = [e for e in data["events"] if e["set"] or e["drop_red_lines"]]
+        event["set"] = {k: v for k, v in event["set"].items() if not k.startswith(tuple(gone))}
+    data["events"] = [
+        e for e in data["events"] if e["set"] or e["drop_red_lines"] or e["extend_deadline"]
+    ]
     return revalidate(scenario, data)  # problems keep the file's lines
 
 
-def _drop_lines(
-    owner: dict[str, Any], key: str, path: str, off: frozenset[str], sampled: dict[str, Any]
-) -> None:
-    """Remove the owner's lines switched off, and whatever was sampled of them."""
+def _drop_lines(owner: dict[str, Any], key: str, path: str, off: frozenset[str]) -> list[str]:
+    """Remove the owner's lines switched off; the paths they had (``...red_lines.ID.``)."""
     gone = [line["id"] for line in owner["red_lines"] if f"{key}.{line['id']}" in off]
     owner["red_lines"] = [line for line in owner["red_lines"] if line["id"] not in gone]
-    for name in gone:
-        for sampled_path in [p for p in sampled if p.startswith(f"{path}.red_lines.{name}.")]:
-            del sampled[sampled_path]
+    return [f"{path}.red_lines.{name}." for name in gone]
 
 
 def _tweak_ratifier(
     pid: str, ratifier: dict[str, Any], tweaks: Tweaks, sampled: dict[str, Any]
-) -> None:
-    """A ratifier's lines, credibilities, reservation and ``informed``, as the user set them."""
+) -> list[str]:
+    """A ratifier's lines, credibilities, reservation and ``informed``, as the user set them.
+
+    Returns the paths of its lines switched off, as :func:`_drop_lines` does.
+    """
     key = f"{pid}.{ratifier['id']}"
     path = f"parties.{pid}.ratification.{ratifier['id']}"
-    _drop_lines(ratifier, key, path, tweaks.off, sampled)
+    gone = _drop_lines(ratifier, key, path, tweaks.off)
     for line in ratifier["red_lines"]:
         if f"{key}.{line['id']}" in tweaks.credibility:
             line["credibility"] = float(tweaks.credibility[f"{key}.{line['id']}"])
@@ -104,6 +110,7 @@ def _tweak_ratifier(
         if key in given:
             ratifier[name] = float(given[key])
             sampled.pop(f"{path}.{name}", None)
+    return gone
 
 
 @dataclass(frozen=True)

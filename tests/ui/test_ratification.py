@@ -238,3 +238,17 @@ def test_a_party_line_switched_off_takes_its_sampled_credibility_with_it():
         "no_nato_troops",
         "no_european_force",
     ]
+
+
+def test_an_event_keeps_what_it_does_that_a_switched_off_line_does_not_touch():
+    data = BASE.model_dump(mode="json")
+    line = "parties.ukraine.ratification.rada.red_lines.no_de_jure_recognition.credibility"
+    (summit,) = [e for e in data["events"] if e["id"] == "leaders_summit"]
+    summit["set"][line] = 0.2  # the summit would soften the Rada's line ...
+    summit["extend_deadline"] = 5  # ... and give the talks more time
+    data["events"].append({**summit, "id": "more_time", "set": {line: 0.1}})
+    uncertain = revalidate(BASE, data)
+    events = {e.id: e for e in tweak(uncertain, Tweaks(off=frozenset({RADA}))).events}
+    assert events["leaders_summit"].set == {"parties.russia.reservation": 0.4}
+    assert events["leaders_summit"].extend_deadline == 5
+    assert events["more_time"].set == {} and events["more_time"].extend_deadline == 5
