@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from hypothesis import given, settings
 
 from sim.analysis import analyze
-from sim.analysis.report import to_text
+from sim.analysis.report import to_json, to_text
 from sim.cli import main
 from sim.space import compile_space
 from tests.scenarios import scenarios
@@ -60,3 +61,21 @@ def test_a_single_signer_is_named_without_a_plural_verb(tmp_path, capsys):
     assert "2 possible deals over 1 issue (price); every deal is signed by Buyer," in out
     assert "1 deal can form" in out
     assert "Why the other deal cannot form: it leaves a signer below its reservation value." in out
+
+
+#: ``negsim analyze`` text and JSON of generated scenarios, as the code before issue 13
+#: (ratifiers and blocs) printed them: 36 scenarios, open and closed zones, every
+#: ``--max-relax`` from 0 to 3 and ``--top`` from 1 to 12 (recorded at commit 520bda6).
+RECORDED = ROOT / "tests" / "analysis" / "recorded_v1.json"
+
+
+def test_without_ratifiers_and_blocs_the_answer_is_what_it_was():
+    from tests.scenarios import build
+
+    cases = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert len(cases) == 36
+    for case in cases:
+        analysis = analyze(compile_space(build(case["data"])), case["max_relax"])
+        assert to_text(analysis, case["top"]) == case["text"]
+        now = json.dumps(to_json(analysis), indent=1, allow_nan=False)
+        assert now == json.dumps(case["json"], indent=1, allow_nan=False)
