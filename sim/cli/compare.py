@@ -23,7 +23,8 @@ def register(commands: Any) -> None:
         help="what changed between two batches",
         description="Each deal's share in batch A and in batch B (typically a baseline and a "
         "variant), the change with its 95% interval, and whether it is larger than chance "
-        f"(Holm-adjusted p < {ALPHA:g}). Runs with the same seed and run ids share their random "
+        f"(Holm-adjusted p < {ALPHA:g}); when both batches' parties have ratifiers, also the "
+        "share of runs ending in a ratified deal. Runs with the same seed and run ids share their random "
         "draws and are compared as pairs (McNemar's test); otherwise as independent samples "
         "(Newcombe's interval, two-proportion test). Prints a table and writes compare.FORMAT.",
     )
