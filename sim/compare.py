@@ -22,10 +22,11 @@ When both points' parties have ratifiers, the share of runs that end in a ratifi
 (any deal, signed and ratified at home) is compared the same way, as one more change
 (:attr:`PairComparison.ratified`).
 
-The p-values of all the deals compared (and of the ratified share) are adjusted with Holm's (1979) step-down
-method, which holds the family-wise error rate at 5% whatever the dependence between
-the tests (the shares of one batch sum to 1, so they are dependent); a change is
-*larger than chance* when its adjusted p-value is below :data:`ALPHA`.
+The p-values of all the deals compared (and of the ratified share) are adjusted with
+Holm's (1979) step-down method, which holds the family-wise error rate at 5% whatever
+the dependence between the tests (the shares of one batch sum to 1, so they are
+dependent); a change is *larger than chance* when its adjusted p-value is below
+:data:`ALPHA`.
 
 References: McNemar, Q. (1947) Note on the sampling error of the difference between
 correlated proportions or percentages, *Psychometrika* 12, 153–157. Newcombe, R. G.
