@@ -282,3 +282,65 @@ def test_without_ratifiers_the_summary_is_unchanged():
     assert f"  {Share('no deal', 1, 6)}\n" in text and str(Share("no deal", 1, 6)).startswith(
         " 16.7%"
     )
+
+
+def _row_columns(frame: pd.DataFrame) -> list[Any]:
+    """A frame's columns as the engine hands them to the writer."""
+    from sim.simulation.results import RowColumn
+
+    out = []
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            labels = tuple(str(c) for c in column.cat.categories)
+            out.append(RowColumn(name, column.cat.codes.to_numpy().astype(np.int64), labels=labels))
+        elif isinstance(column.dtype, pd.BooleanDtype | pd.Int64Dtype):
+            valid = column.notna().to_numpy()
+            kind = bool if isinstance(column.dtype, pd.BooleanDtype) else np.int64
+            values = column.fillna(False if kind is bool else 0).to_numpy(dtype=kind)
+            out.append(RowColumn(name, values, valid=valid))
+        else:
+            out.append(RowColumn(name, column.to_numpy()))
+    return out
+
+
+def test_a_folder_is_summarised_part_by_part_as_the_rows_read_back(tmp_path):
+    """The Arrow path of ``summarise`` (parts, chunks) gives what ``summarise_batch`` gives."""
+    import yaml
+
+    from sim.batch.manifest import RUNS, write_manifest
+    from sim.batch.plan import plan_batch
+    from sim.batch.schema import Rows, batch_columns
+    from sim.batch.store import write_part
+    from sim.batch.summary import summarise
+
+    data = copy.deepcopy(SCENARIO)
+    data["parties"]["p"]["ratification"] = [SENATE]
+    file = tmp_path / "tiny.yaml"
+    file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    plan = plan_batch([file], runs=300, seed=1, block=100)
+    rng = np.random.default_rng(5)
+    every = [None, *OPTIONS_XY]
+    runs = [
+        (every[i], bool(r), bool(f))
+        for i, r, f in zip(
+            rng.integers(0, len(every), 300),
+            rng.random(300) < 0.6,
+            rng.random(300) < 0.5,
+            strict=True,
+        )
+    ]
+    frame = home_batch(runs).rows.assign(run=np.arange(300, dtype=np.int64))
+    columns = batch_columns([frame], {})
+    out = tmp_path / "b"
+    (out / RUNS).mkdir(parents=True)
+    write_manifest(out, manifest_of(plan, columns))
+    for task in plan.tasks():
+        piece = frame.iloc[task.start : task.stop].reset_index(drop=True)
+        write_part(out, task, [Rows(_row_columns(piece), dict(task.point.values))])
+    (from_parts,) = summarise(out, top=3)
+    (from_rows,) = summarise_batch(Batch.open(out), top=3)
+    (planted,) = summarise_batch(home_batch(runs), top=3)
+    assert from_parts == from_rows == planted
+    assert from_parts.failed is not None and from_parts.failed.count > 0
+    assert from_parts.failed_by
