@@ -537,6 +537,8 @@ type LineEffect = tuple[
 def line_effects(point: PointData) -> list[LineEffect]:
     """Each red line that is firm in some runs and not in others: firm minus not firm.
 
+    A ratifier's line is named ``ratifier.line`` (its owner the ratifier's party).
+
     The change in the chance of any deal, and the deal whose share changes most between
     runs with the line firm and runs with it not firm, each with Newcombe's interval.
     """
@@ -544,8 +546,13 @@ def line_effects(point: PointData) -> list[LineEffect]:
     agreed = rows[AGREEMENT].to_numpy(dtype=bool)
     out: list[LineEffect] = []
     for party_id, party in point.scenario.parties.items():
-        for line in party.red_lines:
-            column = f"{FIRM}{party_id}.{line.id}"
+        # A party's own lines, then its ratifiers' (named ``ratifier.line``).
+        owned = [(line.id, f"{FIRM}{party_id}.{line.id}") for line in party.red_lines] + [
+            (f"{q.id}.{line.id}", f"{FIRM}{party_id}.{q.id}.{line.id}")
+            for q in party.ratification
+            for line in q.red_lines
+        ]
+        for name, column in owned:
             if column not in rows:
                 continue
             firm = rows[column].to_numpy(dtype=bool)
@@ -563,7 +570,7 @@ def line_effects(point: PointData) -> list[LineEffect]:
                 if abs(change) > best + 1e-12:
                     lo, hi = newcombe_interval(x_a, n_a, x_b, n_b)
                     moved, best = (deal, change, lo, hi), abs(change)
-            out.append((line.id, party_id, a / n_a - b / n_b, low, high, moved))
+            out.append((name, party_id, a / n_a - b / n_b, low, high, moved))
     out.sort(key=lambda e: e[2])
     return out
 
@@ -573,7 +580,11 @@ def red_line_effects(data: BatchData) -> Figure | None:
 
     ``None`` when no party of the batch has a red line (nothing to draw).
     """
-    if not any(p.red_lines for s in data.scenarios() for p in s.parties.values()):
+    if not any(
+        p.red_lines or any(q.red_lines for q in p.ratification)
+        for s in data.scenarios()
+        for p in s.parties.values()
+    ):
         return None
     points, note = _shown(data, MAX_RED_LINE_POINTS)
     effects = [line_effects(p) for p in points]
@@ -665,7 +676,14 @@ def red_line_effects(data: BatchData) -> Figure | None:
     owners = [
         p
         for p in data.parties()
-        if any(p in q.scenario.parties and q.scenario.parties[p].red_lines for q in points)
+        if any(
+            p in q.scenario.parties
+            and (
+                q.scenario.parties[p].red_lines
+                or any(r.red_lines for r in q.scenario.parties[p].ratification)
+            )
+            for q in points
+        )
     ]
     handles: list[Any] = [
         Patch(color=data.party_colour(p), label=cap(_party_label(data, p), 30)) for p in owners

@@ -513,3 +513,24 @@ def test_deals_figure_without_ratifiers_is_as_before():
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert "60.0%" in texts and not any("ratified" in t for t in texts)
     plt.close(figure)
+
+
+def test_a_ratifiers_line_is_drawn_among_the_red_lines():
+    raw = copy.deepcopy(LINES)
+    raw["parties"]["q"]["ratification"] = [
+        {
+            "id": "senate",
+            "reservation": 0.1,
+            "red_lines": [{"id": "no_b", "forbid": {"x": ["b"]}, "credibility": 0.5}],
+        }
+    ]
+    the = validate_document(Document(raw), sources=False)
+    # The Senate's line firm in 10 runs: 9 deals; not firm in 10: 5 deals (+40 points).
+    deals = [("a", "c")] * 9 + [None] + [("b", "d")] * 5 + [None] * 5
+    rows = lines_point([True] * 20, deals).rows
+    rows["firm.q.senate.no_b"] = [True] * 10 + [False] * 10
+    effects = line_effects(PointData("lines", the, {}, rows))
+    ratifier = [e for e in effects if e[0] == "senate.no_b"]
+    assert len(ratifier) == 1 and ratifier[0][1] == "q"
+    assert ratifier[0][2] == pytest.approx(0.4)
+    assert (ratifier[0][3], ratifier[0][4]) == pytest.approx(newcombe_interval(9, 10, 5, 10))
