@@ -77,7 +77,7 @@ class RatifierLineRef:
 
 @dataclass(frozen=True)
 class BlocRef:
-    """A bloc in the compiled space: its members (party indices, file order) and rule."""
+    """A bloc in the compiled space: its members (party indices, as listed) and rule."""
 
     id: str
     members: tuple[int, ...]
@@ -283,7 +283,7 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
                     signer[party_index[pid]] |= chosen
 
     blocs = tuple(
-        BlocRef(bid, tuple(sorted(party_index[m] for m in bloc.members)), bloc.rule)
+        BlocRef(bid, tuple(party_index[m] for m in bloc.members), bloc.rule)
         for bid, bloc in scenario.blocs.items()
     )
     for bloc in blocs:  # a bloc answers as one: when any member signs, every member does

@@ -112,7 +112,8 @@ class Analysis:
 
         Indexed by ``outcome`` (the deal's number in the outcome space); columns: one per
         issue (the option's label), ``u_<party>`` for every party, ``nash_product``,
-        ``pareto``, ``nash`` and ``kalai_smorodinsky`` (the deal is that point).
+        ``pareto``, ``nash`` and ``kalai_smorodinsky`` (the deal is that point); when any
+        party has ratifiers, ``ratified`` (every ratifier of every signer accepts it).
         """
         import pandas as pd
 
@@ -129,6 +130,8 @@ class Analysis:
         columns["pareto"] = self.pareto
         columns["nash"] = [o == self.nash for o in outcomes]
         columns["kalai_smorodinsky"] = [o == self.kalai_smorodinsky for o in outcomes]
+        if space.ratifiers:
+            columns["ratified"] = self.ratifiable_zone.zone[self.feasible]
         return pd.DataFrame(columns, index=pd.Index(outcomes, name="outcome", dtype="int64"))
 
     def summary(self, top: int = 10) -> str:

@@ -69,11 +69,20 @@ def two_level_data(draw: st.DrawFn, max_ratifier_lines: int = 4) -> dict[str, An
     for b in range(draw(st.integers(0, 2))):
         if not free:
             break
-        members = draw(st.lists(st.sampled_from(free), min_size=1, max_size=4, unique=True))
+        # blocs of three or more are the ones where a majority differs from unanimity
+        size = draw(st.sampled_from([1, 2, 3, 3, 4, 5]))
+        members = draw(
+            st.lists(
+                st.sampled_from(free),
+                min_size=min(size, len(free)),
+                max_size=min(size, len(free)),
+                unique=True,
+            )
+        )
         free = [p for p in free if p not in members]
         blocs[f"b{b}"] = {
             "members": members,
-            "rule": draw(st.sampled_from(["unanimous", "majority"])),
+            "rule": draw(st.sampled_from(["unanimous", "majority", "majority"])),
         }
     if blocs:
         data["blocs"] = blocs

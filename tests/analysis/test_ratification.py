@@ -95,10 +95,11 @@ def test_generated_two_level_scenarios_reach_every_case():
             seen["home_open"] = True
         if result.ratifiable.size == 0 and any(len(r) > 0 for r in result.ratifiable_relaxations):
             seen["home_relax"] = True
+        blocked = result.zone.blocked
         for vote in result.zone.votes:
-            passing = result.zone.zone & vote.signs
-            if np.any(passing & ~vote.reach.all(axis=0)):
-                seen["outvoted"] = True
+            ayes = [vote.reach[j] & ~blocked[rows].any(axis=0) for j, rows in enumerate(vote.lines)]
+            if np.any(result.zone.zone & vote.signs & ~np.all(ayes, axis=0)):
+                seen["outvoted"] = True  # a deal in the zone that a member of its bloc refuses
 
     probe()
     assert all(seen.values()), seen
@@ -181,3 +182,28 @@ def test_a_ratifier_narrows_the_zone_and_says_why():
     # dropping the Rada's line does not help ("all" is worth 0 to it): no relaxation opens it
     assert result.ratifiable_relaxations == []
     assert analyze(compile_space(build(_win_set(0.5)))).ratifiable.size == 1
+
+
+def test_the_frame_says_which_deals_would_be_ratified():
+    result = analyze(compile_space(build(_win_set(0.5))))
+    frame = result.to_frame()
+    assert frame["ratified"].tolist() == [
+        int(o) in set(result.ratifiable.tolist()) for o in frame.index
+    ]
+    assert frame["ratified"].tolist() == [True, False]  # "some" passes, "all" crosses the line
+    assert (
+        "ratified"
+        not in analyze(
+            compile_space(
+                build(
+                    _win_set(0.5)
+                    | {
+                        "parties": {
+                            p: {k: v for k, v in party.items() if k != "ratification"}
+                            for p, party in _win_set(0.5)["parties"].items()
+                        }
+                    }
+                )
+            )
+        ).to_frame()
+    )
