@@ -159,11 +159,11 @@ def analyze(space: OutcomeSpace, max_relax: int = 3) -> Analysis:
     """Analyse the agreement space: zone, Pareto set, Nash and K–S points, red lines."""
     zone = agreement_zone(space)
     feasible, products, pareto = _ranked(space, zone)
-    if space.ratifiers:
-        home = ratifiable_zone(space)
+    home = ratifiable_zone(space) if space.ratifiers else zone
+    if np.array_equal(home.zone, zone.zone):  # the same deals: no second Pareto pass
+        ratifiable, home_products, home_pareto = feasible, products, pareto
+    else:
         ratifiable, home_products, home_pareto = _ranked(space, home)
-    else:  # the same zone: no second pass over the outcomes
-        home, ratifiable, home_products, home_pareto = zone, feasible, products, pareto
     first = len(space.lines)
     return Analysis(
         space=space,
