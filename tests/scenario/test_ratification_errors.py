@@ -355,3 +355,19 @@ def test_the_command_line_reports_ratifier_and_bloc_problems_and_exits_2(
         (str(w.path), w.line("truse"), f"{R}.red_lines[0].forbid.ceasefire[0]"),
         (str(w.path), w.line("west:"), "blocs.west.members[1]"),
     ]
+
+
+def test_values_for_an_issue_the_partys_weights_do_not_list(files: Files) -> None:
+    w = files.scenario(
+        (
+            "      security: {troops: 1.0, none: 0.2}\n",
+            "      security: {troops: 1.0, none: 0.2}\n"
+            "    ratification:\n"
+            "      - id: senate\n"
+            "        reservation: 0.1\n"
+            "        values: {ceasefire: {truce: 1, treaty: 0}}\n",
+        ),
+    )
+    assert one(w, "values: {ceasefire", "parties.guarantor.ratification[0].values.ceasefire") == (
+        "values for 'ceasefire', which the weights it takes from guarantor do not list"
+    )
