@@ -168,8 +168,9 @@ def _zone_text(analysis: Analysis, top: int) -> str:
     for bloc in space.blocs:
         members = _join([scenario.party_label(space.parties[m]) for m in bloc.members])
         rule = "all of them do" if bloc.rule == "unanimous" else "more than half of them do"
+        named = f" ({bloc.id})" if scenario.blocs[bloc.id].label else ""
         lines.append(
-            f"Bloc {scenario.bloc_label(bloc.id)} ({bloc.id}): {members} sign together; it"
+            f"Bloc {scenario.bloc_label(bloc.id)}{named}: {members} sign together; it"
             f" accepts a deal when {rule} ({bloc.rule})."
         )
     lines.append("")
