@@ -236,6 +236,8 @@ class _Tally:
         self.runs = np.zeros(self.size, dtype=np.int64)
         self.agreed = np.zeros(self.size, dtype=np.int64)
         self.ratified = np.zeros(self.size, dtype=np.int64)
+        #: Whether the rows said which deals were ratified (a ``ratified`` column).
+        self.told = False
         #: Per point: how many failed deals each ratifier's limit rejects (and their number).
         self.failures: dict[int, dict[str, int]] = {}
         self.groups = _issue_groups(scenarios)
@@ -258,6 +260,7 @@ class _Tally:
         self.runs += np.bincount(point, minlength=self.size)
         self.agreed += np.bincount(point[agreed], minlength=self.size)
         if ratified is not None:
+            self.told = True
             self.ratified += np.bincount(point[agreed & ratified], minlength=self.size)
         if not agreed.any():
             return
@@ -320,7 +323,7 @@ class _Tally:
         out = []
         for k, entry in enumerate(self.manifest.points):
             runs, agreed = int(self.runs[k]), int(self.agreed[k])
-            home = self.scenarios[k].has_ratifiers
+            home = self.told and self.scenarios[k].has_ratifiers
             ratified = int(self.ratified[k])
             failures = self.failures.get(k, {})
             unratified = agreed - ratified

@@ -344,3 +344,12 @@ def test_a_folder_is_summarised_part_by_part_as_the_rows_read_back(tmp_path):
     assert from_parts == from_rows == planted
     assert from_parts.failed is not None and from_parts.failed.count > 0
     assert from_parts.failed_by
+
+
+def test_rows_without_a_ratified_column_claim_no_ratification():
+    runs = [(("a", "d"), True, True)] * 4 + [(None, False, True)]
+    batch = home_batch(runs)
+    bare = Batch(batch.manifest, batch.rows.drop(columns=["ratified"]), batch.point, 0)
+    (summary,) = summarise_batch(bare, top=3)
+    assert summary.signed is None and summary.failed is None
+    assert "ratif" not in format_summary([summary])
