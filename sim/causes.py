@@ -1,7 +1,8 @@
 """Why talks fail: per scenario and sweep point, the causes of the runs without a deal.
 
 Every row of a batch without agreement says (DESIGN.md, "Results", v2) who refused the
-last text (``blocker``), what it named (``blocked_on``: a red line ``party.line`` or an
+last text (``blocker``), what it named (``blocked_on``: a red line ``party.line``, a
+ratifier's red line ``party.ratifier.line`` or reservation ``party.ratifier``, or an
 issue) and how the talks ended (``ended``: ``deadline``, ``no_zone`` or ``walked_out``).
 This module counts them among the no-deal runs of each point, gives each share its 95%
 Wilson score interval (Wilson 1927, from statsmodels), and says the top causes in words.
@@ -316,7 +317,13 @@ def _with_interval(cause: Cause) -> str:
 
 
 class Names:
-    """Words for parties, lines and issues: the scenario's labels where it is known."""
+    """Words for parties, lines and issues: the scenario's labels where it is known.
+
+    ``blocked_on`` names a party's red line ``party.line``, a ratifier's red line
+    ``party.ratifier.line``, a ratifier's reservation ``party.ratifier`` (what the ratifier
+    would ratify) or an issue. Without the scenario, ``a.b.c`` is a ratifier's line and
+    ``a.b`` a party's line.
+    """
 
     def __init__(self, scenario: Scenario | None = None) -> None:
         self.scenario = scenario
@@ -327,18 +334,54 @@ class Names:
             return self.scenario.party_label(party)
         return party
 
+    def blocker(self, party: str) -> str:
+        """A party that refused, with its bloc when it is in one: "The West (Europe)"."""
+        if self.scenario is not None and party in self.scenario.parties:
+            bloc = self.scenario.bloc_of(party)
+            if bloc is not None and len(self.scenario.blocs[bloc].members) > 1:
+                return f"{self.scenario.bloc_label(bloc)} ({self.party(party)})"
+        return self.party(party)
+
+    def ratifier(self, party: str, ratifier: str) -> str:
+        """A ratifier in words: "Ukraine's Verkhovna Rada"."""
+        label = ratifier.replace("_", " ")
+        scenario = self.scenario
+        owner = scenario.parties.get(party) if scenario is not None else None
+        ids = [q.id for q in owner.ratification] if owner is not None else []
+        if scenario is not None and ratifier in ids:
+            label = scenario.ratifier_label(party, ratifier)
+        return f"{self.party(party)}'s {label}"
+
+    def kind(self, named: str) -> str:
+        """What ``blocked_on`` names: ``line``, ``ratifier_line``, ``ratifier`` or ``issue``."""
+        parts = named.split(".")
+        if self.scenario is None:
+            return {1: "issue", 2: "line"}.get(len(parts), "ratifier_line")
+        party = self.scenario.parties.get(parts[0])
+        if party is None or len(parts) == 1:
+            return "issue"
+        ratifiers = {q.id for q in party.ratification}
+        if len(parts) == 2:
+            lines = {line.id for line in party.red_lines}
+            return "ratifier" if parts[1] in ratifiers and parts[1] not in lines else "line"
+        return "ratifier_line" if parts[1] in ratifiers else "line"
+
     def is_line(self, named: str) -> bool:
-        """Whether ``blocked_on`` names a red line (``party.line``) rather than an issue."""
-        owner, dot, _ = named.partition(".")
-        if self.scenario is not None:
-            return bool(dot) and owner in self.scenario.parties
-        return bool(dot)
+        """Whether ``blocked_on`` names a party's or a ratifier's limit rather than an issue."""
+        return self.kind(named) != "issue"
 
     def named(self, named: str, blocker: str | None = None) -> str:
         """What a refusal named, in words: "on its red line x", "over the issue y"."""
         if named == NOT_NAMED:
             return "naming no line or issue"
-        if self.is_line(named):
+        kind = self.kind(named)
+        if kind == "ratifier_line":
+            owner, ratifier, line = named.split(".", 2)
+            return f"on {self.ratifier(owner, ratifier)}'s red line {line}"
+        if kind == "ratifier":
+            owner, _, ratifier = named.partition(".")
+            return f"on what {self.ratifier(owner, ratifier)} would ratify (its reservation value)"
+        if kind == "line":
             owner, _, line = named.partition(".")
             whose = "its" if owner == blocker else f"{self.party(owner)}'s"
             return f"on {whose} red line {line}"
@@ -350,7 +393,14 @@ class Names:
         """A cause as a short label for a figure: "Russia: no_nato_troops", "issue: Territory"."""
         if named == NOT_NAMED:
             return NOT_NAMED
-        if self.is_line(named):
+        kind = self.kind(named)
+        if kind == "ratifier_line":
+            owner, ratifier, line = named.split(".", 2)
+            return f"{self.ratifier(owner, ratifier)}: red line {line}"
+        if kind == "ratifier":
+            owner, _, ratifier = named.partition(".")
+            return f"{self.ratifier(owner, ratifier)}: what it would ratify"
+        if kind == "line":
             owner, _, line = named.partition(".")
             return f"{self.party(owner)}: red line {line}"
         if self.scenario is not None and named in self.scenario.issues:
@@ -386,7 +436,7 @@ def describe(causes: PointCauses, scenario: Scenario | None = None, top: int = T
         if blocker.name == NOT_NAMED:
             text = f"no signer is named as refusing in {_with_interval(blocker)}"
         else:
-            who = names.party(blocker.name)
+            who = names.blocker(blocker.name)
             share, interval = _share_text(blocker), _interval_text(blocker)
             text = (
                 f"{who} refused the last text in {share} of them ({interval})"

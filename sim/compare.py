@@ -18,10 +18,15 @@ alone with ``top=0``) the change of share from A to B gets a 95% interval and a 
   from the two Wilson intervals) and the two-proportion z-test — or Fisher's (1935)
   exact test when an expected count is below 5, where the z-test is far too liberal.
 
-The p-values of all the deals compared are adjusted with Holm's (1979) step-down
-method, which holds the family-wise error rate at 5% whatever the dependence between
-the tests (the shares of one batch sum to 1, so they are dependent); a change is
-*larger than chance* when its adjusted p-value is below :data:`ALPHA`.
+When both points' parties have ratifiers, the share of runs that end in a ratified deal
+(any deal, signed and ratified at home) is compared the same way, as one more change
+(:attr:`PairComparison.ratified`).
+
+The p-values of all the deals compared (and of the ratified share) are adjusted with
+Holm's (1979) step-down method, which holds the family-wise error rate at 5% whatever
+the dependence between the tests (the shares of one batch sum to 1, so they are
+dependent); a change is *larger than chance* when its adjusted p-value is below
+:data:`ALPHA`.
 
 References: McNemar, Q. (1947) Note on the sampling error of the difference between
 correlated proportions or percentages, *Psychometrika* 12, 153–157. Newcombe, R. G.
@@ -313,6 +318,13 @@ class PairComparison:
     deals: tuple[DealChange, ...]  # no deal first, then by the larger of the two shares
     notes: tuple[str, ...] = ()
     top: int = 0  # deals compared one by one (0: every deal); the rest are "other deals"
+    #: The runs that end in a ratified deal (any deal), when both points have ratifiers.
+    ratified: DealChange | None = None
+
+    @property
+    def changes(self) -> tuple[DealChange, ...]:
+        """Every change tested: the deals, then the ratified share (if compared)."""
+        return self.deals + ((self.ratified,) if self.ratified is not None else ())
 
     @property
     def method(self) -> str:
@@ -341,6 +353,7 @@ class PairComparison:
             "top": self.top,
             "notes": list(self.notes),
             "deals": [d.to_json() for d in self.deals],
+            "ratified": None if self.ratified is None else self.ratified.to_json(),
         }
 
 
@@ -356,7 +369,7 @@ class Comparison:
     @property
     def tests(self) -> int:
         """How many changes were tested (the size of Holm's family)."""
-        return sum(len(p.deals) for p in self.pairs)
+        return sum(len(p.changes) for p in self.pairs)
 
     def to_json(self) -> dict[str, Any]:
         """As plain JSON data (``negsim compare --json``)."""
@@ -546,6 +559,10 @@ def compare_points(
                 deal, label, xa, n_a, xb, n_b, change, low, high, p, p, discordant, words, rolled
             )
         )
+    ratified = None
+    home_a, home_b = _ratified_runs(a, rows_a), _ratified_runs(b, rows_b)
+    if home_a is not None and home_b is not None:
+        ratified = _change(home_a, home_b, paired, RATIFIED_LABEL)
     return PairComparison(
         a.name,
         b.name,
@@ -557,7 +574,43 @@ def compare_points(
         tuple(changes),
         tuple(notes),
         top if rest else 0,
+        ratified,
     )
+
+
+#: The label of the runs that end in a ratified deal.
+RATIFIED_LABEL = "ratified at home (any deal signed and ratified)"
+
+
+def _ratified_runs(point: PointData, rows: pd.DataFrame) -> np.ndarray | None:
+    """Which runs (in the order of ``rows``) end in a ratified deal; None: nobody ratifies."""
+    from sim.batch.schema import AGREEMENT, RATIFIED
+
+    if RATIFIED not in rows.columns or not point.scenario.has_ratifiers:
+        return None
+    agreed = rows[AGREEMENT].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ratified: np.ndarray = agreed & rows[RATIFIED].astype("boolean").fillna(False).to_numpy(
+        dtype=bool
+    )
+    return ratified
+
+
+def _change(hit_a: np.ndarray, hit_b: np.ndarray, paired: bool, label: str) -> DealChange:
+    """The change of the share of runs with ``hit`` from A to B, as a deal's change."""
+    n_a, n_b = len(hit_a), len(hit_b)
+    xa, xb = int(hit_a.sum()), int(hit_b.sum())
+    discordant: tuple[int, int] | None = None
+    if paired:  # rows sorted by run, the same run ids on both sides
+        both = int((hit_a & hit_b).sum())
+        only_a, only_b = xa - both, xb - both
+        change, low, high = paired_difference(only_a, only_b, n_a)
+        p = mcnemar_p(only_a, only_b)
+        discordant = (only_a, only_b)
+    else:
+        change = xb / n_b - xa / n_a
+        low, high = newcombe_interval(xb, n_b, xa, n_a)
+        p = two_proportion_p(xb, n_b, xa, n_a)
+    return DealChange(None, label, xa, n_a, xb, n_b, change, low, high, p, p, discordant)
 
 
 def seeds_of(folder: str | Path) -> dict[str, int]:
@@ -587,11 +640,14 @@ def compare_batches(a: BatchData, b: BatchData, top: int = TOP) -> Comparison:
         )
         for i, j in pairs
     ]
-    adjusted = iter(holm([d.p for pair in compared for d in pair.deals]))
-    final = [
-        replace(pair, deals=tuple(replace(d, p_adjusted=next(adjusted)) for d in pair.deals))
-        for pair in compared
-    ]
+    adjusted = iter(holm([d.p for pair in compared for d in pair.changes]))
+    final = []
+    for pair in compared:
+        deals = tuple(replace(d, p_adjusted=next(adjusted)) for d in pair.deals)
+        ratified = pair.ratified
+        if ratified is not None:
+            ratified = replace(ratified, p_adjusted=next(adjusted))
+        final.append(replace(pair, deals=deals, ratified=ratified))
     notes = (how,) if how else ()
     return Comparison(str(a.folder), str(b.folder), tuple(final), notes)
 
@@ -653,7 +709,7 @@ def format_comparison(comparison: Comparison, width: int = WIDTH) -> str:
         for text in (f"{runs}: {pair.why}.", f"Method: {pair.method}.", *rolled, *pair.notes):
             out += textwrap.wrap(text, width, subsequent_indent="  ")
         out.append(head)
-        for d in pair.deals:
+        for d in pair.changes:
             interval = f"[{_points(d.low)}, {_points(d.high)}]"
             mark = "*" if d.larger_than_chance else " "
             numbers = (
@@ -663,7 +719,7 @@ def format_comparison(comparison: Comparison, width: int = WIDTH) -> str:
             lines = wrap_deal(d.label, max(20, width - label_at))
             out.append(numbers + lines[0])
             out += [" " * label_at + line for line in lines[1:]]
-    flagged = sum(d.larger_than_chance for p in comparison.pairs for d in p.deals)
+    flagged = sum(d.larger_than_chance for p in comparison.pairs for d in p.changes)
     out.append("")
     out += textwrap.wrap(
         f"* larger than chance: Holm-adjusted p < {ALPHA:g} over the {comparison.tests}"

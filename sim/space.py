@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.scenario.models import RedLine, Scenario
+from sim.scenario.models import Ratifier, RedLine, Scenario
 from sim.scenario.problems import Problem, ScenarioError
 
 #: Utility comparisons allow for floating-point rounding: ``u >= r`` when ``u >= r - EPS``.
@@ -41,6 +41,52 @@ class RedLineRef:
     def key(self) -> str:
         """``party.id``, the name used in relaxations and paths."""
         return f"{self.party}.{self.id}"
+
+
+@dataclass(frozen=True)
+class RatifierRef:
+    """One ratifier in the compiled space: the party it ratifies for, and its id."""
+
+    party: str
+    party_index: int
+    id: str
+    spec: Ratifier
+
+    @property
+    def key(self) -> str:
+        """``party.ratifier``, the name of its reservation in exclusions and rows."""
+        return f"{self.party}.{self.id}"
+
+
+@dataclass(frozen=True)
+class RatifierLineRef:
+    """One ratifier's red line in the compiled space."""
+
+    party: str
+    party_index: int
+    ratifier: str
+    ratifier_index: int  # into OutcomeSpace.ratifiers
+    id: str
+    spec: RedLine
+
+    @property
+    def key(self) -> str:
+        """``party.ratifier.line``, the name used in relaxations, rows and paths."""
+        return f"{self.party}.{self.ratifier}.{self.id}"
+
+
+@dataclass(frozen=True)
+class BlocRef:
+    """A bloc in the compiled space: its members (party indices, as listed) and rule."""
+
+    id: str
+    members: tuple[int, ...]
+    rule: str  # "unanimous" | "majority"
+
+    @property
+    def need(self) -> int:
+        """How many members must accept: all, or strictly more than half."""
+        return len(self.members) if self.rule == "unanimous" else len(self.members) // 2 + 1
 
 
 @dataclass(frozen=True)
@@ -102,7 +148,12 @@ class LineTable:
 
 @dataclass(frozen=True, eq=False)
 class OutcomeSpace:
-    """A scenario compiled into arrays over parties (P), outcomes (O) and red lines (L)."""
+    """A scenario compiled into arrays over parties (P), outcomes (O) and red lines (L).
+
+    With ratification (DESIGN.md v2) it also holds the ratifiers (Q), their utilities and
+    reservations, and their red lines (M); and the blocs. ``signer`` counts bloc-mates:
+    when any member of a bloc must sign an outcome, every member does.
+    """
 
     scenario: Scenario
     issues: tuple[str, ...]
@@ -116,6 +167,32 @@ class OutcomeSpace:
     lines: tuple[RedLineRef, ...]
     crosses: BoolArray  # L × O: outcome o crosses line l
     line_owner: IntArray = field(repr=False)  # L: party index
+    ratifiers: tuple[RatifierRef, ...] = ()
+    ratifier_utility: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    ratifier_reservation: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
+    ratifier_owner: IntArray = field(  # Q: the party index each ratifier ratifies for
+        default_factory=lambda: np.zeros(0, dtype=np.intp), repr=False
+    )
+    ratifier_lines: tuple[RatifierLineRef, ...] = ()
+    ratifier_crosses: BoolArray = field(  # M × O: outcome o crosses ratifier line m
+        default_factory=lambda: np.zeros((0, 0), dtype=bool), repr=False
+    )
+    ratifier_line_owner: IntArray = field(  # M: ratifier index
+        default_factory=lambda: np.zeros(0, dtype=np.intp), repr=False
+    )
+    blocs: tuple[BlocRef, ...] = ()
+
+    @property
+    def all_lines(self) -> tuple[RedLineRef | RatifierLineRef, ...]:
+        """Party lines then ratifier lines: the numbering of the ratifiable analysis."""
+        return (*self.lines, *self.ratifier_lines)
+
+    def bloc_index(self) -> IntArray:
+        """P: the index of each party's bloc, -1 for a party in none."""
+        out = np.full(len(self.parties), -1, dtype=np.intp)
+        for b, bloc in enumerate(self.blocs):
+            out[list(bloc.members)] = b
+        return out
 
     @property
     def n_outcomes(self) -> int:
@@ -205,12 +282,45 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
                 for pid in option.needs:
                     signer[party_index[pid]] |= chosen
 
+    blocs = tuple(
+        BlocRef(bid, tuple(party_index[m] for m in bloc.members), bloc.rule)
+        for bid, bloc in scenario.blocs.items()
+    )
+    for bloc in blocs:  # a bloc answers as one: when any member signs, every member does
+        members = list(bloc.members)
+        signer[members] |= signer[members].any(axis=0)
+
     lines: list[RedLineRef] = []
     crosses = np.empty((sum(len(p.red_lines) for p in scenario.parties.values()), count), bool)
     for p, (pid, party) in enumerate(scenario.parties.items()):
         for line in party.red_lines:
             crosses[len(lines)] = LineTable.of(line, issues, options, max(sizes)).crosses(choice)
             lines.append(RedLineRef(pid, p, line.id, line))
+
+    ratifiers: list[RatifierRef] = []
+    ratifier_lines: list[RatifierLineRef] = []
+    for p, (pid, party) in enumerate(scenario.parties.items()):
+        for ratifier in party.ratification:
+            for line in ratifier.red_lines:
+                ratifier_lines.append(
+                    RatifierLineRef(pid, p, ratifier.id, len(ratifiers), line.id, line)
+                )
+            ratifiers.append(RatifierRef(pid, p, ratifier.id, ratifier))
+    ratifier_utility = np.zeros((len(ratifiers), count))
+    for q, who in enumerate(ratifiers):
+        party = scenario.parties[who.party]
+        weights = party.normalised_ratifier_weights(who.spec)
+        _, values = party.ratifier_preferences(who.spec)
+        for i, issue in enumerate(issues):
+            weight = weights.get(issue, 0.0)
+            if weight == 0.0:
+                continue
+            table = np.array([values[issue][o] for o in options[i]])
+            ratifier_utility[q] += weight * table[choice[:, i]]
+    ratifier_crosses = np.empty((len(ratifier_lines), count), bool)
+    for m, line_ref in enumerate(ratifier_lines):
+        rule = LineTable.of(line_ref.spec, issues, options, max(sizes))
+        ratifier_crosses[m] = rule.crosses(choice)
 
     return OutcomeSpace(
         scenario=scenario,
@@ -225,4 +335,12 @@ def compile_space(scenario: Scenario, max_outcomes: int = MAX_OUTCOMES) -> Outco
         lines=tuple(lines),
         crosses=crosses,
         line_owner=np.array([line.party_index for line in lines], dtype=np.intp),
+        ratifiers=tuple(ratifiers),
+        ratifier_utility=ratifier_utility,
+        ratifier_reservation=np.array([q.spec.reservation for q in ratifiers], dtype=float),
+        ratifier_owner=np.array([q.party_index for q in ratifiers], dtype=np.intp),
+        ratifier_lines=tuple(ratifier_lines),
+        ratifier_crosses=ratifier_crosses,
+        ratifier_line_owner=np.array([m.ratifier_index for m in ratifier_lines], dtype=np.intp),
+        blocs=blocs,
     )

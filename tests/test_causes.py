@@ -21,6 +21,7 @@ from sim.causes import (
     BLOCKED_ON,
     BLOCKER,
     NOT_NAMED,
+    Names,
     batch_causes,
     describe,
     format_causes,
@@ -29,6 +30,8 @@ from sim.causes import (
     sweep_columns,
     wilson_interval,
 )
+from sim.scenario import Scenario
+from sim.scenario.models import Bloc
 from sim.simulation.results import RowColumn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -354,3 +357,79 @@ def test_unnamed_refusals_first():
     text = describe(point)
     assert "no signer is named as refusing in 60%" in text
     assert "b refused the last text in 40% of them" in text
+
+
+def two_level() -> Scenario:
+    """Ukraine with a ratifier (the Rada), Europe and the UK as one bloc, The West."""
+    from sim.scenario import validate_document
+    from sim.scenario.yamlsource import Document
+
+    def party(label: str, **more: object) -> dict:
+        values = {"x": {"a": 1.0, "b": 0.0}}
+        return {"label": label, "signs": True, "reservation": 0.1, "weights": {"x": 1}} | {
+            "values": values,
+            **more,
+        }
+
+    rada = {
+        "id": "rada",
+        "label": "Verkhovna Rada",
+        "reservation": 0.5,
+        "red_lines": [{"id": "no_recognition", "forbid": {"x": ["b"]}}],
+    }
+    raw = {
+        "id": "s",
+        "title": "Two levels",
+        "deadline": 5,
+        "protocol": "alternating",
+        "issues": {"x": {"label": "Territory", "options": {"a": "A", "b": "B"}}},
+        "parties": {
+            "ukraine": party("Ukraine", ratification=[rada]),
+            "europe": party("Europe", red_lines=[{"id": "no_veto", "forbid": {"x": ["a"]}}]),
+            "united_kingdom": party("United Kingdom"),
+        },
+        "blocs": {"west": {"label": "The West", "members": ["europe", "united_kingdom"]}},
+    }
+    return validate_document(Document(raw), sources=False)
+
+
+def test_words_name_a_ratifiers_line_and_reservation_and_the_bloc():
+    rows = frame(
+        planted(
+            0,
+            [
+                ("ukraine", "ukraine.rada.no_recognition", "deadline", 50),
+                ("europe", "europe.no_veto", "deadline", 30),
+                ("ukraine", "ukraine.rada", "deadline", 20),
+            ],
+        )
+    )
+    (point,) = frame_causes(rows)
+    text = describe(point, two_level(), top=3)
+    plain = re.sub(r" \([^)]*\)", "", text)
+    assert "Ukraine refused the last text in 70% of them" in plain
+    assert "on Ukraine's Verkhovna Rada's red line no_recognition in 50%" in plain
+    # the bloc member is named with its bloc; its own line is still "its"
+    assert "The West in 30%, on its red line no_veto in 30%" in plain
+    assert "(Europe)" in text
+    names = Names(two_level())
+    assert names.named("ukraine.rada") == (
+        "on what Ukraine's Verkhovna Rada would ratify (its reservation value)"
+    )
+    assert names.label("ukraine.rada.no_recognition") == (
+        "Ukraine's Verkhovna Rada: red line no_recognition"
+    )
+    assert names.label("ukraine.rada") == "Ukraine's Verkhovna Rada: what it would ratify"
+    assert names.label("europe.no_veto") == "Europe: red line no_veto"
+    assert names.blocker("europe") == "The West (Europe)"
+    assert names.blocker("ukraine") == "Ukraine"
+    assert names.kind("x") == "issue" and not names.is_line("x")
+    # without the scenario: three parts are a ratifier's line, two a party's
+    assert Names().kind("p.q.l") == "ratifier_line" and Names().kind("p.l") == "line"
+
+
+def test_a_bloc_of_one_is_named_as_the_party_alone():
+    scenario = two_level().model_copy(
+        update={"blocs": {"solo": Bloc(label="Alone", members=["europe"])}}
+    )
+    assert Names(scenario).blocker("europe") == "Europe"

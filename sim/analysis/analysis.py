@@ -10,7 +10,14 @@ import numpy as np
 from sim.analysis.pareto import pareto_mask
 from sim.analysis.relaxations import minimal_relaxations
 from sim.analysis.solutions import kalai_smorodinsky, nash_products
-from sim.analysis.zone import Zone, agreement_zone, excludes, unlocked
+from sim.analysis.zone import (
+    Zone,
+    agreement_zone,
+    excludes,
+    ratifiable_zone,
+    ratifier_below,
+    unlocked,
+)
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.space import OutcomeSpace
 
@@ -20,7 +27,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class Analysis:
-    """Which agreements can form in a space, and which red lines stand in the way."""
+    """Which agreements can form in a space, and which red lines stand in the way.
+
+    Ratification (DESIGN.md v2, Putnam 1988): ``ratifiable`` are the zone outcomes that
+    every ratifier of every signer accepts, best Nash product first (ties in outcome
+    order), with ``ratifiable_nash_product`` and ``ratifiable_pareto`` (Pareto judged
+    among the ratifiable outcomes, over the ``signs: true`` parties) beside it, as
+    ``feasible`` has; ``ratifiable_zone`` is its :class:`Zone`, over
+    ``space.all_lines`` (the parties' red lines, then the ratifiers'). For a zone deal
+    that fails at home, :meth:`home_obstacles` names what excludes it (``P.Q.LINE`` for
+    a ratifier's red line, ``P.Q`` for its reservation value), and ``failing_at_home``
+    lists those deals in ``feasible`` order. ``ratifier_excludes`` (M) counts the
+    outcomes crossing each ratifier line (``space.ratifier_lines``) and
+    ``ratifier_unlocks`` (M × O) marks the outcomes that join the ratifiable zone when
+    that line alone is dropped; ``ratifiable_relaxations`` are the minimal sets of lines
+    (indices into ``space.all_lines``, keys by :meth:`line_key`) whose removal opens the
+    ratifiable zone, smallest first, up to ``max_relax``. Without ratifiers the
+    ratifiable zone is the zone.
+    """
 
     space: OutcomeSpace
     zone: Zone
@@ -33,6 +57,50 @@ class Analysis:
     unlocks: BoolArray  # L × O: outcomes each line alone keeps out
     relaxations: list[tuple[int, ...]]
     max_relax: int
+    ratifiable_zone: Zone
+    ratifiable: IntArray  # ratifiable outcomes, best Nash product first (ties in order)
+    ratifiable_nash_product: FloatArray  # per ratifiable outcome
+    ratifiable_pareto: BoolArray  # per ratifiable outcome, among the ratifiable ones
+    ratifier_excludes: IntArray  # M: outcomes crossing each ratifier line
+    ratifier_unlocks: BoolArray  # M × O: outcomes that line alone keeps out (ratifiable)
+    ratifiable_relaxations: list[tuple[int, ...]]  # indices into space.all_lines
+
+    @property
+    def ratifier_unlock_counts(self) -> IntArray:
+        """M: how many outcomes each ratifier line alone keeps out of the ratifiable zone."""
+        return self.ratifier_unlocks.sum(axis=1)
+
+    @property
+    def failing_at_home(self) -> IntArray:
+        """The zone outcomes some ratifier rejects, in ``feasible`` order."""
+        keep: IntArray = self.feasible[~self.ratifiable_zone.zone[self.feasible]]
+        return keep
+
+    def line_key(self, index: int) -> str:
+        """The key of line ``index`` of ``space.all_lines``: ``P.LINE`` or ``P.Q.LINE``."""
+        return self.space.all_lines[index].key
+
+    def home_obstacles(self, outcome: int) -> list[str]:
+        """What excludes an outcome at home, for the ratifiers of its signers.
+
+        ``P.Q.LINE`` for a ratifier's red line it crosses, ``P.Q`` when it is below the
+        ratifier's reservation value; ratifier by ratifier in file order (its lines,
+        then its reservation). Empty for an outcome every ratifier accepts.
+        """
+        space = self.space
+        first = len(space.lines)
+        crossed = self.ratifiable_zone.blocked[first:, outcome]
+        below = ratifier_below(space, outcome)
+        out: list[str] = []
+        for q, ratifier in enumerate(space.ratifiers):
+            out += [
+                ref.key
+                for m, ref in enumerate(space.ratifier_lines)
+                if ref.ratifier_index == q and crossed[m]
+            ]
+            if below[q]:
+                out.append(ratifier.key)
+        return out
 
     @property
     def unlock_counts(self) -> IntArray:
@@ -44,7 +112,8 @@ class Analysis:
 
         Indexed by ``outcome`` (the deal's number in the outcome space); columns: one per
         issue (the option's label), ``u_<party>`` for every party, ``nash_product``,
-        ``pareto``, ``nash`` and ``kalai_smorodinsky`` (the deal is that point).
+        ``pareto``, ``nash`` and ``kalai_smorodinsky`` (the deal is that point); when any
+        party has ratifiers, ``ratified`` (every ratifier of every signer accepts it).
         """
         import pandas as pd
 
@@ -61,6 +130,8 @@ class Analysis:
         columns["pareto"] = self.pareto
         columns["nash"] = [o == self.nash for o in outcomes]
         columns["kalai_smorodinsky"] = [o == self.kalai_smorodinsky for o in outcomes]
+        if space.ratifiers:
+            columns["ratified"] = self.ratifiable_zone.zone[self.feasible]
         return pd.DataFrame(columns, index=pd.Index(outcomes, name="outcome", dtype="int64"))
 
     def summary(self, top: int = 10) -> str:
@@ -87,22 +158,40 @@ class Analysis:
 def analyze(space: OutcomeSpace, max_relax: int = 3) -> Analysis:
     """Analyse the agreement space: zone, Pareto set, Nash and K–S points, red lines."""
     zone = agreement_zone(space)
-    members = np.flatnonzero(zone.zone)
-    products = nash_products(space, members)
-    order = np.argsort(-products, kind="stable")
-    feasible = members[order]
-    signatories = space.utility[space.signs]
-    pareto = pareto_mask(signatories[:, members].T)[order]
+    feasible, products, pareto = _ranked(space, zone)
+    home = ratifiable_zone(space) if space.ratifiers else zone
+    if np.array_equal(home.zone, zone.zone):  # the same deals: no second Pareto pass
+        ratifiable, home_products, home_pareto = feasible, products, pareto
+    else:
+        ratifiable, home_products, home_pareto = _ranked(space, home)
+    first = len(space.lines)
     return Analysis(
         space=space,
         zone=zone,
         feasible=feasible,
-        nash_product=products[order],
+        nash_product=products,
         pareto=pareto,
         nash=int(feasible[0]) if feasible.size else None,
-        kalai_smorodinsky=kalai_smorodinsky(space, members),
+        kalai_smorodinsky=kalai_smorodinsky(space, np.flatnonzero(zone.zone)),
         excludes=excludes(space),
         unlocks=unlocked(zone),
         relaxations=minimal_relaxations(zone, max_relax),
         max_relax=max_relax,
+        ratifiable_zone=home,
+        ratifiable=ratifiable,
+        ratifiable_nash_product=home_products,
+        ratifiable_pareto=home_pareto,
+        ratifier_excludes=space.ratifier_crosses.sum(axis=1),
+        ratifier_unlocks=unlocked(home)[first:],
+        ratifiable_relaxations=minimal_relaxations(home, max_relax),
     )
+
+
+def _ranked(space: OutcomeSpace, zone: Zone) -> tuple[IntArray, FloatArray, BoolArray]:
+    """A zone's outcomes best Nash product first, their products and Pareto flags."""
+    members = np.flatnonzero(zone.zone)
+    products = nash_products(space, members)
+    order = np.argsort(-products, kind="stable")
+    signatories = space.utility[space.signs]
+    pareto = pareto_mask(signatories[:, members].T)[order]
+    return members[order], products[order], pareto

@@ -4,11 +4,16 @@ PRIM, the patient rule induction method (Friedman & Fisher 1999), as used for sc
 discovery by Bryant & Lempert (2010), from EMA Workbench (:mod:`ema_workbench.analysis.prim`;
 not written again here). Its inputs are every input column of a batch's rows: the
 sampled parameters (``param.<path>``), whether each red line was firm
-(``firm.<party>.<line>``, on/off), whether each event fired (``event.<id>``, on/off) and
-the swept fields (one column per swept path). The target is one of
+(``firm.<party>.<line>``, and ``firm.<party>.<ratifier>.<line>`` for a ratifier's, on/off),
+whether a negotiator knew a ratifier's limits (``informed.<party>.<ratifier>``, on/off),
+whether each event fired (``event.<id>``, on/off) and the swept fields (one column per
+swept path). The target is one of
 
 - ``deal`` (the ``agreement`` column),
 - ``no_deal``,
+- ``ratified`` (a deal that is ratified at home: ``ratified`` is true) and
+  ``unratified`` (a deal signed and not ratified: it fails at home), on a batch whose
+  parties have ratifiers,
 - a given deal, ``issue=option,...`` (some or all of the issues: every run whose
   agreement has these options).
 
@@ -47,13 +52,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.batch.schema import AGREEMENT, EVENT, FIRM, PARAMETER, SCENARIO
+from sim.batch.schema import AGREEMENT, EVENT, FIRM, PARAMETER, RATIFIED, SCENARIO
 from sim.scenario import Problem, Scenario, ScenarioError
 from sim.scenario.problems import Origin
 
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The prefix of the columns saying whether a negotiator knew a ratifier's limits.
+INFORMED = "informed."
 #: Fewest runs with the target, and without it, PRIM is run on.
 MIN_RUNS = 20
 #: The default share of the (not yet covered) target runs a chosen box must hold.
@@ -70,13 +77,13 @@ type Op = Literal["<=", ">=", "==", "in"]
 class Target:
     """What the runs are asked to reach."""
 
-    kind: Literal["deal", "no_deal", "given"]
+    kind: Literal["deal", "no_deal", "ratified", "unratified", "given"]
     #: For a given deal: the issues and options it fixes (file order of the issues).
     options: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
-        """As the command line spells it: ``deal``, ``no_deal`` or ``issue=option,...``."""
+        """The target as the command line spells it (``deal``, ``issue=option,...``, ...)."""
         if self.kind == "given":
             return ",".join(f"{issue}={option}" for issue, option in self.options)
         return self.kind
@@ -88,6 +95,13 @@ class Target:
             return agreed
         if self.kind == "no_deal":
             return ~agreed
+        if self.kind in ("ratified", "unratified"):
+            ratified = rows[RATIFIED].astype("boolean")
+            wanted = self.kind == "ratified"
+            home: np.ndarray[Any, np.dtype[np.bool_]] = (
+                (ratified == wanted).fillna(False).to_numpy(dtype=bool)
+            )
+            return agreed & home
         hit = agreed.copy()
         for issue, option in self.options:
             hit &= (rows[issue].astype(object) == option).to_numpy(dtype=bool)
@@ -99,6 +113,10 @@ class Target:
             return "a deal", "all deals"
         if self.kind == "no_deal":
             return "no deal", "all runs without a deal"
+        if self.kind == "ratified":
+            return "a ratified deal", "all ratified deals"
+        if self.kind == "unratified":
+            return "a deal that fails at home (signed, not ratified)", "all such deals"
         labels = "; ".join(
             scenario.issues[issue].options[option].label or f"{issue}={option}"
             for issue, option in self.options
@@ -111,13 +129,28 @@ def parse_target(text: str, scenarios: Sequence[Scenario], where: str) -> Target
     text = text.strip()
     if text in ("deal", "no_deal"):
         return Target(text)  # type: ignore[arg-type]
+    if text in ("ratified", "unratified"):
+        without = [s.id for s in scenarios if not s.has_ratifiers]
+        if without:
+            raise ScenarioError(
+                [
+                    Problem(
+                        Origin(where),
+                        (),
+                        f"--target {text}: no party of {', '.join(without)} has ratifiers"
+                        " (parties.P.ratification), so no deal is ratified or fails at home",
+                    )
+                ]
+            )
+        return Target(text)  # type: ignore[arg-type]
     problems: list[str] = []
     chosen: dict[str, str] = {}
     for piece in text.split(","):
         issue, eq, option = (part.strip() for part in piece.partition("="))
         if not eq or not issue or not option:
             problems.append(
-                f"--target {text!r}: expected deal, no_deal or issue=option,... (got {piece!r})"
+                f"--target {text!r}: expected deal, no_deal or issue=option,... (or ratified,"
+                f" unratified on a batch with ratifiers) (got {piece!r})"
             )
             continue
         if issue in chosen:
@@ -234,7 +267,7 @@ def rule_text(min_coverage: float) -> str:
 
 
 def input_columns(rows: pd.DataFrame, swept: Sequence[str], pooled: bool = False) -> list[str]:
-    """The input columns of ``rows`` that vary: sampled, firm, events fired, swept.
+    """The input columns of ``rows`` that vary: sampled, firm, informed, events fired, swept.
 
     ``pooled`` (the rows of several scenarios): the scenario is an input too, and a
     column only some scenarios have (null in the others' rows) is left out.
@@ -242,7 +275,7 @@ def input_columns(rows: pd.DataFrame, swept: Sequence[str], pooled: bool = False
     names = [
         name
         for name in rows.columns
-        if name.startswith((PARAMETER, FIRM, EVENT))
+        if name.startswith((PARAMETER, FIRM, INFORMED, EVENT))
         or name in set(swept)
         or (pooled and name == SCENARIO)
     ]
@@ -293,9 +326,10 @@ def discover(
         c.name
         for c in manifest.columns
         if c.name in (SCENARIO, AGREEMENT)
+        or (c.name == RATIFIED and goal.kind in ("ratified", "unratified"))
         or c.name in dict(goal.options)
         or c.name in every_swept
-        or c.name.startswith((PARAMETER, FIRM, EVENT))
+        or c.name.startswith((PARAMETER, FIRM, INFORMED, EVENT))
     ]
     batch = read_batch(folder, wanted, manifest=manifest)
     if pooled and len(chosen) > 1:
@@ -578,6 +612,22 @@ def _party(scenario: Scenario, name: str) -> str:
     return party.label or name if party is not None else name
 
 
+def _ratifier(scenario: Scenario, party: str, ratifier: str) -> Any:
+    owner = scenario.parties.get(party)
+    return next((q for q in owner.ratification if q.id == ratifier), None) if owner else None
+
+
+def _ratifier_label(scenario: Scenario, party: str, ratifier: str) -> str:
+    if _ratifier(scenario, party, ratifier) is None:
+        return ratifier.replace("_", " ")
+    return scenario.ratifier_label(party, ratifier)
+
+
+def _ratifier_words(scenario: Scenario, party: str, ratifier: str) -> str:
+    """A ratifier in words: "Ukraine's Verkhovna Rada"."""
+    return f"{_party(scenario, party)}'s {_ratifier_label(scenario, party, ratifier)}"
+
+
 _FIELDS = {
     "reservation": "reservation value",
     "cost_of_delay": "cost of delay",
@@ -598,6 +648,18 @@ def path_words(path: str, scenario: Scenario) -> str:
             return f"the {rest[2].replace('_', ' ')} of {who}'s red line {rest[1]}"
         if len(rest) == 3 and rest[0] == "weights":
             return f"{who}'s weight on {_issue(scenario, rest[1])}"
+        if len(rest) >= 3 and rest[0] == "ratification":
+            ratifier = _ratifier_words(scenario, parts[1], rest[1])
+            more = rest[2:]
+            if more == ["reservation"]:
+                return f"{ratifier}'s reservation value (what it would ratify)"
+            if more == ["informed"]:
+                label = _ratifier_label(scenario, parts[1], rest[1])
+                return f"the chance that {who}'s negotiator knows the {label}'s limits"
+            if len(more) == 3 and more[0] == "red_lines":
+                return f"the {more[2].replace('_', ' ')} of {ratifier}'s red line {more[1]}"
+            if len(more) == 2 and more[0] == "weights":
+                return f"{ratifier}'s weight on {_issue(scenario, more[1])}"
     if parts[0] == "deadline" and len(parts) == 1:
         return "the deadline"
     return path
@@ -618,8 +680,17 @@ def _condition(column: str, op: Op, value: Any, scenario: Scenario) -> Condition
         state = f"is {value}" if op == "==" else f"is one of {', '.join(map(str, value))}"
     elif column.startswith(FIRM):
         who, _, line = column[len(FIRM) :].partition(".")
-        subject = f"{_party(scenario, who)}'s red line {line}"
+        ratifier, dot, its_line = line.partition(".")
+        if dot and _ratifier(scenario, who, ratifier) is not None:
+            subject = f"{_ratifier_words(scenario, who, ratifier)}'s red line {its_line}"
+        else:
+            subject = f"{_party(scenario, who)}'s red line {line}"
         state = "is firm" if value else "is not firm"
+    elif column.startswith(INFORMED):
+        who, _, ratifier = column[len(INFORMED) :].partition(".")
+        label = _ratifier_label(scenario, who, ratifier)
+        subject = f"{_party(scenario, who)}'s negotiator"
+        state = f"knows the {label}'s limits" if value else f"does not know the {label}'s limits"
     elif column.startswith(EVENT):
         name = column[len(EVENT) :]
         event = next((e for e in scenario.events if e.id == name), None)

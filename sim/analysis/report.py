@@ -20,6 +20,15 @@ def _deal(analysis: Analysis, index: int, product: float, pareto: bool) -> dict[
     }
 
 
+def _home_deal(analysis: Analysis, index: int, product: float, pareto: bool) -> dict[str, Any]:
+    space = analysis.space
+    deal = _deal(analysis, index, product, pareto)
+    deal["ratifier_utilities"] = {
+        q.key: float(space.ratifier_utility[k, index]) for k, q in enumerate(space.ratifiers)
+    }
+    return deal
+
+
 def _point(analysis: Analysis, index: int | None) -> dict[str, Any] | None:
     if index is None:
         return None
@@ -29,17 +38,16 @@ def _point(analysis: Analysis, index: int | None) -> dict[str, Any] | None:
 
 def opened_by(analysis: Analysis, dropped: tuple[int, ...]) -> int:
     """How many outcomes are in the zone once the given red lines are dropped."""
-    keep = np.ones(len(analysis.space.lines), dtype=bool)
-    keep[list(dropped)] = False
-    blocked = analysis.zone.blocked[keep].any(axis=0)
-    return int(np.count_nonzero(analysis.zone.acceptable & ~blocked))
+    mask = np.zeros(len(analysis.space.lines), dtype=bool)
+    mask[list(dropped)] = True
+    return int(np.count_nonzero(analysis.zone.without(mask)))
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
     """The ``negsim analyze --json`` object."""
     space = analysis.space
     scenario = space.scenario
-    return {
+    out: dict[str, Any] = {
         "scenario": scenario.id,
         "title": scenario.title,
         "parties": list(space.parties),
@@ -71,6 +79,56 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
             [space.lines[k].key for k in relaxation] for relaxation in analysis.relaxations
         ],
     }
+    if space.blocs:
+        out["blocs"] = {
+            bloc.id: {"members": [space.parties[m] for m in bloc.members], "rule": bloc.rule}
+            for bloc in space.blocs
+        }
+    if space.ratifiers:
+        out |= _ratification_json(analysis)
+    return out
+
+
+def _ratification_json(analysis: Analysis) -> dict[str, Any]:
+    """The keys ``analyze --json`` adds when any party has ratifiers (README, analyze)."""
+    space = analysis.space
+    return {
+        "ratifiers": [
+            {"party": q.party, "id": q.id, "key": q.key, "reservation": q.spec.reservation}
+            for q in space.ratifiers
+        ],
+        "ratifiable": [
+            _home_deal(analysis, int(o), p, q)
+            for o, p, q in zip(
+                analysis.ratifiable,
+                analysis.ratifiable_nash_product,
+                analysis.ratifiable_pareto,
+                strict=True,
+            )
+        ],
+        "not_ratifiable": [
+            {"outcome": space.outcome(int(o)), "excluded_by": analysis.home_obstacles(int(o))}
+            for o in analysis.failing_at_home
+        ],
+        "ratifier_red_lines": [
+            {
+                "party": line.party,
+                "ratifier": line.ratifier,
+                "id": line.id,
+                "key": line.key,
+                "excludes": int(analysis.ratifier_excludes[m]),
+                "unlocks": int(analysis.ratifier_unlock_counts[m]),
+                "unlocked": [
+                    space.outcome(int(o)) for o in np.flatnonzero(analysis.ratifier_unlocks[m])
+                ],
+            }
+            for m, line in enumerate(space.ratifier_lines)
+        ],
+        "ratifiable_relaxations": [
+            [analysis.line_key(k) for k in relaxation]
+            for relaxation in analysis.ratifiable_relaxations
+        ],
+    }
 
 
 def _utilities(space: OutcomeSpace, index: int) -> str:
@@ -85,7 +143,19 @@ def _signer_columns(space: OutcomeSpace) -> list[tuple[int, int]]:
 
 
 def to_text(analysis: Analysis, top: int = 10) -> str:
-    """A one-screen answer: which deals can form, and which red lines block the rest."""
+    """A one-screen answer: which deals can form, and which red lines block the rest.
+
+    With ratifiers, the ratifiable zone follows: how many of the deals would be
+    ratified, the best of them, why the others fail at home, the ratifiers' red lines
+    and, when none would be ratified, the relaxations that change that.
+    """
+    text = _zone_text(analysis, top)
+    if not analysis.space.ratifiers:
+        return text
+    return text + "\n" + _home_text(analysis, top)
+
+
+def _zone_text(analysis: Analysis, top: int) -> str:
     space = analysis.space
     scenario = space.scenario
     signers = [scenario.party_label(p) for p in scenario.signatories]
@@ -94,8 +164,15 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
         f"{_count(space.n_outcomes, 'possible deal')} over {_count(len(space.issues), 'issue')}"
         f" ({', '.join(scenario.issue_label(i) for i in space.issues)});"
         f" every deal is signed by {_join(signers)}, and by others when it needs them.",
-        "",
     ]
+    for bloc in space.blocs:
+        members = _join([scenario.party_label(space.parties[m]) for m in bloc.members])
+        rule = "all of them do" if bloc.rule == "unanimous" else "more than half of them do"
+        lines.append(
+            f"Bloc {scenario.bloc_label(bloc.id)} ({bloc.id}): {members} sign together; it"
+            f" accepts a deal when {rule} ({bloc.rule})."
+        )
+    lines.append("")
     n_zone = analysis.feasible.size
     if n_zone:
         lines.append(
@@ -159,6 +236,113 @@ def to_text(analysis: Analysis, top: int = 10) -> str:
             " more lines stand in the way (try --max-relax)."
         )
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _home_text(analysis: Analysis, top: int) -> str:
+    """The ratifiable zone (the win-set at home), beside the zone."""
+    space = analysis.space
+    scenario = space.scenario
+    who = _join(
+        [
+            f"{scenario.party_label(q.party)}'s {scenario.ratifier_label(q.party, q.id)}"
+            for q in space.ratifiers
+        ]
+    )
+    n_zone, n_home = analysis.feasible.size, analysis.ratifiable.size
+    lines = [
+        f"Ratification: a deal stands only when every ratifier of its signers accepts it ({who})."
+    ]
+    if n_home and n_home == n_zone:
+        every = {1: "The one deal", 2: "Both deals"}.get(n_zone, f"All {n_zone:,} deals")
+        lines.append(f"{every} that can form would be ratified.")
+    elif n_home:
+        lines.append(
+            f"{n_home:,} of the {n_zone:,} deals that can form would be ratified, best Nash"
+            " product first (P = Pareto-optimal among them):"
+        )
+        header = "  ".join(
+            f"{scenario.party_label(space.parties[p]):>{w}}" for p, w in _signer_columns(space)
+        )
+        lines.append(f"{'':11}{header}  deal")
+        for rank, index in enumerate(analysis.ratifiable[:top].tolist()):
+            mark = "P" if analysis.ratifiable_pareto[rank] else " "
+            lines.append(
+                f"{rank + 1:>4}.   {mark}  {_utilities(space, index)}"
+                f"  {'; '.join(space.describe(index))}"
+            )
+        if n_home > top:
+            lines.append(f"{'':6}… and {n_home - top:,} more (--top N shows more, --json all)")
+    elif n_zone:
+        lines.append(f"None of the {_count(n_zone, 'deal')} that can form would be ratified.")
+    else:
+        lines.append("With no deal in the zone, none can be ratified.")
+    failing = analysis.failing_at_home
+    if failing.size:
+        verb = "fails" if failing.size == 1 else "fail"
+        lines.append(
+            f"Why {_count(int(failing.size), 'deal')} that can form {verb} at home"
+            " (numbered as among the deals that can form):"
+        )
+        ranks = {int(o): k + 1 for k, o in enumerate(analysis.feasible.tolist())}
+        for index in failing[:top].tolist():
+            lines.append(f"{ranks[index]:>4}.  {'; '.join(space.describe(index))}")
+            lines.append(f"{'':7}→ {_obstacles(analysis, analysis.home_obstacles(index))}")
+        if failing.size > top:
+            lines.append(f"{'':6}… and {failing.size - top:,} more (--json lists all)")
+    if space.ratifier_lines:
+        width = max(len(line.key) for line in space.ratifier_lines)
+        lines.append(
+            f"  {'ratifier red line':<{width}}  excludes  unlocks  firm   (unlocks: deals"
+            " ratified if this line alone is dropped)"
+        )
+        for m, ref in enumerate(space.ratifier_lines):
+            implied = "  implied by the source" if ref.spec.basis == "implied" else ""
+            lines.append(
+                f"  {ref.key:<{width}}  {analysis.ratifier_excludes[m]:>8,}"
+                f"  {analysis.ratifier_unlock_counts[m]:>7,}  {ref.spec.credibility:>4.0%}{implied}"
+            )
+    if not n_home:
+        lines.append("")
+        if analysis.ratifiable_relaxations:
+            lines.append(
+                "Drop one of these sets of red lines (the parties' and the ratifiers') and a"
+                f" deal can form and be ratified (up to {analysis.max_relax} lines):"
+            )
+            for relaxation in analysis.ratifiable_relaxations[:top]:
+                names = " + ".join(analysis.line_key(k) for k in relaxation)
+                count = ratified_when_dropped(analysis, relaxation)
+                lines.append(f"  {names}  → {_count(count, 'deal')}")
+            if len(analysis.ratifiable_relaxations) > top:
+                more = len(analysis.ratifiable_relaxations) - top
+                lines.append(f"  … and {more} more (--json lists all)")
+        else:
+            lines.append(
+                f"Dropping up to {analysis.max_relax} red lines, the parties' or the ratifiers',"
+                " gets no deal ratified: reservation values or more lines stand in the way"
+                " (try --max-relax)."
+            )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _obstacles(analysis: Analysis, keys: list[str]) -> str:
+    """Keys of what excludes a deal at home, in words."""
+    scenario = analysis.space.scenario
+    words = []
+    for key in keys:
+        party, ratifier, *line = key.split(".")
+        name = scenario.ratifier_label(party, ratifier)
+        if line:
+            words.append(f"crosses {name}'s red line {key}")
+        else:
+            words.append(f"is below {name}'s reservation value ({key})")
+    return "; ".join(words)
+
+
+def ratified_when_dropped(analysis: Analysis, dropped: tuple[int, ...]) -> int:
+    """How many outcomes are ratifiable once the given lines (of ``all_lines``) are dropped."""
+    mask = np.zeros(len(analysis.space.all_lines), dtype=bool)
+    mask[list(dropped)] = True
+    return int(np.count_nonzero(analysis.ratifiable_zone.without(mask)))
 
 
 def _why_not(analysis: Analysis) -> str:

@@ -1,7 +1,9 @@
 """Which inputs the chance of a deal (and of each top deal) depends on.
 
-Outcomes: ``deal`` (a run ends in agreement), ``no_deal``, and the most frequent deals,
-each named ``issue=option,...``; each is a 0/1 output of every run.
+Outcomes: ``deal`` (a run ends in agreement), ``no_deal``, on a batch whose parties have
+ratifiers ``ratified`` (a deal ratified at home) and ``unratified`` (a deal signed and not
+ratified: it fails at home), and the most frequent deals, each named ``issue=option,...``;
+each is a 0/1 output of every run.
 
 *Uncertain parameters* (the ``param.<path>`` columns that vary, and numeric swept
 fields, the column named by the path):
@@ -25,7 +27,10 @@ fields, the column named by the path):
   the outcome's variance that goes away when the input is known, interactions
   included) or the first-order one, with SALib's bootstrap intervals.
 
-*Red lines* are on/off (a ``firm.<party>.<line>`` column), so they are treated exactly,
+*Red lines* are on/off (a ``firm.<party>.<line>`` column, ``firm.<party>.<ratifier>.<line>``
+for a ratifier's), and so is whether a negotiator knew a ratifier's limits (an
+``informed.<party>.<ratifier>`` column, treated as a line is: "firm" reads "informed"),
+so they are treated exactly,
 by conditioning on the rows: the effect of a line's firmness is ``P(outcome | firm) -
 P(outcome | not firm)``, with Newcombe's interval for a difference of two independent
 proportions (statsmodels ``confint_proportions_2indep``); the interaction of two lines,
@@ -61,6 +66,8 @@ if TYPE_CHECKING:
 
 #: Runs a given-data estimate needs at the least (PAWN's slices hold a tenth each).
 MIN_RUNS = 200
+#: The prefix of the columns saying whether a negotiator knew a ratifier's limits.
+INFORMED = "informed."
 #: Slices of each input's range (PAWN's ``S``).
 SLICES = 10
 #: Deals analysed besides ``deal`` and ``no_deal``, unless told otherwise.
@@ -145,14 +152,25 @@ def _strongest(indices: Sequence[Index]) -> tuple[Index, ...]:
 def outcome_columns(
     rows: pd.DataFrame, issues: Sequence[str], top: int
 ) -> dict[str, tuple[BoolArray, str]]:
-    """Every outcome's 0/1 column: deal, no_deal and the ``top`` most frequent deals."""
+    """Every outcome's 0/1 column: deal, no_deal, ratified, unratified and the top deals.
+
+    ``ratified`` and ``unratified`` when the rows say whether deals were ratified; the
+    ``top`` most frequent deals.
+    """
     from sim.batch.deals import LABEL, UNKNOWN, agreed_of, deal_counts
+    from sim.batch.schema import RATIFIED
 
     agreed = agreed_of(rows)
     out: dict[str, tuple[BoolArray, str]] = {
         "deal": (agreed, "a deal"),
         "no_deal": (~agreed, "no deal"),
     }
+    if RATIFIED in rows.columns and rows[RATIFIED].notna().any():
+        ratified = rows[RATIFIED].astype("boolean")
+        yes = (ratified == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        no = (ratified == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        out["ratified"] = (agreed & yes, "a ratified deal")
+        out["unratified"] = (agreed & no, "a deal signed and not ratified")
     present = [i for i in issues if i in rows.columns]
     if not present or not agreed.any() or top <= 0:
         return out
@@ -317,7 +335,7 @@ def sensitivity(
         and pd.api.types.is_numeric_dtype(rows[path])
         and rows[path].dropna().nunique() > 1
     ]
-    lines = _varying(rows, "firm.")
+    lines = _varying(rows, "firm.") + _varying(rows, INFORMED)
     if not parameters and not lines:
         raise results_error(
             where,

@@ -8,6 +8,7 @@ lists at most :data:`SHOWN_POINTS` points and says how many it left out.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 from sim.arrays import BoolArray, IntArray
 from sim.batch.deals import count_codes, deal_label, option_codes
 from sim.batch.manifest import Manifest
-from sim.batch.schema import AGREEMENT, ROUND, SCENARIO
+from sim.batch.schema import AGREEMENT, FIRM, PARAMETER, RATIFIED, ROUND, SCENARIO
 from sim.batch.store import Batch, read_parts, warn_unread
 from sim.scenario import Scenario
 
@@ -56,6 +57,8 @@ class Share:
     label: str
     count: int
     n: int
+    #: Of the ``count`` runs, those whose deal was ratified (None: nobody must ratify).
+    ratified: int | None = None
 
     @property
     def share(self) -> float:
@@ -67,9 +70,23 @@ class Share:
         """The 95% Wilson interval."""
         return wilson(self.count, self.n)
 
-    def __str__(self) -> str:
+    @property
+    def ratified_share(self) -> Share | None:
+        """The runs whose deal was ratified, of the same ``n`` (None: nobody must ratify)."""
+        if self.ratified is None:
+            return None
+        return Share(self.label, self.ratified, self.n)
+
+    def numbers(self) -> str:
+        """The share and its interval: `` 41.0% [38.0%, 44.1%]``."""
         low, high = self.interval
-        return f"{self.share:6.1%} [{low:5.1%}, {high:5.1%}]  {self.label}"
+        return f"{self.share:6.1%} [{low:5.1%}, {high:5.1%}]"
+
+    def __str__(self) -> str:
+        ratified = self.ratified_share
+        if ratified is None:
+            return f"{self.numbers()}  {self.label}"
+        return f"{self.numbers()}  {ratified.numbers()}  {self.label}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,13 @@ class PointSummary:
     no_deal: Share
     median_round: float | None
     rarer: Share | None = None  # the deals not listed, together (None if there are none)
+    #: With ratifiers: every signed deal (``ratified`` of them ratified), of all runs.
+    signed: Share | None = None
+    #: With ratifiers: the signed deals not ratified (they fail at home), of the signed deals.
+    failed: Share | None = None
+    #: With ratifiers: which ratifier's red line or reservation value rejects the deals
+    #: that fail at home, most often first, each of the failed deals (see :func:`home_failures`).
+    failed_by: tuple[Share, ...] = ()
 
 
 def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
@@ -98,20 +122,37 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
     manifest = Manifest.read(out)
     scenarios = manifest.scenarios()
     issues = {i for s in scenarios.values() for i in s.issues}
-    needed = sorted({SCENARIO, AGREEMENT, ROUND} | issues)  # only what the summary reads
+    home = {c for s in scenarios.values() for c in home_columns(s)}
+    # only what the summary reads
+    needed = sorted({SCENARIO, AGREEMENT, ROUND, RATIFIED} | issues | home)
     tally = _Tally(manifest, scenarios)
     chunk: list[_Counted] = []
     for part, table in read_parts(out, manifest, needed):
         scenario = scenarios[part.point]
+        agreed = _filled(table.column(AGREEMENT), False).astype(bool)
+        codes = {
+            issue: _arrow_codes(table, issue, list(spec.options))
+            for issue, spec in scenario.issues.items()
+        }
+        ratified = None
+        if scenario.has_ratifiers and RATIFIED in table.column_names:
+            ratified = _filled(table.column(RATIFIED), False).astype(bool) & agreed
+            failed = agreed & ~ratified
+            if failed.any():
+                columns = {
+                    c: _filled(table.column(c), True if c.startswith(FIRM) else np.nan)[failed]
+                    for c in home_columns(scenario)
+                    if c in table.column_names
+                }
+                mine = {issue: c[failed] for issue, c in codes.items()}
+                tally.add_failures(part.point, home_failures(scenario, mine, columns))
         chunk.append(
             _Counted(
                 np.full(table.num_rows, part.point, dtype=np.int64),
-                _filled(table.column(AGREEMENT), False).astype(bool),
+                agreed,
                 _filled(table.column(ROUND), 0).astype(np.int64),
-                {
-                    issue: _arrow_codes(table, issue, list(spec.options))
-                    for issue, spec in scenario.issues.items()
-                },
+                codes,
+                ratified,
             )
         )
         if sum(c.point.size for c in chunk) >= CHUNK_ROWS:
@@ -125,13 +166,39 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
 def summarise_batch(batch: Batch, top: int = 5) -> list[PointSummary]:
     """Summaries of every point of a batch read back (one grouped pass over the rows)."""
     rows, point = batch.rows, batch.point
-    tally = _Tally(batch.manifest, batch.manifest.scenarios())
+    scenarios = batch.manifest.scenarios()
+    tally = _Tally(batch.manifest, scenarios)
     if len(rows):
+        agreed = rows[AGREEMENT].to_numpy(dtype=bool)
+        ratified = None
+        if RATIFIED in rows.columns and any(s.has_ratifiers for s in scenarios.values()):
+            ratified = rows[RATIFIED].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            ratified &= agreed
+            failed = agreed & ~ratified
+            for k in np.unique(point[failed]):
+                scenario = scenarios[int(k)]
+                if not scenario.has_ratifiers:
+                    continue
+                mask = failed & (point == k)
+                columns = {
+                    c: rows[c].astype("boolean").fillna(True).to_numpy(dtype=bool)[mask]
+                    if c.startswith(FIRM)
+                    else rows[c].to_numpy(dtype=float, na_value=np.nan)[mask]
+                    for c in home_columns(scenario)
+                    if c in rows.columns
+                }
+                codes = {
+                    issue: option_codes(rows[issue], list(spec.options), mask)
+                    for issue, spec in scenario.issues.items()
+                    if issue in rows.columns
+                }
+                tally.add_failures(int(k), home_failures(scenario, codes, columns))
         tally.add(
             point,
-            rows[AGREEMENT].to_numpy(dtype=bool),
+            agreed,
             rows[ROUND].to_numpy(dtype=float, na_value=0).astype(np.int64),
             lambda issue, options, mask: option_codes(rows[issue], options, mask),
+            ratified,
         )
     return tally.summaries(top)
 
@@ -152,6 +219,7 @@ class _Counted:
     agreed: BoolArray
     rounds: IntArray
     codes: dict[str, IntArray]  # per issue of the part's scenario, in its option order
+    ratified: BoolArray | None = None  # a ratified deal (None: nobody must ratify)
 
 
 class _Tally:
@@ -167,14 +235,30 @@ class _Tally:
         self.size = len(manifest.points)
         self.runs = np.zeros(self.size, dtype=np.int64)
         self.agreed = np.zeros(self.size, dtype=np.int64)
+        self.ratified = np.zeros(self.size, dtype=np.int64)
+        #: Per point: how many failed deals each ratifier's limit rejects (and their number).
+        self.failures: dict[int, dict[str, int]] = {}
         self.groups = _issue_groups(scenarios)
         self.rounds: list[pd.DataFrame] = []
         self.deals: list[list[pd.DataFrame]] = [[] for _ in self.groups]
 
-    def add(self, point: IntArray, agreed: BoolArray, rounds: IntArray, codes: Codes) -> None:
-        """Count a chunk of rows: each row's point, agreement, round (if agreed), deal."""
+    def add(
+        self,
+        point: IntArray,
+        agreed: BoolArray,
+        rounds: IntArray,
+        codes: Codes,
+        ratified: BoolArray | None = None,
+    ) -> None:
+        """Count a chunk of rows: each row's point, agreement, round (if agreed), deal.
+
+        ``ratified``: which rows' deals were ratified (None: no scenario has ratifiers);
+        deals are then counted by (point, deal, ratified).
+        """
         self.runs += np.bincount(point, minlength=self.size)
         self.agreed += np.bincount(point[agreed], minlength=self.size)
+        if ratified is not None:
+            self.ratified += np.bincount(point[agreed & ratified], minlength=self.size)
         if not agreed.any():
             return
         self.rounds.append(count_codes({"point": point[agreed], "round": rounds[agreed]}))
@@ -188,7 +272,15 @@ class _Tally:
                 f"i{i}": codes(issue, list(scenario.issues[issue].options), mask)
                 for i, issue in enumerate(scenario.issues)
             }
+            if ratified is not None:
+                columns["r"] = ratified[mask].astype(np.intp)
             self.deals[g].append(count_codes({"point": point[mask], **columns}))
+
+    def add_failures(self, point: int, failures: dict[str, int]) -> None:
+        """Count which ratifiers' limits reject a point's deals that fail at home."""
+        mine = self.failures.setdefault(point, {})
+        for reason, n in failures.items():
+            mine[reason] = mine.get(reason, 0) + n
 
     def add_all(self, parts: list[_Counted]) -> None:
         """Count the rows of several parts at once (an issue a part lacks is -1 in it)."""
@@ -201,11 +293,20 @@ class _Tally:
             )
             for issue in issues
         }
+        ratified = None
+        if any(p.ratified is not None for p in parts):
+            ratified = np.concatenate(
+                [
+                    p.ratified if p.ratified is not None else np.zeros(p.point.size, dtype=bool)
+                    for p in parts
+                ]
+            )
         self.add(
             np.concatenate([p.point for p in parts]),
             np.concatenate([p.agreed for p in parts]),
             np.concatenate([p.rounds for p in parts]),
             lambda issue, options, mask: codes[issue][mask],
+            ratified,
         )
 
     def summaries(self, top: int) -> list[PointSummary]:
@@ -216,20 +317,36 @@ class _Tally:
         for group, parts in zip(self.groups, self.deals, strict=True):
             if parts:
                 self._rank(group, pd.concat(parts, ignore_index=True), top, listed, rarer)
-        return [
-            PointSummary(
-                key=entry.key,
-                scenario=entry.scenario_id,
-                title=self.scenarios[k].title,
-                sweep=entry.sweep,
-                runs=int(self.runs[k]),
-                deals=listed[k],
-                no_deal=Share("no deal", int(self.runs[k] - self.agreed[k]), int(self.runs[k])),
-                median_round=medians.get(k),
-                rarer=rarer.get(k),
+        out = []
+        for k, entry in enumerate(self.manifest.points):
+            runs, agreed = int(self.runs[k]), int(self.agreed[k])
+            home = self.scenarios[k].has_ratifiers
+            ratified = int(self.ratified[k])
+            failures = self.failures.get(k, {})
+            unratified = agreed - ratified
+            out.append(
+                PointSummary(
+                    key=entry.key,
+                    scenario=entry.scenario_id,
+                    title=self.scenarios[k].title,
+                    sweep=entry.sweep,
+                    runs=runs,
+                    deals=listed[k] if home else [_plain(d) for d in listed[k]],
+                    no_deal=Share("no deal", runs - agreed, runs),
+                    median_round=medians.get(k),
+                    rarer=rarer.get(k) if home or k not in rarer else _plain(rarer[k]),
+                    signed=Share("any deal", agreed, runs, ratified) if home else None,
+                    failed=Share("signed deals not ratified", unratified, agreed) if home else None,
+                    failed_by=tuple(
+                        Share(failure_words(reason, self.scenarios[k]), n, unratified)
+                        for reason, n in sorted(failures.items(), key=lambda rn: (-rn[1], rn[0]))
+                        if n
+                    )
+                    if home
+                    else (),
+                )
             )
-            for k, entry in enumerate(self.manifest.points)
-        ]
+        return out
 
     def _rank(
         self,
@@ -243,8 +360,19 @@ class _Tally:
         scenario = self.scenarios[group[0]]
         issues = list(scenario.issues)
         keys = [f"i{i}" for i in range(len(issues))]
-        if len(counts) and counts.duplicated(["point", *keys]).any():  # counted in two chunks
+        if "r" in counts.columns:  # counted by (point, deal, ratified): one row per deal
+            counts = counts.assign(
+                ratified=np.where(counts["r"].fillna(0).to_numpy() == 1, counts["count"], 0)
+            )
+            counts = (
+                counts.groupby(["point", *keys], sort=False)[["count", "ratified"]]
+                .sum()
+                .reset_index()
+            )
+        elif len(counts) and counts.duplicated(["point", *keys]).any():  # counted in two chunks
             counts = counts.groupby(["point", *keys], sort=False)["count"].sum().reset_index()
+        if "ratified" not in counts.columns:
+            counts = counts.assign(ratified=0)
         counts = counts.sort_values(
             ["point", "count", *keys], ascending=[True, False, *([True] * len(keys))], kind="stable"
         )
@@ -254,22 +382,38 @@ class _Tally:
         words: dict[tuple[int, ...], str] = {}
         columns = [shown[key].to_numpy() for key in keys]
         runs = self.runs
-        for k, n, *deal_codes in zip(
-            shown["point"].to_numpy(), shown["count"].to_numpy(), *columns, strict=True
+        for k, n, r, *deal_codes in zip(
+            shown["point"].to_numpy(),
+            shown["count"].to_numpy(),
+            shown["ratified"].to_numpy(),
+            *columns,
+            strict=True,
         ):
             deal = tuple(int(c) for c in deal_codes)
             if deal not in words:
                 words[deal] = deal_label(
                     scenario, [options[i][c] if c >= 0 else None for i, c in enumerate(deal)]
                 )
-            listed[int(k)].append(Share(words[deal], int(n), int(runs[k])))
+            listed[int(k)].append(Share(words[deal], int(n), int(runs[k]), int(r)))
         rest = counts[counts["rank"] >= top]
         if len(rest):
-            left = rest.groupby("point")["count"].agg(["size", "sum"])
-            for k, kinds, total in zip(
-                left.index.to_numpy(), left["size"].to_numpy(), left["sum"].to_numpy(), strict=True
+            left = rest.groupby("point").agg(
+                size=("count", "size"), total=("count", "sum"), ratified=("ratified", "sum")
+            )
+            for k, kinds, total, r in zip(
+                left.index.to_numpy(),
+                left["size"].to_numpy(),
+                left["total"].to_numpy(),
+                left["ratified"].to_numpy(),
+                strict=True,
             ):
-                rarer[int(k)] = Share(counted(int(kinds), "rarer deal"), int(total), int(runs[k]))
+                label = counted(int(kinds), "rarer deal")
+                rarer[int(k)] = Share(label, int(total), int(runs[k]), int(r))
+
+
+def _plain(share: Share) -> Share:
+    """A share without its ratified count (a point whose parties have no ratifiers)."""
+    return Share(share.label, share.count, share.n)
 
 
 def _medians(parts: list[pd.DataFrame]) -> dict[int, float]:
@@ -328,6 +472,132 @@ def _arrow_codes(table: pa.Table, issue: str, options: list[str]) -> IntArray:
     return codes
 
 
+# --- deals that fail at home --------------------------------------------------------
+
+#: Utilities compare with rounding allowed: ``u >= r`` holds when ``u >= r - 1e-9``.
+TOLERANCE = 1e-9
+
+
+def reservation_column(party: str, ratifier: str) -> str:
+    """The column of a ratifier's sampled reservation value (when uncertainty samples it)."""
+    return f"{PARAMETER}parties.{party}.ratification.{ratifier}.reservation"
+
+
+def home_columns(scenario: Scenario) -> list[str]:
+    """The columns :func:`home_failures` reads: ratifiers' firm lines, sampled reservations."""
+    out = []
+    for pid, party in scenario.parties.items():
+        for q in party.ratification:
+            out += [f"{FIRM}{pid}.{q.id}.{line.id}" for line in q.red_lines]
+            out.append(reservation_column(pid, q.id))
+    return out
+
+
+def _crossed(rule: dict[str, list[str]], forbid: bool, scenario: Scenario, codes: Any) -> BoolArray:
+    """Which rows' deals (option numbers per issue) cross a ``forbid`` or ``require`` line."""
+    n = len(next(iter(codes.values()))) if codes else 0
+    hit = np.ones(n, dtype=bool) if forbid else np.zeros(n, dtype=bool)
+    for issue, listed in rule.items():
+        options = list(scenario.issues[issue].options)
+        member = np.array([o in listed for o in options] + [False])  # -1: no option
+        inside = member[codes[issue]] if issue in codes else np.zeros(n, dtype=bool)
+        hit = hit & inside if forbid else hit | ~inside
+    return hit
+
+
+def home_failures(
+    scenario: Scenario, codes: dict[str, IntArray], columns: dict[str, Any]
+) -> dict[str, int]:
+    """How many of some deals that failed at home each ratifier's limit rejects.
+
+    ``codes``: each deal's option numbers per issue (file order); ``columns``: the rows'
+    ``firm.<party>.<ratifier>.<line>`` columns and sampled reservation values
+    (:func:`home_columns`; a missing firm column counts its line as firm). The deal is
+    checked as the contract says a ratifier accepts (DESIGN.md, "Blocs and
+    ratification"): a ratifier of a signer of the deal (a bloc-mate of a signer signs
+    too) rejects it when it crosses one of its firm red lines (key
+    ``party.ratifier.line``) or is worth less than its reservation value to it (key
+    ``party.ratifier``). A deal can count under several keys. Recomputed from the rows
+    and the point's scenario: weights or values of a ratifier set by an event or sampled
+    are not seen (the scenario's own are used), so the counts are the analysis's reading
+    of the rows, not the engine's record.
+    """
+    n = len(next(iter(codes.values()))) if codes else 0
+    if n == 0:
+        return {}
+    signer = {pid: np.full(n, party.signs) for pid, party in scenario.parties.items()}
+    for issue, spec in scenario.issues.items():
+        if issue not in codes:
+            continue
+        for k, option in enumerate(spec.options.values()):
+            for needed in option.needs:
+                if needed in signer:
+                    signer[needed] = signer[needed] | (codes[issue] == k)
+    for bloc in scenario.blocs.values():
+        members = [m for m in bloc.members if m in signer]
+        if members:
+            any_member = np.logical_or.reduce([signer[m] for m in members])
+            for m in members:
+                signer[m] = any_member
+    out: dict[str, int] = {}
+    for pid, party in scenario.parties.items():
+        for q in party.ratification:
+            weights = party.normalised_ratifier_weights(q)
+            _, values = party.ratifier_preferences(q)
+            utility = np.zeros(n)
+            for issue, weight in weights.items():
+                if issue not in codes or issue not in scenario.issues:
+                    continue
+                table = [values.get(issue, {}).get(o, 0.0) for o in scenario.issues[issue].options]
+                utility += weight * np.array([*table, np.nan])[codes[issue]]
+            reservation = columns.get(reservation_column(pid, q.id))
+            limit = np.full(n, q.reservation)
+            if reservation is not None:
+                drawn = np.asarray(reservation, dtype=float)
+                limit = np.where(np.isnan(drawn), q.reservation, drawn)
+            low = signer[pid] & (utility < limit - TOLERANCE)
+            out[f"{pid}.{q.id}"] = int(low.sum())
+            for line in q.red_lines:
+                firm = columns.get(f"{FIRM}{pid}.{q.id}.{line.id}")
+                held = np.ones(n, dtype=bool) if firm is None else np.asarray(firm, dtype=bool)
+                crossed = _crossed(line.rule, line.kind == "forbid", scenario, codes)
+                out[f"{pid}.{q.id}.{line.id}"] = int((signer[pid] & held & crossed).sum())
+    return out
+
+
+def failure_words(reason: str, scenario: Scenario) -> str:
+    """A ratifier's limit in words, as :class:`sim.causes.Names` says it."""
+    from sim.causes import Names
+
+    return Names(scenario).named(reason)
+
+
+def _failed_lines(s: PointSummary) -> list[str]:
+    """How often signed deals fail at home, and on which ratifier's limit, in words."""
+    failed = s.failed
+    if failed is None:
+        return []
+    if failed.n == 0:
+        return ["  No deal was signed, so none could fail at home."]
+    low, high = failed.interval
+    lines = [
+        f"  Signed deals that fail at home (not ratified): {counted(failed.count, 'deal')} of"
+        f" {failed.n:,} signed, {failed.share:.1%} [{low:.1%}, {high:.1%}]."
+    ]
+    if failed.count and s.failed_by:
+        parts = []
+        for reason in s.failed_by[:2]:
+            r_low, r_high = reason.interval
+            parts.append(
+                f"{reason.label} in {reason.share:.1%} [{r_low:.1%}, {r_high:.1%}] of them"
+            )
+        said = "Most often failed " + "; then ".join(parts) + "."
+        lines += textwrap.wrap(said, 100, initial_indent="    ", subsequent_indent="      ")
+    elif failed.count:
+        lines.append("    No ratifier's limit recomputed from the rows rejects them.")
+    return lines
+
+
 def format_summary(summaries: list[PointSummary], most: int = SHOWN_POINTS) -> str:
     """The summary table printed at the end of ``negsim batch`` (at most ``most`` points)."""
     lines = []
@@ -340,10 +610,18 @@ def format_summary(summaries: list[PointSummary], most: int = SHOWN_POINTS) -> s
             else "no deals"
         )
         lines.append(f"{head}: {counted(s.runs, 'run')}, {median}")
-        lines.append(f"  {s.no_deal}")
+        if s.signed is not None:
+            lines.append(f"  {'signed [95%]':<21}  {'ratified [95%]':<21}  (shares of all runs)")
+            blank = " " * 21
+            lines.append(f"  {s.no_deal.numbers()}  {blank}  {s.no_deal.label}")
+            lines.append(f"  {s.signed}")
+        else:
+            lines.append(f"  {s.no_deal}")
         lines.extend(f"  {deal}" for deal in s.deals)
         if s.rarer is not None:
             lines.append(f"  {s.rarer}")
+        if s.failed is not None:
+            lines.extend(_failed_lines(s))
         lines.append("")
     if len(summaries) > most:
         left = len(summaries) - most

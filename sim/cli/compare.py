@@ -23,9 +23,11 @@ def register(commands: Any) -> None:
         help="what changed between two batches",
         description="Each deal's share in batch A and in batch B (typically a baseline and a "
         "variant), the change with its 95% interval, and whether it is larger than chance "
-        f"(Holm-adjusted p < {ALPHA:g}). Runs with the same seed and run ids share their random "
-        "draws and are compared as pairs (McNemar's test); otherwise as independent samples "
-        "(Newcombe's interval, two-proportion test). Prints a table and writes compare.FORMAT.",
+        f"(Holm-adjusted p < {ALPHA:g}); when both batches' parties have ratifiers, also the "
+        "share of runs ending in a ratified deal. Runs with the same seed and run ids share "
+        "their random draws and are compared as pairs (McNemar's test); otherwise as "
+        "independent samples (Newcombe's interval, two-proportion test). Prints a table and "
+        "writes compare.FORMAT.",
     )
     parser.add_argument("a", metavar="DIR_A", help="the first batch folder (before)")
     parser.add_argument("b", metavar="DIR_B", help="the second batch folder (after)")

@@ -21,9 +21,11 @@ def register(commands: Any) -> None:
         help="which conditions give a deal (scenario discovery, PRIM)",
         description="Scenario discovery with PRIM (Friedman & Fisher 1999; Bryant & Lempert "
         "2010; EMA Workbench's implementation) over every input column of a batch: sampled "
-        "parameters (param.PATH), firm red lines (firm.PARTY.LINE), events fired (event.ID) "
-        "and swept fields. Prints the boxes (conditions) under which the target forms, in "
-        "words, with their density (share of the box's runs reaching the target), coverage "
+        "parameters (param.PATH), firm red lines (firm.PARTY.LINE, and firm.PARTY.RATIFIER.LINE "
+        "for a ratifier's), negotiators who knew a ratifier's limits (informed.PARTY.RATIFIER), "
+        "events fired (event.ID) and swept fields. Prints the boxes (conditions) under which "
+        "the target forms, in words, with their density (share of the box's runs reaching "
+        "the target), coverage "
         "(share of all target runs in the box) and runs. Each box is the densest on PRIM's "
         "peeling trajectory holding at least --min-coverage of the target runs not covered by "
         "an earlier box; restrictions that are not significant (quasi-p > 0.05) are dropped. "
@@ -36,7 +38,9 @@ def register(commands: Any) -> None:
         "--target",
         default="deal",
         metavar="T",
-        help="deal, no_deal, or a deal as issue=option,... (some or all issues)",
+        help="deal, no_deal, ratified (a deal ratified at home), unratified (a deal signed"
+        " and not ratified: it fails at home; both need a batch whose parties have"
+        " ratifiers), or a deal as issue=option,... (some or all issues)",
     )
     parser.add_argument(
         "--pool",

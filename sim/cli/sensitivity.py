@@ -32,12 +32,15 @@ def register(commands: Any) -> None:
         "sensitivity",
         help="which inputs the chance of a deal depends on",
         description="Rank a batch's inputs by how much the chance of a deal, of no deal and"
-        " of each top deal depends on them. Uncertain parameters (param.* columns): PAWN"
+        " of each top deal depends on them; on a batch whose parties have ratifiers, also"
+        " the chance of a ratified deal (ratified) and of a deal signed and not ratified"
+        " (unratified: it fails at home). Uncertain parameters (param.* columns): PAWN"
         " indices (SALib) on any batch, Sobol' indices on a batch made with `negsim batch"
         " --design sobol`. Red lines (firm.* columns): the difference in the outcome's"
         " chance between runs where the line is firm and runs where it is not, and for each"
         " pair of lines the difference of differences (firm.a:firm.b), with 95%"
-        " intervals. Draws a figure ranking the inputs.",
+        " intervals; whether a negotiator knew a ratifier's limits (informed.* columns)"
+        " is treated as a line is (informed minus not). Draws a figure ranking the inputs.",
     )
     parser.add_argument("folder", metavar="DIR", help="a batch folder (negsim batch --out DIR)")
     parser.add_argument(
@@ -99,7 +102,8 @@ def _line(index: Index) -> str:
     value = f"{index.index:.3f}" if index.kind == "parameter" else f"{index.index:+.3f}"
     runs = ""
     if index.kind == "firm":
-        runs = f"  ({index.runs[0]:,} firm / {index.runs[1]:,} not)"
+        said = "informed" if index.column.startswith("informed.") else "firm"
+        runs = f"  ({index.runs[0]:,} {said} / {index.runs[1]:,} not)"
     elif index.kind == "interaction":
         runs = "  (runs " + "/".join(f"{n:,}" for n in index.runs) + ": both/a/b/neither firm)"
     return f"  {index.column:<60} {value:>7}  {interval}{runs}"
@@ -109,8 +113,8 @@ def format_text(found: Sensitivity) -> str:
     """The findings in words: per outcome, the inputs that matter most."""
     lines = [
         f"{found.runs:,} runs. Parameters: {_WORDS[found.method]}.",
-        "Red lines: chance when firm minus chance when not; pairs (a:b): the difference"
-        " of differences. 95% intervals.",
+        "Red lines: chance when firm (informed.*: when informed) minus chance when not;"
+        " pairs (a:b): the difference of differences. 95% intervals.",
     ]
     for outcome in found.outcomes:
         lines.append("")
@@ -173,7 +177,11 @@ def draw(found: Sensitivity, path: Path) -> None:
         params = outcome.of("parameter")
         lines = sorted(outcome.of("firm") + outcome.of("interaction"), key=lambda i: -abs(i.index))
         _panel(row[0], params, _WORDS[found.method])
-        _panel(row[1], lines, "chance when firm − when not (pairs: difference of differences)")
+        _panel(
+            row[1],
+            lines,
+            "chance when firm (informed.*: informed) − when not (pairs: difference of differences)",
+        )
         row[1].set_title("red lines: one line (orange), a pair (grey)", fontsize=9, loc="left")
         # PAWN and the lines' effects are both changes of a probability: one scale, so
         # a small index looks small; Sobol' indices are shares of variance, 0 to 1.

@@ -88,7 +88,7 @@ def _labels(kind: int, bars: list[Cause], top: int, names: Names) -> list[str]:
         if k >= top or cause.name == NOT_NAMED:
             text = cause.name
         elif kind == 0:
-            text = names.party(cause.name)
+            text = names.blocker(cause.name)
         elif kind == 1:
             text = names.label(cause.name)
         else:

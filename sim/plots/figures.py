@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.batch.deals import RUNS, deal_counts
-from sim.batch.schema import AGREEMENT, FIRM, ROUND, SCENARIO
+from sim.batch.schema import AGREEMENT, FIRM, RATIFIED, ROUND, SCENARIO
 from sim.batch.summary import wilson
 from sim.compare import newcombe_interval
 from sim.plots import causes
@@ -42,6 +42,8 @@ MAX_RED_LINE_POINTS = 6
 MAX_SWEEP_PANELS = 6
 #: Hatches that tell apart deals of one colour (see :func:`sim.plots.colours.repeats`).
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
+#: The part of a deal's bar signed but not ratified (outline and hatch in its colour).
+UNRATIFIED_HATCH = "////"
 MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
@@ -111,7 +113,21 @@ def _percent_axis(ax: Any, low: float, high: float, signed: bool = False) -> Non
     ax.set_xticks(ticks, labels)
 
 
-def _share_bars(ax: Any, labels: list[str], counts: list[int], n: int, colours: list[str]) -> None:
+def _share_bars(
+    ax: Any,
+    labels: list[str],
+    counts: list[int],
+    n: int,
+    colours: list[str],
+    ratified: list[int | None] | None = None,
+) -> None:
+    """Bars of shares with 95% whiskers; with ``ratified``, each bar split signed/ratified.
+
+    A deal's bar is its signed share; its ratified part is solid, the part signed but
+    not ratified is the same colour's outline hatched on white (told apart by pattern,
+    not by a second colour), with the ratified share's interval as a second, dashed
+    whisker at the end of the solid part.
+    """
     shares = [c / n if n else 0.0 for c in counts]
     intervals = [wilson(c, n) for c in counts]
     y = np.arange(len(labels))
@@ -129,11 +145,40 @@ def _share_bars(ax: Any, labels: list[str], counts: list[int], n: int, colours: 
         if again:  # a second deal of the same colour: hatched, never recoloured
             bar.set_hatch(HATCHES[again % len(HATCHES)])
             bar.set_edgecolor("white")
-    for k, (share, (_, high)) in enumerate(zip(shares, intervals, strict=True)):
-        ax.text(min(high, 1.0) + 0.015, k, f"{share:.1%}", va="center", fontsize=8.5)
+    said = [f"{share:.1%}" for share in shares]
+    if ratified is not None:
+        for k, (bar, count, colour) in enumerate(zip(bars, ratified, colours, strict=True)):
+            if count is None:
+                continue
+            part = count / n if n else 0.0
+            # The bar drawn so far is the signed share: redraw it as outline + hatch,
+            # then the ratified part solid on top (keeping a repeat's own hatch).
+            hatch = bar.get_hatch()
+            bar.set_facecolor("white")
+            bar.set_edgecolor(colour)
+            bar.set_hatch(UNRATIFIED_HATCH)
+            solid = ax.barh([k], [part], color=colour, height=bar.get_height())[0]
+            if hatch:
+                solid.set_hatch(hatch)
+                solid.set_edgecolor("white")
+            low, high = wilson(count, n)
+            whisker = ax.errorbar(
+                part,
+                k + 0.22,
+                xerr=[[max(0.0, part - low)], [max(0.0, high - part)]],
+                fmt="none",
+                ecolor="#000000",
+                capsize=2,
+                lw=0.9,
+            )
+            for line in whisker.lines[2]:
+                line.set_linestyle("--")
+            said[k] = f"{shares[k]:.1%} signed, {part:.1%} ratified"
+    for k, (text, (_, high)) in enumerate(zip(said, intervals, strict=True)):
+        ax.text(min(high, 1.0) + 0.015, k, text, va="center", fontsize=8.5)
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.15)
+    ax.set_xlim(0, 1.15 if ratified is None else 1.55)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
     ax.grid(axis="x", alpha=0.3)
 
@@ -144,10 +189,13 @@ def deal_distribution(data: BatchData) -> Figure:
     deals: list[tuple[str, ...] | str] = [NO_DEAL, *data.top_deals, OTHER]
     lines = max(len(data.label(d).splitlines()) for d in deals)
     figure, axes = _grid(len(points), 4.6, (0.17 * lines + 0.22) * len(deals) + 1.2)
-    for k, (ax, point) in enumerate(zip(axes, points, strict=True)):
+    home = [_ratified_of(p) for p in points]
+    for k, (ax, point, ratified) in enumerate(zip(axes, points, home, strict=True)):
         formed = _counts(point)
+        kept = _counts(point, ratified) if ratified is not None else None
         top = set(data.top_deals)
-        counts = []
+        counts: list[int] = []
+        signed_ratified: list[int | None] = []
         for deal in deals:
             if deal == NO_DEAL:
                 counts.append(point.runs - sum(formed.values()))
@@ -155,8 +203,21 @@ def deal_distribution(data: BatchData) -> Figure:
                 counts.append(sum(n for d, n in formed.items() if d not in top))
             else:
                 counts.append(formed.get(deal, 0) if isinstance(deal, tuple) else 0)
+            if kept is None or deal == NO_DEAL:
+                signed_ratified.append(None)
+            elif deal == OTHER:
+                signed_ratified.append(sum(n for d, n in kept.items() if d not in top))
+            else:
+                signed_ratified.append(kept.get(deal, 0) if isinstance(deal, tuple) else 0)
         labels = [data.label(d) for d in deals]
-        _share_bars(ax, labels, counts, point.runs, [data.deal_colour(d) for d in deals])
+        _share_bars(
+            ax,
+            labels,
+            counts,
+            point.runs,
+            [data.deal_colour(d) for d in deals],
+            signed_ratified if ratified is not None else None,
+        )
         ax.set_title(wrap(f"{point.name} — {point.runs:,} runs", 50, 150), fontsize=9.5)
         ax.set_xlabel("share of runs (95% interval)", fontsize=9)
         if k % MAX_COLUMNS:
@@ -167,7 +228,42 @@ def deal_distribution(data: BatchData) -> Figure:
         f"Which deals form — {_title(points, data.points)}" + (f"\n({extra})" if extra else ""),
         fontsize=11,
     )
+    if any(r is not None for r in home):
+        grey = "#555555"
+        figure.legend(
+            handles=[
+                Patch(facecolor=grey, edgecolor=grey, label="signed and ratified"),
+                Patch(
+                    facecolor="white",
+                    edgecolor=grey,
+                    hatch=UNRATIFIED_HATCH,
+                    label="signed, not ratified (fails at home)",
+                ),
+                Line2D([], [], color="#000000", lw=1, label="95% interval of the signed share"),
+                Line2D(
+                    [],
+                    [],
+                    color="#000000",
+                    lw=0.9,
+                    ls="--",
+                    label="95% interval of the ratified share",
+                ),
+            ],
+            loc="outside lower center",
+            ncol=2,
+            fontsize=8,
+            frameon=False,
+        )
     return figure
+
+
+def _ratified_of(point: PointData) -> Any:
+    """Which of a point's runs end in a ratified deal (None: nobody must ratify there)."""
+    if RATIFIED not in point.rows.columns or not point.scenario.has_ratifiers:
+        return None
+    agreed = point.rows[AGREEMENT].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    ratified = point.rows[RATIFIED].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return agreed & ratified
 
 
 def _counts(point: PointData, among: Any = None) -> dict[tuple[str, ...], int]:
@@ -441,6 +537,8 @@ type LineEffect = tuple[
 def line_effects(point: PointData) -> list[LineEffect]:
     """Each red line that is firm in some runs and not in others: firm minus not firm.
 
+    A ratifier's line is named ``ratifier.line`` (its owner the ratifier's party).
+
     The change in the chance of any deal, and the deal whose share changes most between
     runs with the line firm and runs with it not firm, each with Newcombe's interval.
     """
@@ -448,8 +546,13 @@ def line_effects(point: PointData) -> list[LineEffect]:
     agreed = rows[AGREEMENT].to_numpy(dtype=bool)
     out: list[LineEffect] = []
     for party_id, party in point.scenario.parties.items():
-        for line in party.red_lines:
-            column = f"{FIRM}{party_id}.{line.id}"
+        # A party's own lines, then its ratifiers' (named ``ratifier.line``).
+        owned = [(line.id, f"{FIRM}{party_id}.{line.id}") for line in party.red_lines] + [
+            (f"{q.id}.{line.id}", f"{FIRM}{party_id}.{q.id}.{line.id}")
+            for q in party.ratification
+            for line in q.red_lines
+        ]
+        for name, column in owned:
             if column not in rows:
                 continue
             firm = rows[column].to_numpy(dtype=bool)
@@ -467,7 +570,7 @@ def line_effects(point: PointData) -> list[LineEffect]:
                 if abs(change) > best + 1e-12:
                     lo, hi = newcombe_interval(x_a, n_a, x_b, n_b)
                     moved, best = (deal, change, lo, hi), abs(change)
-            out.append((line.id, party_id, a / n_a - b / n_b, low, high, moved))
+            out.append((name, party_id, a / n_a - b / n_b, low, high, moved))
     out.sort(key=lambda e: e[2])
     return out
 
@@ -477,7 +580,11 @@ def red_line_effects(data: BatchData) -> Figure | None:
 
     ``None`` when no party of the batch has a red line (nothing to draw).
     """
-    if not any(p.red_lines for s in data.scenarios() for p in s.parties.values()):
+    if not any(
+        p.red_lines or any(q.red_lines for q in p.ratification)
+        for s in data.scenarios()
+        for p in s.parties.values()
+    ):
         return None
     points, note = _shown(data, MAX_RED_LINE_POINTS)
     effects = [line_effects(p) for p in points]
@@ -569,7 +676,14 @@ def red_line_effects(data: BatchData) -> Figure | None:
     owners = [
         p
         for p in data.parties()
-        if any(p in q.scenario.parties and q.scenario.parties[p].red_lines for q in points)
+        if any(
+            p in q.scenario.parties
+            and (
+                q.scenario.parties[p].red_lines
+                or any(r.red_lines for r in q.scenario.parties[p].ratification)
+            )
+            for q in points
+        )
     ]
     handles: list[Any] = [
         Patch(color=data.party_colour(p), label=cap(_party_label(data, p), 30)) for p in owners

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 from sim.scenario.compose import resolve_path
 from sim.scenario.fields import DEFAULTED, SAMPLEABLE, FieldRange, numeric_field
 from sim.scenario.files import Unreadable, read_text
-from sim.scenario.models import Distribution, Event, Issue, Party, RedLine
+from sim.scenario.models import Bloc, Distribution, Event, Issue, Party, Ratifier, RedLine
 from sim.scenario.problems import DataPath, Problem, listing, shown
 from sim.scenario.quotes import Source, find_source
 from sim.scenario.yamlsource import Document
@@ -59,6 +59,7 @@ class Checker:
             *self.protocol(),
             *self.needs(),
             *(p for pid, party in self.parties.items() if party for p in self.party(pid, party)),
+            *self.blocs(),
             *self.events(),
             *self.uncertainty(),
             *(self.quotes() if self.sources else ()),
@@ -126,40 +127,117 @@ class Checker:
     def party(self, pid: str, party: Party) -> Iterator[Problem]:
         """A party's weights, values and red lines name real issues and options."""
         base: DataPath = ("parties", pid)
-        for issue in party.weights:
+        yield from self._weights(base, party.weights)
+        yield from self._values(base, party.weights, party.values, "weights does not list")
+        yield from self._covered(base, pid, party.weights, party.values, party.values)
+        seen: set[str] = set()
+        for k, line in enumerate(party.red_lines):
+            yield from self.red_line((*base, "red_lines", k), line, seen)
+        ratifiers: set[str] = set()
+        for k, ratifier in enumerate(party.ratification):
+            path: DataPath = (*base, "ratification", k)
+            if ratifier.id in ratifiers:
+                yield self.problem((*path, "id"), f"ratifier id {ratifier.id!r} is used twice")
+            elif ratifier.id in seen:
+                yield self.problem(
+                    (*path, "id"),
+                    f"ratifier id {ratifier.id!r} is also a red line of {pid}: both would be"
+                    f" named {pid}.{ratifier.id} (rename one)",
+                )
+            ratifiers.add(ratifier.id)
+            yield from self.ratifier(path, pid, party, ratifier)
+
+    def ratifier(
+        self, path: DataPath, pid: str, party: Party, ratifier: Ratifier
+    ) -> Iterator[Problem]:
+        """A ratifier's own weights and values, and its red lines, name real issues and options.
+
+        Its weights default to the party's, its values issue by issue (the model's
+        ``Party.ratifier_preferences``), so what must be complete is what it ends up with.
+        """
+        weights, values = party.ratifier_preferences(ratifier)
+        if ratifier.weights is not None:
+            yield from self._weights(path, ratifier.weights)
+            unlisted = "its weights do not list"
+        else:
+            unlisted = f"the weights it takes from {pid} do not list"
+        yield from self._values(path, weights, ratifier.values or {}, unlisted)
+        own = ratifier.values or {}
+        yield from self._covered(path, f"{pid}.{ratifier.id}", weights, values, own)
+        seen: set[str] = set()
+        for k, line in enumerate(ratifier.red_lines):
+            line_path: DataPath = (*path, "red_lines", k)
+            yield from self.red_line(line_path, line, seen)
+            if line.audience_cost != 0:
+                yield self.problem(
+                    (*line_path, "audience_cost"),
+                    "a ratifier does not back down: its red lines have no audience cost"
+                    " (give audience_cost to a party's red line)",
+                )
+
+    def _weights(self, base: DataPath, weights: dict[str, float]) -> Iterator[Problem]:
+        """Weights name real issues, and their sum is a positive number."""
+        for issue in weights:
             yield from self._issue_options((*base, "weights", issue), issue, None)
-        if party.weights and sum(party.weights.values()) <= 0:
+        if weights and sum(weights.values()) <= 0:
             yield self.problem((*base, "weights"), "weights must not all be zero")
-        elif not math.isfinite(sum(party.weights.values())):
+        elif not math.isfinite(sum(weights.values())):
             yield self.problem(
                 (*base, "weights"),
                 "weights too large: their sum is not a finite number (weights are relative:"
                 " use smaller ones)",
             )
-        for issue, values in party.values.items():
+
+    def _values(
+        self,
+        base: DataPath,
+        weights: dict[str, float],
+        values: dict[str, dict[str, float]],
+        unlisted: str,
+    ) -> Iterator[Problem]:
+        """Values name real issues and options, and only issues the weights list."""
+        for issue, options in values.items():
             path = (*base, "values", issue)
-            if issue not in party.weights and issue in self.issues:
-                yield self.problem(path, f"values for {issue!r}, which weights does not list")
+            if issue not in weights and issue in self.issues:
+                yield self.problem(path, f"values for {issue!r}, which {unlisted}")
             yield from self._issue_options(path, issue, None)
             known_issue = self.issues.get(issue)
-            for option in values:
+            for option in options:
                 if known_issue is not None and option not in known_issue.options:
                     yield self.problem(
                         (*path, option), _known(option, list(known_issue.options), "option")
                     )
-        for issue, weight in party.weights.items():
+
+    def _covered(
+        self,
+        base: DataPath,
+        who: str,
+        weights: dict[str, float],
+        values: dict[str, dict[str, float]],
+        given: dict[str, dict[str, float]],
+    ) -> Iterator[Problem]:
+        """Every issue weighed above zero has a value for each of its options.
+
+        ``values`` are the values used, ``given`` those written at ``base`` (a ratifier
+        uses its party's on the issues it does not list): the problem points at the
+        issue's values written there, else at ``values`` or, for a ratifier that lists
+        none, at its weight for the issue.
+        """
+        for issue, weight in weights.items():
             known_issue = self.issues.get(issue)
             if weight <= 0 or known_issue is None:
                 continue
-            missing = [o for o in known_issue.options if o not in party.values.get(issue, {})]
+            missing = [o for o in known_issue.options if o not in values.get(issue, {})]
             if missing:
-                path = (*base, "values", issue) if issue in party.values else (*base, "values")
+                if issue in given:
+                    path = (*base, "values", issue)
+                elif given or values is given:
+                    path = (*base, "values")
+                else:
+                    path = (*base, "weights", issue)
                 yield self.problem(
-                    path, f"{pid} weighs {issue!r} but gives no value for: {', '.join(missing)}"
+                    path, f"{who} weighs {issue!r} but gives no value for: {', '.join(missing)}"
                 )
-        seen: set[str] = set()
-        for k, line in enumerate(party.red_lines):
-            yield from self.red_line((*base, "red_lines", k), line, seen)
 
     def red_line(self, path: DataPath, line: RedLine, seen: set[str]) -> Iterator[Problem]:
         """A red line's id is unique in its party and it names real issues and options."""
@@ -168,6 +246,40 @@ class Checker:
         seen.add(line.id)
         for issue, options in line.rule.items():
             yield from self._issue_options((*path, line.kind, issue), issue, options)
+
+    def blocs(self) -> Iterator[Problem]:
+        """Bloc members are known parties, each in one bloc, none the mediator; names differ."""
+        raw = self.data.get("blocs")
+        if not isinstance(raw, dict):
+            return
+        mediator = self.data.get("mediator") if self.data.get("protocol") == "mediated" else None
+        member_of: dict[str, str] = {}
+        for name, item in raw.items():
+            try:
+                bloc = Bloc.model_validate(item)
+            except ValueError:
+                continue  # reported by structural validation
+            path: DataPath = ("blocs", name)
+            if name in self.parties:
+                yield self.problem(
+                    path, f"bloc {name!r} has the name of a party: give the bloc another name"
+                )
+            for k, member in enumerate(bloc.members):
+                where = (*path, "members", k)
+                if member not in self.parties:
+                    yield self.problem(where, _known(member, list(self.parties), "party"))
+                elif member in bloc.members[:k]:
+                    yield self.problem(where, f"party {member!r} is listed twice")
+                elif member in member_of:
+                    yield self.problem(
+                        where,
+                        f"{member} is already in bloc {member_of[member]!r}:"
+                        " a party is in at most one bloc",
+                    )
+                elif member == mediator:
+                    yield self.problem(where, f"{member} mediates, and the mediator is in no bloc")
+                else:
+                    member_of[member] = name
 
     def _numeric_path(self, path: DataPath, target: str) -> tuple[DataPath, FieldRange] | str:
         try:
@@ -179,11 +291,38 @@ class Checker:
             except KeyError:
                 concrete = ()
             if not concrete or concrete[-1] not in DEFAULTED:
-                return f"{target!r}: {exc.args[0]}"
+                return f"{target!r}: {self._borrowed(target) or exc.args[0]}"
         kind = numeric_field(self.data, concrete)
         if kind is None:
             return f"{target!r} is not a numeric field that can change (can: {SAMPLEABLE})"
         return concrete, kind
+
+    def _borrowed(self, target: str) -> str | None:
+        """Why a ratifier's weight or value cannot change when it takes its party's."""
+        match target.split("."):
+            case ["parties", pid, "ratification", qid, "weights", issue]:
+                pass
+            case ["parties", pid, "ratification", qid, "values", issue, _]:
+                pass
+            case _:
+                return None
+        party = self.parties.get(pid)
+        ratifier = next((q for q in party.ratification if q.id == qid), None) if party else None
+        if ratifier is None:
+            return None
+        field = target.split(".")[4]
+        if field == "weights" and ratifier.weights is None:
+            return (
+                f"{pid}.{qid} has no weights of its own (it takes {pid}'s): change"
+                f" parties.{pid}.weights.{issue}, or give the ratifier its own weights"
+            )
+        if field == "values" and issue not in (ratifier.values or {}):
+            return (
+                f"{pid}.{qid} has no values of its own for {issue!r} (it takes {pid}'s):"
+                f" change parties.{pid}.values.{issue}..., or give the ratifier its own"
+                f" values for {issue!r}"
+            )
+        return None
 
     def uncertainty(self) -> Iterator[Problem]:
         """Sampled paths exist, are numeric, and their distributions stay in range."""
@@ -240,11 +379,22 @@ class Checker:
     def _red_line_ref(self, ref: str) -> str | None:
         pid, dot, lid = ref.partition(".")
         if not dot:
-            return f"{ref!r}: name a red line as party.line_id"
+            return f"{ref!r}: name a red line as party.line_id (or party.ratifier.line_id)"
         if pid not in self.parties:
             return _known(pid, list(self.parties), "party")
         party = self.parties[pid]
-        if party is not None and lid not in {line.id for line in party.red_lines}:
+        if party is None:
+            return None
+        qid, dot, qline = lid.partition(".")
+        if dot:
+            ratifiers = {q.id: q for q in party.ratification}
+            if qid not in ratifiers:
+                return _known(qid, list(ratifiers), f"ratifier of {pid}")
+            known = [line.id for line in ratifiers[qid].red_lines]
+            if qline not in known:
+                return _known(qline, known, f"red line of {pid}.{qid}")
+            return None
+        if lid not in {line.id for line in party.red_lines}:
             return _known(lid, [line.id for line in party.red_lines], f"red line of {pid}")
         return None
 
@@ -286,6 +436,12 @@ class Checker:
                 message = text.check(line.quote) if line.quote else None
                 if message:
                     yield self.problem(("parties", pid, "red_lines", k, "quote"), message)
+            for j, ratifier in enumerate(party.ratification if party else []):
+                for k, line in enumerate(ratifier.red_lines):
+                    message = text.check(line.quote) if line.quote else None
+                    if message:
+                        path = ("parties", pid, "ratification", j, "red_lines", k, "quote")
+                        yield self.problem(path, message)
         events = self.data.get("events")
         for k, item in enumerate(events if isinstance(events, list) else []):
             quote = item.get("quote") if isinstance(item, dict) else None

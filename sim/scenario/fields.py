@@ -35,11 +35,16 @@ SAMPLEABLE = (
     "parties.P.reservation, parties.P.weights.ISSUE, parties.P.values.ISSUE.OPTION, "
     "parties.P.red_lines.LINE.credibility, parties.P.red_lines.LINE.audience_cost, "
     "parties.P.cost_of_delay, parties.P.resolve, parties.P.strategy.exponent "
-    "(boulware and conceder)"
+    "(boulware and conceder), parties.P.ratification.Q.reservation, "
+    "parties.P.ratification.Q.informed, parties.P.ratification.Q.red_lines.LINE.credibility, "
+    "parties.P.ratification.Q.weights.ISSUE and parties.P.ratification.Q.values.ISSUE.OPTION "
+    "(where the ratifier gives its own)"
 )
 
 #: Numeric fields that a file may leave out (they have defaults) and that can still change.
-DEFAULTED = frozenset({"credibility", "exponent", "audience_cost", "cost_of_delay", "resolve"})
+DEFAULTED = frozenset(
+    {"credibility", "exponent", "audience_cost", "cost_of_delay", "resolve", "informed"}
+)
 
 
 def numeric_field(data: Any, path: DataPath) -> FieldRange | None:
@@ -59,6 +64,16 @@ def numeric_field(data: Any, path: DataPath) -> FieldRange | None:
             return FieldRange("a cost of delay", -1.0, 1.0)
         case ("parties", str(), "resolve"):
             return FieldRange("a resolve", 0.0, 1.0)
+        case ("parties", str(), "ratification", int(), "reservation"):
+            return FieldRange("a ratifier's reservation value", 0.0, 1.0)
+        case ("parties", str(), "ratification", int(), "informed"):
+            return FieldRange("a probability of being informed", 0.0, 1.0)
+        case ("parties", str(), "ratification", int(), "red_lines", int(), "credibility"):
+            return FieldRange("a credibility", 0.0, 1.0)
+        case ("parties", str(), "ratification", int(), "weights", str()):
+            return FieldRange("a weight", 0.0, math.inf)
+        case ("parties", str(), "ratification", int(), "values", str(), str()):
+            return FieldRange("a value", 0.0, 1.0)
         case ("parties", str() as party, "strategy", "exponent"):
             strategy = data["parties"][party].get("strategy")
             kind = strategy.get("type") if isinstance(strategy, dict) else None

@@ -32,6 +32,7 @@ from sim.ui.state import (
     Conditions,
     Stepper,
     Tweaks,
+    ZoneRow,
     batch_bars,
     party_strategies,
     quick_rows,
@@ -51,6 +52,7 @@ off = solara.reactive(frozenset[str]())
 credibility: solara.Reactive[dict[str, float]] = solara.reactive({})
 reservation: solara.Reactive[dict[str, float]] = solara.reactive({})
 strategy: solara.Reactive[dict[str, str]] = solara.reactive({})
+informed: solara.Reactive[dict[str, float]] = solara.reactive({})  # party.ratifier -> chance
 seed = solara.reactive(1)
 transcript: solara.Reactive[list[str]] = solara.reactive([])
 ending = solara.reactive("")
@@ -74,6 +76,7 @@ def _reset_tweaks() -> None:
     credibility.set({})
     reservation.set({})
     strategy.set({})
+    informed.set({})
     transcript.set([])
     ending.set("")
     batch.set([])
@@ -81,7 +84,7 @@ def _reset_tweaks() -> None:
 
 
 def _tweaks() -> Tweaks:
-    return Tweaks(off.value, credibility.value, reservation.value, strategy.value)
+    return Tweaks(off.value, credibility.value, reservation.value, strategy.value, informed.value)
 
 
 _TONES = {"ok": "#e8f5e9", "warn": "#fff8e1", "error": "#ffebee"}
@@ -109,28 +112,77 @@ def RedLines(scenario: Scenario) -> None:
     with solara.Card("Red lines", subtitle="switch a line off to see which deals it blocks"):
         for pid, party in scenario.parties.items():
             for line in party.red_lines:
-                key = f"{pid}.{line.id}"
-                keep = key not in off.value
+                label = f"{scenario.party_label(pid)}: {line.id}"
+                _line_switch(label, f"{pid}.{line.id}", line.credibility)
 
-                def toggle(value: bool, key: str = key) -> None:
-                    off.set(off.value - {key} if value else off.value | {key})
 
-                def believe(value: float, key: str = key) -> None:
-                    credibility.set({**credibility.value, key: value})
+def _line_switch(label: str, key: str, firm: float) -> None:
+    """A red line's switch and, while it is on, its credibility (party's or ratifier's)."""
+    keep = key not in off.value
 
-                solara.Switch(
-                    label=f"{scenario.party_label(pid)}: {line.id}", value=keep, on_value=toggle
+    def toggle(value: bool) -> None:
+        off.set(off.value - {key} if value else off.value | {key})
+
+    def believe(value: float) -> None:
+        credibility.set({**credibility.value, key: value})
+
+    solara.Switch(label=label, value=keep, on_value=toggle)
+    if keep:
+        solara.SliderFloat(
+            "credibility",
+            value=credibility.value.get(key, firm),
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            on_value=believe,
+            thumb_label="always",
+        )
+
+
+@solara.component
+def Ratification(scenario: Scenario) -> None:
+    """Who must ratify at home: each ratifier's red lines, reservation value and ``informed``."""
+    with solara.Card("Ratification at home", subtitle="who must ratify a deal, and what it takes"):
+        for pid, party in scenario.parties.items():
+            for ratifier in party.ratification:
+                key = f"{pid}.{ratifier.id}"
+                name = scenario.ratifier_label(pid, ratifier.id)
+                who = f"{name} ({scenario.party_label(pid)})"
+
+                def reserve(value: float, key: str = key) -> None:
+                    reservation.set({**reservation.value, key: value})
+
+                def know(value: float, key: str = key) -> None:
+                    informed.set({**informed.value, key: value})
+
+                solara.Markdown(f"**{name}** ratifies for {scenario.party_label(pid)}")
+                for line in ratifier.red_lines:
+                    _line_switch(f"{who}: {line.id}", f"{key}.{line.id}", line.credibility)
+                solara.SliderFloat(
+                    f"reservation value of {name}",
+                    value=reservation.value.get(key, ratifier.reservation),
+                    min=0.0,
+                    max=1.0,
+                    step=0.01,
+                    on_value=reserve,
+                    thumb_label="always",
                 )
-                if keep:
-                    solara.SliderFloat(
-                        "credibility",
-                        value=credibility.value.get(key, line.credibility),
-                        min=0.0,
-                        max=1.0,
-                        step=0.05,
-                        on_value=believe,
-                        thumb_label="always",
-                    )
+                solara.SliderFloat(
+                    f"informed of {name}",
+                    value=informed.value.get(key, ratifier.informed),
+                    min=0.0,
+                    max=1.0,
+                    step=0.05,
+                    on_value=know,
+                    thumb_label="always",
+                )
+                solara.Text(
+                    f"informed: the chance, in each simulated run, that the negotiators of"
+                    f" {scenario.party_label(pid)} know the limits of {name} and refuse texts"
+                    f" it would reject. The zone takes every line as firm and ignores it;"
+                    f" the negotiation and the quick batch use it.",
+                    style={"font-size": "smaller", "color": "#555", "display": "block"},
+                )
 
 
 @solara.component
@@ -149,8 +201,14 @@ def Parties(scenario: Scenario) -> None:
                 if value in offered:  # a value the page did not offer is ignored
                     strategy.set({**strategy.value, pid: value})
 
+            bloc = scenario.bloc_of(pid)
+            within = (
+                f" — in the bloc {scenario.bloc_label(bloc)} ({scenario.blocs[bloc].rule})"
+                if bloc
+                else ""
+            )
             solara.Markdown(
-                f"**{scenario.party_label(pid)}**" + (" (signs)" if party.signs else "")
+                f"**{scenario.party_label(pid)}**" + (" (signs)" if party.signs else "") + within
             )
             solara.SliderFloat(
                 f"reservation value of {scenario.party_label(pid)}",
@@ -176,28 +234,66 @@ def Zone(scenario: Scenario, loaded: Scenario) -> None:
     with solara.Card("Which deals can form"):
         new = f" ({view.new} new)" if view.new else ""
         solara.Text(
-            f"{view.size} of {view.outcomes} deals can form{new}", classes=["negsim-zone-count"]
+            f"{view.size} of {view.outcomes} deals can form{new}",
+            classes=["negsim-zone-count"],
+            style={"display": "block"},
         )
+        if view.ratification:
+            again = f" ({view.newly_ratifiable} new)" if view.newly_ratifiable else ""
+            solara.Text(
+                f"{view.ratifiable} of them would be ratified at home{again}",
+                classes=["negsim-ratifiable-count"],
+                style={"display": "block"},
+            )
         if not view.rows:
             relax = "; ".join(" + ".join(r) for r in view.relaxations[:5]) or "none up to 3 lines"
             Notice(f"No deal can form. Drop one of these sets of red lines: {relax}", "warn")
+        elif view.ratification and not view.ratifiable:
+            relax = "; ".join(" + ".join(r) for r in view.ratifiable_relaxations[:5])
+            Notice(
+                "None of them would be ratified at home. "
+                + (
+                    f"Drop one of these sets of red lines, or lower a ratifier's reservation"
+                    f" value: {relax}"
+                    if relax
+                    else "No set of up to 3 red lines helps: lower a ratifier's reservation value."
+                ),
+                "warn",
+            )
         signers = list(view.rows[0].utilities) if view.rows else []
         header = "| | deal | " + " | ".join(scenario.party_label(p) for p in signers) + " |"
         rule = "|:---|:---|" + "---:|" * len(signers)
+        if view.ratification:
+            header += " at home |"
+            rule += ":---|"
         body = [
             f"| {'**new** ' if row.new else ''}{row.marks} | {row.words} | "
             + " | ".join(f"{row.utilities[p]:.2f}" for p in signers)
             + " |"
+            + (f" {_at_home(row)} |" if view.ratification else "")
             for row in view.rows[:12]
         ]
         if view.rows:
             solara.Markdown("\n".join([header, rule, *body]))
             solara.Text(
-                "N = Nash point, K = Kalai–Smorodinsky point, P = Pareto-optimal",
+                "N = Nash point, K = Kalai–Smorodinsky point, P = Pareto-optimal"
+                + (
+                    "; at home: ratified when every ratifier of every signer accepts it"
+                    " (its red lines, its reservation value)"
+                    if view.ratification
+                    else ""
+                ),
                 style={"font-size": "smaller"},
             )
         if len(view.rows) > 12:
             solara.Text(f"… and {len(view.rows) - 12} more")
+
+
+def _at_home(row: ZoneRow) -> str:
+    """The zone table's "at home" cell: ratified, or what rejects the deal."""
+    if row.ratified:
+        return "**new** ratified" if row.newly_ratified else "ratified"
+    return "not ratified: " + "; ".join(row.home)
 
 
 @solara.component
@@ -346,7 +442,14 @@ def Page() -> None:
     loaded = solara.use_memo(lambda: _load(file.value), dependencies=[file.value])
     scenario = solara.use_memo(
         lambda: _tweaked(loaded),
-        dependencies=[loaded, off.value, credibility.value, reservation.value, strategy.value],
+        dependencies=[
+            loaded,
+            off.value,
+            credibility.value,
+            reservation.value,
+            strategy.value,
+            informed.value,
+        ],
     )
     if isinstance(loaded, str) or isinstance(scenario, str):
         Notice(loaded if isinstance(loaded, str) else str(scenario), "error")
@@ -363,6 +466,8 @@ def Page() -> None:
                     on_value=_pick,
                 )
                 RedLines(loaded)
+                if loaded.has_ratifiers:
+                    Ratification(loaded)
                 Parties(loaded)
             with solara.Column():
                 Zone(scenario, loaded)

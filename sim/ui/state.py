@@ -1,8 +1,10 @@
 """What the interactive page computes, apart from the page itself (testable without it).
 
 A user's tweaks — red lines switched off, credibilities, reservation values,
-strategies — make a new scenario; the page shows its agreement zone against the
-scenario as loaded, steps one negotiation of it round by round, and runs quick batches.
+strategies, and the same for the ratifiers at home — make a new scenario; the page
+shows its agreement zone (and, with ratifiers, which of its deals would be ratified)
+against the scenario as loaded, steps one negotiation of it round by round, and runs
+quick batches.
 """
 
 from __future__ import annotations
@@ -30,12 +32,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Tweaks:
-    """The user's changes to a scenario."""
+    """The user's changes to a scenario.
 
-    off: frozenset[str] = frozenset()  # red lines switched off, as party.line
-    credibility: Mapping[str, float] = field(default_factory=dict)  # party.line -> c
-    reservation: Mapping[str, float] = field(default_factory=dict)  # party -> r
+    Keys name things as rows and messages do (DESIGN.md): a party's red line
+    ``party.line``, a ratifier's ``party.ratifier.line``; a party's reservation value
+    ``party``, a ratifier's ``party.ratifier``.
+    """
+
+    off: frozenset[str] = frozenset()  # red lines switched off: party[.ratifier].line
+    credibility: Mapping[str, float] = field(default_factory=dict)  # party[.ratifier].line -> c
+    reservation: Mapping[str, float] = field(default_factory=dict)  # party[.ratifier] -> r
     strategy: Mapping[str, str] = field(default_factory=dict)  # party -> type
+    informed: Mapping[str, float] = field(default_factory=dict)  # party.ratifier -> chance
 
 
 def party_strategies(scenario: Scenario, party: str) -> list[str]:
@@ -48,10 +56,9 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
     """The scenario with the user's changes, validated (a value set is not sampled)."""
     data: dict[str, Any] = scenario.model_dump(mode="json")
     sampled = data["uncertainty"]["parameters"]
+    gone: list[str] = []  # the paths of the lines switched off, each ending in "."
     for pid, party in data["parties"].items():
-        party["red_lines"] = [
-            line for line in party["red_lines"] if f"{pid}.{line['id']}" not in tweaks.off
-        ]
+        gone += _drop_lines(party, pid, f"parties.{pid}", tweaks.off)
         for line in party["red_lines"]:
             key = f"{pid}.{line['id']}"
             if key in tweaks.credibility:
@@ -63,11 +70,47 @@ def tweak(scenario: Scenario, tweaks: Tweaks) -> Scenario:
         if pid in tweaks.strategy and tweaks.strategy[pid] != party["strategy"]["type"]:
             party["strategy"] = {"type": tweaks.strategy[pid]}
             sampled.pop(f"parties.{pid}.strategy.exponent", None)
-    # An event cannot drop a line that is switched off; one left doing nothing goes.
+        for ratifier in party["ratification"]:
+            gone += _tweak_ratifier(pid, ratifier, tweaks, sampled)
+    # Nothing samples or sets a line that is switched off, and no event drops it; an
+    # event left doing nothing goes.
+    for path in [p for p in sampled if p.startswith(tuple(gone))]:
+        del sampled[path]
     for event in data["events"]:
         event["drop_red_lines"] = [r for r in event["drop_red_lines"] if r not in tweaks.off]
-    data["events"] = [e for e in data["events"] if e["set"] or e["drop_red_lines"]]
+        event["set"] = {k: v for k, v in event["set"].items() if not k.startswith(tuple(gone))}
+    data["events"] = [
+        e for e in data["events"] if e["set"] or e["drop_red_lines"] or e["extend_deadline"]
+    ]
     return revalidate(scenario, data)  # problems keep the file's lines
+
+
+def _drop_lines(owner: dict[str, Any], key: str, path: str, off: frozenset[str]) -> list[str]:
+    """Remove the owner's lines switched off; the paths they had (``...red_lines.ID.``)."""
+    gone = [line["id"] for line in owner["red_lines"] if f"{key}.{line['id']}" in off]
+    owner["red_lines"] = [line for line in owner["red_lines"] if line["id"] not in gone]
+    return [f"{path}.red_lines.{name}." for name in gone]
+
+
+def _tweak_ratifier(
+    pid: str, ratifier: dict[str, Any], tweaks: Tweaks, sampled: dict[str, Any]
+) -> list[str]:
+    """A ratifier's lines, credibilities, reservation and ``informed``, as the user set them.
+
+    Returns the paths of its lines switched off, as :func:`_drop_lines` does.
+    """
+    key = f"{pid}.{ratifier['id']}"
+    path = f"parties.{pid}.ratification.{ratifier['id']}"
+    gone = _drop_lines(ratifier, key, path, tweaks.off)
+    for line in ratifier["red_lines"]:
+        if f"{key}.{line['id']}" in tweaks.credibility:
+            line["credibility"] = float(tweaks.credibility[f"{key}.{line['id']}"])
+            sampled.pop(f"{path}.red_lines.{line['id']}.credibility", None)
+    for name, given in (("reservation", tweaks.reservation), ("informed", tweaks.informed)):
+        if key in given:
+            ratifier[name] = float(given[key])
+            sampled.pop(f"{path}.{name}", None)
+    return gone
 
 
 @dataclass(frozen=True)
@@ -82,6 +125,12 @@ class ZoneRow:
     new: bool  # not in the zone of the scenario as loaded
     nash: bool = False  # the Nash point (highest Nash product)
     kalai: bool = False  # the Kalai–Smorodinsky point
+    #: Whether every ratifier of every signer accepts it (None: the scenario has none).
+    ratified: bool | None = None
+    #: What rejects it at home, in words (empty when ratified or without ratifiers).
+    home: tuple[str, ...] = ()
+    #: Ratified now but not in the scenario as loaded.
+    newly_ratified: bool = False
 
     @property
     def marks(self) -> str:
@@ -98,6 +147,11 @@ class ZoneView:
     rows: list[ZoneRow]
     outcomes: int
     relaxations: list[list[str]]
+    #: Whether any party has ratifiers (then each row says whether it would be ratified).
+    ratification: bool = False
+    #: The smallest sets of red lines (parties' and ratifiers', as keys) whose removal
+    #: gives a deal that would be ratified; only when none would be.
+    ratifiable_relaxations: list[list[str]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -109,13 +163,31 @@ class ZoneView:
         """How many deals can form now that could not before."""
         return sum(r.new for r in self.rows)
 
+    @property
+    def ratifiable(self) -> int:
+        """How many of the deals that can form every ratifier would accept."""
+        return sum(bool(r.ratified) for r in self.rows)
+
+    @property
+    def newly_ratifiable(self) -> int:
+        """How many deals would be ratified now that would not be as loaded."""
+        return sum(r.newly_ratified for r in self.rows)
+
 
 def zone_view(scenario: Scenario, loaded: Scenario) -> ZoneView:
-    """Which deals can form in the tweaked scenario, and which of them are new."""
-    before = set(analyze(compile_space(loaded), 0).feasible.tolist())
+    """Which deals can form in the tweaked scenario, which are new, which would be ratified.
+
+    With ratifiers, a row is ratified when it is in ``Analysis.ratifiable`` (every
+    ratifier of every signer accepts it), and ``home`` names what rejects it
+    (``Analysis.home_obstacles``, in words).
+    """
+    first = analyze(compile_space(loaded), 0)
+    before, ratified_before = set(first.feasible.tolist()), set(first.ratifiable.tolist())
     result = analyze(compile_space(scenario), 3)
     space = result.space
     signers = [p for p, flag in zip(space.parties, space.signs, strict=True) if flag]
+    ratification = scenario.has_ratifiers
+    ratifiable = set(result.ratifiable.tolist())
     rows = [
         ZoneRow(
             index=int(k),
@@ -126,13 +198,34 @@ def zone_view(scenario: Scenario, loaded: Scenario) -> ZoneView:
             new=int(k) not in before,
             nash=int(k) == result.nash,
             kalai=int(k) == result.kalai_smorodinsky,
+            ratified=(int(k) in ratifiable) if ratification else None,
+            home=tuple(home_words(scenario, key) for key in result.home_obstacles(int(k)))
+            if ratification
+            else (),
+            newly_ratified=ratification and int(k) in ratifiable - ratified_before,
         )
         for k, product, pareto in zip(
             result.feasible, result.nash_product, result.pareto, strict=True
         )
     ]
     relaxations = [[space.lines[k].key for k in r] for r in result.relaxations if r]
-    return ZoneView(rows, space.n_outcomes, relaxations)
+    home_relaxations = (
+        [[result.line_key(k) for k in r] for r in result.ratifiable_relaxations if r]
+        if ratification and not ratifiable
+        else []
+    )
+    return ZoneView(rows, space.n_outcomes, relaxations, ratification, home_relaxations)
+
+
+def home_words(scenario: Scenario, key: str) -> str:
+    """A ratifier's red line (``party.ratifier.line``) or reservation (``party.ratifier``).
+
+    In words: ``Verkhovna Rada (Ukraine): no_de_jure_recognition``, or ``below the
+    reservation value of Verkhovna Rada (Ukraine)``.
+    """
+    party, ratifier, *line = key.split(".")
+    who = f"{scenario.ratifier_label(party, ratifier)} ({scenario.party_label(party)})"
+    return f"{who}: {line[0]}" if line else f"below the reservation value of {who}"
 
 
 class Stepper:
@@ -322,6 +415,7 @@ __all__ = [
     "ZoneView",
     "batch_bars",
     "conditions_target",
+    "home_words",
     "party_strategies",
     "quick_batch",
     "quick_rows",

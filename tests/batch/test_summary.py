@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sim.batch.manifest import manifest_of
 from sim.batch.plan import Plan, Point
 from sim.batch.store import Batch
-from sim.batch.summary import counted, format_summary, summarise_batch
+from sim.batch.summary import Share, counted, format_summary, summarise_batch, wilson
 
 SCENARIO: dict[str, Any] = {
     "id": "tiny",
@@ -162,3 +162,185 @@ def test_counts_are_said_with_the_right_plural():
 def test_counted_is_singular_for_one_only(n):
     assert counted(n, "run") == (f"{n:,} run" if n == 1 else f"{n:,} runs")
     assert counted(n, "party", "parties").endswith("party" if n == 1 else "parties")
+
+
+# --- ratification: deals signed and deals ratified ------------------------------------
+
+SENATE = {
+    "id": "senate",
+    "label": "Senate",
+    "reservation": 0.6,
+    "red_lines": [{"id": "no_a", "forbid": {"x": ["a"]}, "credibility": 0.5}],
+}
+#: p's utility (the Senate's: the party's weights and values), by deal.
+WORTH = {"a": 1.0, "b": 0.5, "c": 0.0, "d": 1.0, "e": 0.0}
+
+home_runs = st.lists(
+    st.tuples(deals, st.booleans(), st.booleans()),  # (deal, ratified, Senate's line firm)
+    min_size=1,
+    max_size=40,
+)
+
+
+def home_batch(runs: list[tuple[tuple[str, str] | None, bool, bool]], senate: bool = True) -> Batch:
+    """One point whose party p must have its deals ratified by a Senate (when ``senate``)."""
+    data = copy.deepcopy(SCENARIO)
+    if senate:
+        data["parties"]["p"]["ratification"] = [SENATE]
+    point = Point("tiny", "tiny.yaml", "tiny", 0, {}, data, len(runs), 0)
+    plan = Plan((point,), block=10**9, sweeps={})
+    flat = [deal for deal, _, _ in runs]
+    rows = pd.DataFrame(
+        {
+            "scenario": pd.Categorical(["tiny"] * len(flat)),
+            "agreement": [d is not None for d in flat],
+            "round": pd.array([None if d is None else 3 for d in flat], dtype="Int64"),
+            "x": pd.Categorical([d and d[0] for d in flat], categories=OPTIONS["x"]),
+            "y": pd.Categorical([d and d[1] for d in flat], categories=OPTIONS["y"]),
+            "ratified": pd.array(
+                [None if d is None or not senate else r for d, r, _ in runs], dtype="boolean"
+            ),
+            "firm.p.senate.no_a": [f for _, _, f in runs],
+        }
+    )
+    return Batch(manifest_of(plan, ()), rows, np.zeros(len(runs), dtype=np.int64), 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=home_runs)
+def test_signed_and_ratified_deals_are_counted_as_a_count_by_hand(runs):
+    (summary,) = summarise_batch(home_batch(runs), top=6)
+    signed = [(d, r, f) for d, r, f in runs if d is not None]
+    assert summary.signed is not None and summary.failed is not None
+    assert (summary.signed.count, summary.signed.ratified) == (
+        len(signed),
+        sum(r for _, r, _ in signed),
+    )
+    by_deal = {
+        (LABELS[x], LABELS[y]): sum(r for d, r, _ in signed if d == (x, y)) for x, y in OPTIONS_XY
+    }
+    for share in summary.deals:
+        assert share.ratified == by_deal[tuple(share.label.split("; "))]
+        assert share.ratified_share is not None and share.ratified_share.n == len(runs)
+    failed = [(d, f) for d, r, f in signed if not r]
+    assert (summary.failed.count, summary.failed.n) == (len(failed), len(signed))
+    # which limit of the Senate rejects them: its firm line (x = a), its reservation 0.6
+    expected = {
+        "p's Senate's red line no_a": sum(d[0] == "a" and f for d, f in failed),
+        "what p's Senate would ratify (its reservation value)": sum(
+            (WORTH[d[0]] + WORTH[d[1]]) / 2 < 0.6 for d, _ in failed
+        ),
+    }
+    got = {s.label.removeprefix("on "): s.count for s in summary.failed_by}
+    assert got == {k: n for k, n in expected.items() if n}
+    assert all(s.n == len(failed) for s in summary.failed_by)
+
+
+OPTIONS_XY = [(x, y) for x in OPTIONS["x"] for y in OPTIONS["y"]]
+
+
+def test_the_summary_says_how_often_signed_deals_fail_at_home():
+    runs = (
+        [(("a", "d"), False, True)] * 30
+        + [(("b", "d"), True, True)] * 50
+        + [(None, False, True)] * 20
+    )
+    text = format_summary(summarise_batch(home_batch(runs), top=3))
+    low, high = wilson(30, 80)
+    assert "signed [95%]" in text and "ratified [95%]" in text
+    assert (
+        f"Signed deals that fail at home (not ratified): 30 deals of 80 signed, 37.5%"
+        f" [{low:.1%}, {high:.1%}]." in text
+    )
+    assert "Most often failed on p's Senate's red line no_a in 100.0%" in text
+    # a deal's line: its signed share, then its ratified share (of all runs)
+    assert (
+        f"{Share('', 50, 100).numbers()}  {Share('', 50, 100).numbers()}  Option B; Option D"
+        in text
+    )
+    assert (
+        f"{Share('', 30, 100).numbers()}  {Share('', 0, 100).numbers()}  Option A; Option D" in text
+    )
+
+
+def test_without_ratifiers_the_summary_is_unchanged():
+    runs = [(("a", "d"), False, True)] * 3 + [(("b", "e"), False, True)] * 2 + [(None, False, True)]
+    batch = home_batch(runs, senate=False)
+    (summary,) = summarise_batch(batch, top=3)
+    assert summary.signed is None and summary.failed is None and summary.failed_by == ()
+    assert all(s.ratified is None for s in summary.deals)
+    text = format_summary([summary])
+    assert "ratif" not in text and "signed" not in text and "fail" not in text
+    # the same text as rows that never had the ratification columns
+    bare = Batch(
+        batch.manifest,
+        batch.rows.drop(columns=["ratified", "firm.p.senate.no_a"]),
+        batch.point,
+        0,
+    )
+    assert format_summary(summarise_batch(bare, top=3)) == text
+    assert f"  {Share('no deal', 1, 6)}\n" in text and str(Share("no deal", 1, 6)).startswith(
+        " 16.7%"
+    )
+
+
+def _row_columns(frame: pd.DataFrame) -> list[Any]:
+    """A frame's columns as the engine hands them to the writer."""
+    from sim.simulation.results import RowColumn
+
+    out = []
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            labels = tuple(str(c) for c in column.cat.categories)
+            out.append(RowColumn(name, column.cat.codes.to_numpy().astype(np.int64), labels=labels))
+        elif isinstance(column.dtype, pd.BooleanDtype | pd.Int64Dtype):
+            valid = column.notna().to_numpy()
+            kind = bool if isinstance(column.dtype, pd.BooleanDtype) else np.int64
+            values = column.fillna(False if kind is bool else 0).to_numpy(dtype=kind)
+            out.append(RowColumn(name, values, valid=valid))
+        else:
+            out.append(RowColumn(name, column.to_numpy()))
+    return out
+
+
+def test_a_folder_is_summarised_part_by_part_as_the_rows_read_back(tmp_path):
+    """The Arrow path of ``summarise`` (parts, chunks) gives what ``summarise_batch`` gives."""
+    import yaml
+
+    from sim.batch.manifest import RUNS, write_manifest
+    from sim.batch.plan import plan_batch
+    from sim.batch.schema import Rows, batch_columns
+    from sim.batch.store import write_part
+    from sim.batch.summary import summarise
+
+    data = copy.deepcopy(SCENARIO)
+    data["parties"]["p"]["ratification"] = [SENATE]
+    file = tmp_path / "tiny.yaml"
+    file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    plan = plan_batch([file], runs=300, seed=1, block=100)
+    rng = np.random.default_rng(5)
+    every = [None, *OPTIONS_XY]
+    runs = [
+        (every[i], bool(r), bool(f))
+        for i, r, f in zip(
+            rng.integers(0, len(every), 300),
+            rng.random(300) < 0.6,
+            rng.random(300) < 0.5,
+            strict=True,
+        )
+    ]
+    frame = home_batch(runs).rows.assign(run=np.arange(300, dtype=np.int64))
+    columns = batch_columns([frame], {})
+    out = tmp_path / "b"
+    (out / RUNS).mkdir(parents=True)
+    write_manifest(out, manifest_of(plan, columns))
+    for task in plan.tasks():
+        piece = frame.iloc[task.start : task.stop].reset_index(drop=True)
+        write_part(out, task, [Rows(_row_columns(piece), dict(task.point.values))])
+    (from_parts,) = summarise(out, top=3)
+    (from_rows,) = summarise_batch(Batch.open(out), top=3)
+    (planted,) = summarise_batch(home_batch(runs), top=3)
+    assert from_parts == from_rows == planted
+    assert from_parts.failed is not None and from_parts.failed.count > 0
+    assert from_parts.failed_by

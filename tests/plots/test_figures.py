@@ -451,3 +451,86 @@ def test_what_was_set_comes_from_the_manifest_not_the_file_as_it_is_now(tmp_path
     scenario.write_text(text, encoding="utf-8")
     (point,) = load_batch(tmp_path / "b").points
     assert point.changed == (("parties.ukraine.reservation", 0.25),)
+
+
+# --- issue 13: deals signed and deals ratified ------------------------------------------
+
+
+def ratified_data(ratified: list[bool | None], deals: list[tuple[str, str] | None], senate=True):
+    """One point of the LINES scenario whose party p has a Senate (when ``senate``)."""
+    raw = copy.deepcopy(LINES)
+    if senate:
+        raw["parties"]["p"]["ratification"] = [
+            {"id": "senate", "label": "Senate", "reservation": 0.5}
+        ]
+    the = validate_document(Document(raw), sources=False)
+    point = lines_point([True] * len(deals), deals)
+    rows = point.rows.assign(ratified=pd.array(ratified, dtype="boolean"))
+    point = PointData("lines", the, {}, rows)
+    tops = [d for d in dict.fromkeys(deals) if d is not None]
+    return BatchData(
+        Path("."),
+        [point],
+        {},
+        tops,
+        {d: " · ".join(d) for d in tops},
+        {d: ("x", "y") for d in tops},
+    )
+
+
+def _bars(figure) -> list[Any]:
+    (ax,) = [a for a in figure.axes if a.get_visible()]
+    return [p for p in ax.patches]
+
+
+def test_deals_figure_draws_signed_and_ratified_parts():
+    # (a, c): 6 signed, 4 ratified; (b, d): 3 signed, 0 ratified; 1 run without a deal.
+    deals = [("a", "c")] * 6 + [("b", "d")] * 3 + [None]
+    ratified = [True] * 4 + [False] * 2 + [False] * 3 + [None]
+    figure = FIGURES["deals"](ratified_data(ratified, deals))
+    bars = _bars(figure)
+    widths = sorted(round(b.get_width(), 6) for b in bars)
+    # no deal 0.1, other deals 0 (signed 0, ratified 0), (a, c) 0.6 and 0.4, (b, d) 0.3 and 0
+    assert widths == sorted([0.1, 0.0, 0.0, 0.6, 0.4, 0.3, 0.0])
+    hatched = [b for b in bars if b.get_hatch() == "////"]
+    assert sorted(round(b.get_width(), 6) for b in hatched) == [0.0, 0.3, 0.6]  # signed parts
+    colour = deal_colour({"x": "a", "y": "c"})
+    solid = [b for b in bars if round(b.get_width(), 6) == 0.4]
+    assert to_hex(solid[0].get_facecolor()) == colour  # the ratified part in the deal's colour
+    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
+    assert "60.0% signed, 40.0% ratified" in texts and "30.0% signed, 0.0% ratified" in texts
+    legend = [t.get_text() for leg in figure.legends for t in leg.get_texts()]
+    assert "signed, not ratified (fails at home)" in legend and "signed and ratified" in legend
+    plt.close(figure)
+
+
+def test_deals_figure_without_ratifiers_is_as_before():
+    deals = [("a", "c")] * 6 + [("b", "d")] * 3 + [None]
+    figure = FIGURES["deals"](ratified_data([None] * 10, deals, senate=False))
+    bars = _bars(figure)
+    assert sorted(round(b.get_width(), 6) for b in bars) == [0.0, 0.1, 0.3, 0.6]
+    assert not [b for b in bars if b.get_hatch() == "////"] and not figure.legends
+    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
+    assert "60.0%" in texts and not any("ratified" in t for t in texts)
+    plt.close(figure)
+
+
+def test_a_ratifiers_line_is_drawn_among_the_red_lines():
+    raw = copy.deepcopy(LINES)
+    raw["parties"]["q"]["ratification"] = [
+        {
+            "id": "senate",
+            "reservation": 0.1,
+            "red_lines": [{"id": "no_b", "forbid": {"x": ["b"]}, "credibility": 0.5}],
+        }
+    ]
+    the = validate_document(Document(raw), sources=False)
+    # The Senate's line firm in 10 runs: 9 deals; not firm in 10: 5 deals (+40 points).
+    deals = [("a", "c")] * 9 + [None] + [("b", "d")] * 5 + [None] * 5
+    rows = lines_point([True] * 20, deals).rows
+    rows["firm.q.senate.no_b"] = [True] * 10 + [False] * 10
+    effects = line_effects(PointData("lines", the, {}, rows))
+    ratifier = [e for e in effects if e[0] == "senate.no_b"]
+    assert len(ratifier) == 1 and ratifier[0][1] == "q"
+    assert ratifier[0][2] == pytest.approx(0.4)
+    assert (ratifier[0][3], ratifier[0][4]) == pytest.approx(newcombe_interval(9, 10, 5, 10))

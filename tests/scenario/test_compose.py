@@ -524,7 +524,7 @@ def test_an_override_of_a_variant(files: Files) -> None:
             "dedline=12",
             "dedline",
             "unknown field (allowed: id, title, source, deadline, protocol, mediator, issues,"
-            " parties, uncertainty, events, batch); did you mean 'deadline'?",
+            " parties, uncertainty, events, blocs, batch); did you mean 'deadline'?",
         ),
         ("mediator=", "protocol", "protocol mediated needs a mediator (a party id)"),
     ],

@@ -43,7 +43,7 @@ def test_the_shipped_example_is_valid() -> None:
             "deadline: 10\ndedline: 12",
             "dedline",
             "id, title, source, deadline, protocol, mediator, issues, parties, uncertainty,"
-            " events, batch",
+            " events, blocs, batch",
             "deadline",
         ),
         (
@@ -51,7 +51,7 @@ def test_the_shipped_example_is_valid() -> None:
             "    reservation: 0.2\n    reservaton: 0.3",
             "parties.south.reservaton",
             "label, signs, reservation, weights, values, strategy, red_lines, cost_of_delay,"
-            " deadline, resolve",
+            " deadline, resolve, ratification",
             "reservation",
         ),
         (
@@ -103,7 +103,8 @@ def test_a_misspelt_required_field_is_also_missing(files: Files) -> None:
         (
             ("scenario.yaml", w.line("reservaton"), "parties.south.reservaton"),
             "unknown field (allowed: label, signs, reservation, weights, values, strategy,"
-            " red_lines, cost_of_delay, deadline, resolve); did you mean 'reservation'?",
+            " red_lines, cost_of_delay, deadline, resolve, ratification); did you mean"
+            " 'reservation'?",
         ),
     ]
 
@@ -859,7 +860,10 @@ def test_an_event_that_sets_a_value_out_of_range(
         ),
         ("guarantor.no_troops", "unknown red line of guarantor 'no_troops' (known: none)"),
         ("nobody.no_troops", "unknown party 'nobody' (known: north, south, guarantor, broker)"),
-        ("no_troops", "'no_troops': name a red line as party.line_id"),
+        (
+            "no_troops",
+            "'no_troops': name a red line as party.line_id (or party.ratifier.line_id)",
+        ),
     ],
 )
 def test_an_event_that_drops_an_unknown_red_line(files: Files, ref: str, message: str) -> None:

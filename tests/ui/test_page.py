@@ -244,3 +244,30 @@ def test_the_which_conditions_panel_answers_without_blocking_the_page(server, br
         "Under which conditions do the talks fail?"
     )
     assert text.startswith("Every one of the 1,000 runs ended in a deal"), text
+
+
+def test_a_ratifier_s_line_switched_off_shows_at_once_beside_the_zone(server, browser, tmp_path):
+    """Kyiv drops its own line: a deal joins the zone that the Rada would not ratify; with
+    the Rada's line off too, it would be ratified (issue 13, point 6)."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1800})
+    page.goto(server, wait_until="networkidle")
+    home = page.locator(".negsim-ratifiable-count").first
+    home.wait_for(timeout=60_000)
+    assert home.inner_text() == "2 of them would be ratified at home"
+    page.locator("label", has_text="Ukraine: no_de_jure_recognition").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.negsim-zone-count').innerText.startsWith('3 of 48')",
+        timeout=30_000,
+    )
+    assert home.inner_text() == "2 of them would be ratified at home"
+    cell = page.locator("td", has_text="not ratified: Verkhovna Rada (Ukraine)")
+    cell.wait_for(timeout=30_000)
+    page.locator("label", has_text="Verkhovna Rada (Ukraine): no_de_jure_recognition").click()
+    page.wait_for_function(
+        "() => document.querySelector('.negsim-ratifiable-count').innerText.startsWith('3 of')",
+        timeout=30_000,
+    )
+    assert home.inner_text() == "3 of them would be ratified at home (1 new)"
+    assert page.locator("td", has_text="not ratified").count() == 0
+    page.screenshot(path=str(tmp_path / "ratification.png"), full_page=True)
+    assert (tmp_path / "ratification.png").stat().st_size > 10_000
