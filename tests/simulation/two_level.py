@@ -68,7 +68,9 @@ def two_level_data(
                     )
                 )
                 ratifier["weights"] = {i: float(w) for i, w in zip(issues, weights, strict=True)}
-            own = draw(st.lists(st.sampled_from(issues), max_size=len(issues), unique=True))
+            # its own values only on issues its weights (its own, else the party's) list
+            listed = list((ratifier.get("weights") or party["weights"]).keys())
+            own = draw(st.lists(st.sampled_from(listed), max_size=len(listed), unique=True))
             needed = [
                 i
                 for i, w in (ratifier.get("weights") or {}).items()
