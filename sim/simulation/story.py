@@ -97,13 +97,13 @@ def to_text(model: NegotiationModel) -> str:
         party, ratifier = key.split(".", 1)
         who = scenario.ratifier_label(party, ratifier)
         lines.append(
-            f"{label(party)} {'knows' if knows else 'does not know'} what {who} would ratify"
-            + (" (it refuses texts that would fail at home)." if knows else ".")
+            f"{label(party)} {'knew' if knows else 'did not know'} what {who} would ratify"
+            + (" (it refused texts that would fail at home)." if knows else ".")
         )
     for name, bloc in data["blocs"].items():
         members = ", ".join(label(m) for m in bloc["members"])
         lines.append(
-            f"{scenario.bloc_label(name)} ({members}) negotiates as one voice ({bloc['rule']})."
+            f"{scenario.bloc_label(name)} ({members}) negotiated as one voice ({bloc['rule']})."
         )
     sampled = ", ".join(f"{label(p)} {r:.2f}" for p, r in model_reservations(model).items())
     lines.append(f"Reservation values: {sampled}.")
@@ -155,11 +155,24 @@ def model_reservations(model: NegotiationModel) -> dict[str, float]:
     }
 
 
+def _line_of(space: Tables, key: str) -> str:
+    """``the red line <id> of <party>`` or ``of <ratifier>``, or ``what <ratifier> would ratify``."""
+    line = next((x for x in space.lines if x.key == key), None)
+    scenario = space.scenario
+    if line is None or line.ratifier is None:
+        party, line_id = key.split(".", 1)
+        return f"the red line {line_id} of {scenario.party_label(party)}"
+    who = scenario.ratifier_label(line.party, line.ratifier)
+    return (
+        f"the red line {line.id} of {who}" if line.kind == RATIFIER else f"what {who} would ratify"
+    )
+
+
 def _ratification_line(model: NegotiationModel) -> str:
     """Whether the deal of run 0 is ratified at home, and if not, by whom it is refused."""
     space, st = model.space, model.state
     if bool(model.outcomes().ratified[0]):
-        return "Ratified at home: every ratifier of every signer accepts the deal."
+        return "Ratified at home: every ratifier of every signer accepted the deal."
     deal = np.ascontiguousarray(st.choice[:1])
     signer = space.signers(deal)[0]
     refusals = []
@@ -172,11 +185,11 @@ def _ratification_line(model: NegotiationModel) -> str:
         if crossed[0] and binds:
             who = space.scenario.ratifier_label(ref.party, ref.ratifier)
             refusals.append(
-                f"{who} rejects it (its red line {ref.id})"
+                f"{who} rejected it (its red line {ref.id})"
                 if ref.kind == RATIFIER
-                else f"{who} rejects it (worth less to it than no deal)"
+                else f"{who} rejected it (worth less to it than no deal)"
             )
-    return "Not ratified: " + "; ".join(refusals) + " — the deal fails at home."
+    return "Not ratified: " + "; ".join(refusals) + " — the deal failed at home."
 
 
 def _who(scenario: Scenario, answer: dict[str, Any]) -> str:
@@ -246,10 +259,9 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
     if revision is not None and not entry["agreement"]:
         lines += _revision_lines(model, revision, pad)
     for belief in entry.get("beliefs", []):
-        party = belief["red_line"].split(".", 1)[0]
         lines.append(
-            f"{pad}    Belief that {label(party)}'s {line_words(space, belief['red_line'])}"
-            f" is firm: {belief['before']:.2f} → {belief['after']:.2f}."
+            f"{pad}    Belief that {_line_of(space, belief['red_line'])} is firm:"
+            f" {belief['before']:.2f} → {belief['after']:.2f}."
         )
     if entry["agreement"]:
         lines.append(f"{pad}    Agreement: every signer would sign this text.")

@@ -18,7 +18,9 @@ def test_each_revision_is_told_with_its_votes_and_the_signed_text():
     assert text.count("Proposed change:") == len([e for e in told if not e["agreement"]])
     for entry in told:
         for vote in entry["revision"]["votes"]:
-            assert vote["agree"] or vote["red_line"] is None or vote["red_line"].count(".") in (1, 2)
+            assert (
+                vote["agree"] or vote["red_line"] is None or vote["red_line"].count(".") in (1, 2)
+            )
     assert "accepted the change" in text
     assert "vetoed the change: red line" in text or "rejected the change" in text
     assert ("Adopted: it is the new text." in text) == any(e["revision"]["adopted"] for e in told)

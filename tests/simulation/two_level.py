@@ -94,16 +94,24 @@ def two_level_data(
         others = [p for p in parties if p != mediator]
         if len(others) >= 1 and draw(st.booleans()):
             members = draw(
-                st.lists(st.sampled_from(others), min_size=1, max_size=min(3, len(others)), unique=True)
+                st.lists(
+                    st.sampled_from(others), min_size=1, max_size=min(3, len(others)), unique=True
+                )
             )
             data["blocs"] = {
-                "bloc": {"label": "The bloc", "members": members, "rule": draw(st.sampled_from(rules))}
+                "bloc": {
+                    "label": "The bloc",
+                    "members": members,
+                    "rule": draw(st.sampled_from(rules)),
+                }
             }
     return data
 
 
 # -- the brute force ---------------------------------------------------------------------------
-def _utility(weights: dict[str, float], values: dict[str, dict[str, float]], deal: dict[str, str]) -> float:
+def _utility(
+    weights: dict[str, float], values: dict[str, dict[str, float]], deal: dict[str, str]
+) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 0.0
@@ -116,7 +124,9 @@ def _crosses(line: dict[str, Any], deal: dict[str, str]) -> bool:
     return any(deal[i] not in allowed for i, allowed in line["require"].items())
 
 
-def ratifier_utility(data: dict[str, Any], pid: str, ratifier: dict[str, Any], deal: dict[str, str]) -> float:
+def ratifier_utility(
+    data: dict[str, Any], pid: str, ratifier: dict[str, Any], deal: dict[str, str]
+) -> float:
     """``u_q(deal)``: the ratifier's weights (else the party's), values issue by issue."""
     party = data["parties"][pid]
     weights = ratifier.get("weights") or party["weights"]
@@ -125,7 +135,11 @@ def ratifier_utility(data: dict[str, Any], pid: str, ratifier: dict[str, Any], d
 
 
 def ratifier_accepts(
-    data: dict[str, Any], pid: str, ratifier: dict[str, Any], deal: dict[str, str], firm: dict[str, bool] | None = None
+    data: dict[str, Any],
+    pid: str,
+    ratifier: dict[str, Any],
+    deal: dict[str, str],
+    firm: dict[str, bool] | None = None,
 ) -> bool:
     """Whether the ratifier accepts the deal (``firm``: which of its lines are firm; all)."""
     for line in ratifier.get("red_lines", []):
