@@ -156,7 +156,7 @@ def model_reservations(model: NegotiationModel) -> dict[str, float]:
 
 
 def _line_of(space: Tables, key: str) -> str:
-    """``the red line <id> of <party>`` or ``of <ratifier>``, or ``what <ratifier> would ratify``."""
+    """How a belief names a line: ``the red line <id> of <party or ratifier>``, or a reservation."""
     line = next((x for x in space.lines if x.key == key), None)
     scenario = space.scenario
     if line is None or line.ratifier is None:
