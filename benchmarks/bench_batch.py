@@ -86,6 +86,8 @@ if fake != "none":
                 fired=np.zeros((n, len(space.scenario.events)), dtype=bool),
                 gave_up=np.full((n, lines), -1),
                 sampled=g.random((n, len(space.scenario.uncertainty.parameters))),
+                ratified=np.where(agreed & bool(space.ratifiers), 1, -1),
+                informed=np.ones((n, len(space.ratifiers)), dtype=bool),
             )
         return pools[id(space)]
 
@@ -114,6 +116,8 @@ if fake != "none":
             fired=pool.fired[:n],
             gave_up=pool.gave_up[:n],
             sampled=pool.sampled[:n],
+            ratified=pool.ratified[:n],
+            informed=pool.informed[:n],
         )
         return outcomes, None
 

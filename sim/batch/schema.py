@@ -44,6 +44,8 @@ FIRM = "firm."
 PARAMETER = "param."
 EVENT = "event."
 GAVE_UP = "gave_up."
+#: Whether the negotiator knew a ratifier's limits in the run (``informed.<party>.<ratifier>``).
+INFORMED = "informed."
 
 type Kind = Literal["float64", "int64", "bool", "text"]
 

@@ -72,6 +72,7 @@ def simulate(
                 len(space.issues),
                 len(space.scenario.events),
                 len(space.scenario.uncertainty.parameters),
+                len(space.ratifiers),
             ),
         )
     return to_frame(space, Outcomes.concat(parts))

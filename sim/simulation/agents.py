@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from mesa.experimental.meta_agents.meta_agent import MetaAgent
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.simulation import kernels
@@ -54,8 +55,8 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         out = np.empty(texts.shape[0])
         state = self.model.state
         kernels.worth_rows(
-            self.model.space.kernel, state.value, state.held, state.penalty, self.index, at,
-            texts, out,
+            self.model.space.kernel, state.value, state.held, state.penalty, state.bar,
+            self.index, at, texts, out,
         )  # fmt: skip
         return out
 
@@ -78,7 +79,49 @@ class PartyAgent(mesa.Agent):  # type: ignore[misc]
         state = self.model.state
         kernels.respond_rows(
             self.model.space.kernel, state.value, state.issue_best, state.held, state.penalty,
-            np.ascontiguousarray(state.asp[:, self.index]), self.index, at, texts, accept,
-            line, issue,
+            state.bar, np.ascontiguousarray(state.asp[:, self.index]), self.index, at, texts,
+            accept, line, issue,
         )  # fmt: skip
         return accept, line, issue
+
+
+class BlocAgent(MetaAgent):  # type: ignore[misc]
+    """Parties that negotiate as one voice: a Mesa meta-agent over their party agents.
+
+    Mesa's meta-agent (``mesa.experimental.meta_agents``) holds the members (each member
+    agent gets ``meta_agent`` set to its bloc); the decisions are not made here, one
+    agent at a time, but in the compiled rounds, for every run of the block at once:
+    :func:`sim.simulation.kernels.verdict` applies the bloc's rule to its members'
+    answers and :func:`sim.simulation.kernels.speak` picks the one answer the others
+    hear. :meth:`respond` applies the same two functions to texts a caller gives.
+    """
+
+    def __init__(
+        self, model: NegotiationModel, name: str, members: list[PartyAgent], rule: int
+    ) -> None:
+        super().__init__(model, set(members), name=name)
+        self.bloc = name
+        self.label = model.spec.bloc_label(name)
+        #: Members in file order (the meta-agent's own set has no order).
+        self.members = sorted(members, key=lambda agent: agent.index)
+        self.rule = "majority" if rule == kernels.MAJORITY else "unanimous"
+
+    def respond(self, texts: IntArray, rows: IntArray | None = None) -> tuple[BoolArray, BoolArray]:
+        """Whether the bloc accepts each run's text, and which member speaks for it.
+
+        Returns ``accept`` (n,) and ``voiced`` (n, P): the member whose answer is heard.
+        """
+        texts = np.ascontiguousarray(texts, dtype=np.intp)
+        n, n_parties = texts.shape[0], len(self.model.space.parties)
+        asked = np.zeros((n, n_parties), dtype=bool)
+        accept = np.ones((n, n_parties), dtype=bool)
+        line = np.full((n, n_parties), -1, dtype=np.intp)
+        for agent in self.members:
+            ok, named, _ = agent.respond(texts, rows)
+            asked[:, agent.index], accept[:, agent.index], line[:, agent.index] = True, ok, named
+        kernel = self.model.space.kernel
+        verdict = np.empty(n, dtype=bool)
+        kernels.verdict_rows(kernel, asked, accept, verdict)
+        voiced = np.zeros((n, n_parties), dtype=bool)
+        kernels.speak_rows(kernel, asked, accept, line, voiced)
+        return verdict, voiced

@@ -99,6 +99,23 @@ class KernelTables(NamedTuple):
     changeable: BoolArray  # (I,) issues with more than one option
     element: U64Array  # (max(I, 1),) m(e ^ T_ELEMENT) for each element index e
     line_owner: IntArray  # (L,) the party whose red line each line is
+    #: (L,) STATED (a party's own line), RATIFIER (a ratifier's red line) or FLOOR (a
+    #: ratifier's reservation: crossed by a text worth less than ``bar`` to the ratifier,
+    #: whose utilities are row ``floor_row`` of the value table; -1 for other lines).
+    kind: IntArray
+    floor_row: IntArray  # (L,)
+    #: Blocs: party p is in bloc ``bloc_of[p]`` (-1: none); bloc b's members are
+    #: ``bloc_member[bloc_ptr[b]:bloc_ptr[b + 1]]``; its rule ``bloc_rule[b]``
+    #: (UNANIMOUS or MAJORITY).
+    bloc_of: IntArray  # (P,)
+    bloc_ptr: IntArray  # (B + 1,)
+    bloc_member: IntArray
+    bloc_rule: IntArray  # (B,)
+
+
+#: Kinds of lines (:class:`sim.simulation.tables.Line`) and bloc rules.
+STATED, RATIFIER, FLOOR = 0, 1, 2
+UNANIMOUS, MAJORITY = 0, 1
 
 
 # -- random numbers -----------------------------------------------------------------------
@@ -139,18 +156,36 @@ def crosses(tb: KernelTables, line: int, text: IntArray) -> bool:
 
 
 @_inline
+def crossed(
+    tb: KernelTables, value: FloatArray, bar: FloatArray, vr: int, line: int, text: IntArray
+) -> bool:
+    """Whether ``text`` crosses line ``line``: its options' rule, or a ratifier's reservation.
+
+    A FLOOR line is crossed when the text is worth less than ``bar[line]`` (the
+    ratifier's reservation in the run) to the ratifier; every other line by
+    :func:`crosses`.
+    """
+    if tb.kind[line] == FLOOR:
+        return bool(utility(value, vr, tb.floor_row[line], text) < bar[line] - EPS)
+    return crosses(tb, line, text)
+
+
+@_inline
 def read(
     tb: KernelTables,
     value: FloatArray,
     held: BoolArray,
     penalty: FloatArray,
+    bar: FloatArray,
     vr: int,
     p: int,
     text: IntArray,
 ) -> tuple[int, int, float]:
     """What ``text`` is to party ``p`` in a run whose lines' state is ``held``, ``penalty``.
 
-    ``held`` and ``penalty`` are the run's rows, one entry per red line (``(L,)``).
+    ``held``, ``penalty`` and ``bar`` are the run's rows, one entry per line (``(L,)``).
+    A party's lines include its ratifiers' limits (:func:`crossed`), held only in the
+    runs where it knows them.
 
     (the first of its held red lines it crosses, -1 for none; how many of its held
     lines it crosses; its worth: its utility less the audience cost ``penalty[l, r]``
@@ -163,7 +198,7 @@ def read(
     for j in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
         line = tb.party_line[j]
         if held[line]:
-            if crosses(tb, line, text):
+            if crossed(tb, value, bar, vr, line, text):
                 if first < 0:
                     first = int(line)
                 count += 1
@@ -184,6 +219,72 @@ def signs_text(tb: KernelTables, p: int, text: IntArray) -> bool:
     return False
 
 
+# -- blocs ------------------------------------------------------------------------------------
+@_inline
+def verdict(tb: KernelTables, asked: BoolArray, accept: BoolArray) -> bool:
+    """Whether a text is agreed by the parties asked (``asked``, ``accept``: (P,)).
+
+    Every party asked that is in no bloc accepts it, and every bloc asked accepts it by
+    its rule (``UNANIMOUS``: every member does; ``MAJORITY``: more than half of its
+    members do).
+    """
+    for p in range(asked.shape[0]):
+        if asked[p] and not accept[p] and tb.bloc_of[p] < 0:
+            return False
+    for b in range(tb.bloc_rule.shape[0]):
+        members = tb.bloc_ptr[b + 1] - tb.bloc_ptr[b]
+        n_asked, yes = 0, 0
+        for j in range(tb.bloc_ptr[b], tb.bloc_ptr[b + 1]):
+            m = tb.bloc_member[j]
+            if asked[m]:
+                n_asked += 1
+                if accept[m]:
+                    yes += 1
+        if n_asked == 0:
+            continue
+        if tb.bloc_rule[b] == MAJORITY:
+            if 2 * yes <= members:
+                return False
+        elif yes < members:
+            return False
+    return True
+
+
+@_inline
+def speak(
+    tb: KernelTables, asked: BoolArray, accept: BoolArray, line: IntArray, voiced: BoolArray
+) -> None:
+    """Whose answer the others hear (``voiced``, (P,)): a bloc answers with one voice.
+
+    A party in no bloc speaks for itself. A bloc's answer is that of one member: when
+    the bloc refuses (:func:`verdict`'s rule), its first member refusing on a red
+    line, else its first member refusing; when it accepts, its first member accepting
+    (so a member outvoted is not heard). A bloc of one member is the party alone.
+    """
+    for p in range(asked.shape[0]):
+        voiced[p] = asked[p] and tb.bloc_of[p] < 0
+    for b in range(tb.bloc_rule.shape[0]):
+        members = tb.bloc_ptr[b + 1] - tb.bloc_ptr[b]
+        yes, first_no, veto, first_yes = 0, -1, -1, -1
+        for j in range(tb.bloc_ptr[b], tb.bloc_ptr[b + 1]):
+            m = tb.bloc_member[j]
+            if not asked[m]:
+                continue
+            if accept[m]:
+                yes += 1
+                if first_yes < 0:
+                    first_yes = m
+            else:
+                if first_no < 0:
+                    first_no = m
+                if veto < 0 and line[m] >= 0:
+                    veto = m
+        ok = 2 * yes > members if tb.bloc_rule[b] == MAJORITY else yes == members
+        speaker = first_yes if ok else (veto if veto >= 0 else first_no)
+        if speaker >= 0:
+            voiced[speaker] = True
+
+
 # -- a party's decisions ------------------------------------------------------------------------
 @_inline
 def accepts(line: int, u: float, aspiration: float) -> bool:
@@ -197,14 +298,19 @@ def accepts(line: int, u: float, aspiration: float) -> bool:
 
 @_inline
 def objection(
-    value: FloatArray, top: FloatArray, vr: int, p: int, text: IntArray, line: int
-) -> int:
+    tb: KernelTables, value: FloatArray, top: FloatArray, vr: int, p: int, text: IntArray,
+    line: int,
+) -> int:  # fmt: skip
     """The issue a refusal names (-1 when it names a red line: ``line >= 0``).
 
     The issue whose option costs the party most: ``argmax_i best_i - w_i v_i(text_i)``.
+    A refusal on a ratifier's reservation (a FLOOR line) names both the line and the
+    issue that costs the ratifier most.
     """
     if line >= 0:
-        return -1
+        if tb.kind[line] != FLOOR:
+            return -1
+        p = tb.floor_row[line]
     pick, worst = 0, -np.inf
     for i in range(text.shape[0]):
         gap = top[vr, p, i] - value[vr, p, i, text[i]]
@@ -352,6 +458,7 @@ def respond_rows(
     top: FloatArray,
     held: BoolArray,
     penalty: FloatArray,
+    bar: FloatArray,
     aspiration: FloatArray,
     p: int,
     rows: IntArray,
@@ -364,9 +471,9 @@ def respond_rows(
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        first, _, u = read(tb, value, held[r], penalty[r], vr, p, texts[j])
+        first, _, u = read(tb, value, held[r], penalty[r], bar[r], vr, p, texts[j])
         accept[j], line[j] = accepts(first, u, aspiration[r]), first
-        issue[j] = -1 if accept[j] else objection(value, top, vr, p, texts[j], first)
+        issue[j] = -1 if accept[j] else objection(tb, value, top, vr, p, texts[j], first)
 
 
 @_jit
@@ -384,6 +491,7 @@ def worth_rows(
     value: FloatArray,
     held: BoolArray,
     penalty: FloatArray,
+    bar: FloatArray,
     p: int,
     rows: IntArray,
     texts: IntArray,
@@ -393,7 +501,39 @@ def worth_rows(
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        out[j] = read(tb, value, held[r], penalty[r], vr, p, texts[j])[2]
+        out[j] = read(tb, value, held[r], penalty[r], bar[r], vr, p, texts[j])[2]
+
+
+@_jit
+def crossed_rows(
+    tb: KernelTables,
+    value: FloatArray,
+    bar: FloatArray,
+    line: int,
+    rows: IntArray,
+    texts: IntArray,
+    out: BoolArray,
+) -> None:
+    """:func:`crossed` of line ``line`` for ``texts[j]`` in run ``rows[j]`` (``bar`` (R, L))."""
+    for j in range(rows.shape[0]):
+        r = rows[j]
+        out[j] = crossed(tb, value, bar[r], 0 if value.shape[0] == 1 else r, line, texts[j])
+
+
+@_jit
+def verdict_rows(tb: KernelTables, asked: BoolArray, accept: BoolArray, out: BoolArray) -> None:
+    """:func:`verdict` of each row of ``asked``, ``accept`` ((n, P))."""
+    for j in range(out.shape[0]):
+        out[j] = verdict(tb, asked[j], accept[j])
+
+
+@_jit
+def speak_rows(
+    tb: KernelTables, asked: BoolArray, accept: BoolArray, line: IntArray, out: BoolArray
+) -> None:
+    """:func:`speak` of each row of ``asked``, ``accept``, ``line`` ((n, P)) into ``out``."""
+    for j in range(out.shape[0]):
+        speak(tb, asked[j], accept[j], line[j], out[j])
 
 
 @_jit
@@ -418,33 +558,39 @@ def zone_open(
     vr: int,
     reservation: FloatArray,
     binding: BoolArray,
+    bar: FloatArray,
     texts: IntArray,
     signer: BoolArray,
+    fine: BoolArray,
 ) -> bool:
     """Whether some text could still be agreed in a run.
 
-    A text of ``texts`` (every outcome, (O, I)) could be when each of its signers
-    (``signer``, (O, P)) gets at least its reservation value (``reservation``, the run's
-    (P,)) from it and it crosses none of the signer's lines that hold whatever the
-    pressure (``binding``, the run's (L,)). Stops at the first such text.
+    A text of ``texts`` (every outcome, (O, I)) could be when its signers (``signer``,
+    (O, P)) accept it by :func:`verdict` (blocs by their rule), a signer accepting a
+    text that gives it at least its reservation value (``reservation``, the run's
+    (P,)) and crosses none of its lines that hold whatever the pressure (``binding``,
+    the run's (L,); its ratifiers' limits it knows, at ``bar``). Stops at the first
+    such text. ``fine`` is (P,) work space.
     """
     for o in range(texts.shape[0]):
         text = texts[o]
         ok = True
         for p in range(signer.shape[1]):
+            fine[p] = True
             if not signer[o, p]:
                 continue
             if utility(value, vr, p, text) < reservation[p] - EPS:
+                fine[p] = False
+            else:
+                for k in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
+                    line = tb.party_line[k]
+                    if binding[line] and crossed(tb, value, bar, vr, line, text):
+                        fine[p] = False
+                        break
+            if not fine[p] and tb.bloc_of[p] < 0:
                 ok = False
                 break
-            for k in range(tb.party_ptr[p], tb.party_ptr[p + 1]):
-                line = tb.party_line[k]
-                if binding[line] and crosses(tb, line, text):
-                    ok = False
-                    break
-            if not ok:
-                break
-        if ok:
+        if ok and verdict(tb, signer[o], fine):
             return True
     return False
 
@@ -455,16 +601,21 @@ def zone_rows(
     value: FloatArray,
     reservation: FloatArray,
     binding: BoolArray,
+    bar: FloatArray,
     texts: IntArray,
     signer: BoolArray,
     rows: IntArray,
     out: BoolArray,
 ) -> None:
-    """:func:`zone_open` in run ``rows[j]`` (``reservation`` (R, P), ``binding`` (R, L))."""
+    """:func:`zone_open` in run ``rows[j]``.
+
+    ``reservation`` is (R, P); ``binding`` and ``bar`` are (R, L).
+    """
+    fine = np.empty(signer.shape[1], dtype=np.bool_)
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        out[j] = zone_open(tb, value, vr, reservation[r], binding[r], texts, signer)
+        out[j] = zone_open(tb, value, vr, reservation[r], binding[r], bar[r], texts, signer, fine)
 
 
 @_jit
@@ -549,6 +700,8 @@ class State(NamedTuple):
     threshold: FloatArray  # (R, L)
     dropped: BoolArray  # (R, L)
     audience: FloatArray  # (R, L)
+    known: BoolArray  # (R, L) the negotiator knows the line (True for its own lines)
+    bar: FloatArray  # (R, L) a FLOOR line's reservation (the ratifier's), 0 otherwise
     # preferences (refreshed after an event that moves weights or values)
     value: FloatArray  # (R|1, P, I, K) w * v
     issue_best: FloatArray  # (R|1, P, I)
@@ -599,11 +752,13 @@ class State(NamedTuple):
     accept: BoolArray  # (R, P)
     line: IntArray  # (R, P)
     issue: IntArray  # (R, P)
+    voiced: BoolArray  # (R, P) whose answer the others hear (:func:`speak`)
     revision: IntArray  # (R, I)
     base: IntArray  # (R, I) the text the revision revised
     voters: BoolArray  # (R, P)
     votes: BoolArray  # (R, P)
     vote_line: IntArray  # (R, P)
+    vote_voiced: BoolArray  # (R, P) whose vote the mediator hears
     adopted: BoolArray  # (R,)
     settled: IntArray  # (R, I) the text signed, before post-settlement changes
     settle_ran: BoolArray  # (R,)
@@ -813,19 +968,22 @@ def _avoids(tb: KernelTables, avoid: BoolArray, text: IntArray) -> bool:
 
 @_bare
 def _answer(tb: KernelTables, st: State, r: int, vr: int, text: IntArray) -> bool:
-    """Every signer of ``text`` says whether it would sign it; True when all would."""
-    agreed = True
+    """Every signer of ``text`` says whether it would sign it; True when it is agreed.
+
+    Agreed by :func:`verdict` (every signer, a bloc by its rule); whose answers are
+    heard is :func:`speak`'s.
+    """
     for p in range(st.asked.shape[1]):
         st.asked[r, p] = signs_text(tb, p, text)
         st.accept[r, p], st.line[r, p], st.issue[r, p] = True, -1, -1
         if st.asked[r, p]:
-            first, _, u = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)
+            first, _, u = read(tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, text)
             ok = accepts(first, u, st.asp[r, p])
             st.accept[r, p], st.line[r, p] = ok, first
             if not ok:
-                st.issue[r, p] = objection(st.value, st.issue_best, vr, p, text, first)
-            agreed = agreed and ok
-    return agreed
+                st.issue[r, p] = objection(tb, st.value, st.issue_best, vr, p, text, first)
+    speak(tb, st.asked[r], st.accept[r], st.line[r], st.voiced[r])
+    return verdict(tb, st.asked[r], st.accept[r])
 
 
 @_bare
@@ -844,6 +1002,8 @@ def mediated_one(
     u_now: FloatArray,
     signer: BoolArray,
     signed: FloatArray,
+    asked: BoolArray,
+    fine: BoolArray,
 ) -> None:
     """One round of the single negotiating text (Raiffa 1982; Klein et al. 2003) in run ``r``.
 
@@ -851,11 +1011,12 @@ def mediated_one(
     crosses no line it avoids — vetoed on and believed firm, belief at least ``probe`` —
     else the first); every signer of the current text says whether it would sign it
     (:func:`accepts`); every signer of the revision votes on it
-    (:func:`votes_for`, with Klein's annealer). A revision all
-    voters vote for replaces the text unless the text is agreed; adopted in the run's
+    (:func:`votes_for`, with Klein's annealer). A revision the
+    voters adopt (:func:`verdict`: all of them, a bloc by its rule) replaces the text
+    unless the text is agreed; adopted in the run's
     last round, it is put to signature at once. The mediator learns the vetoed lines and
-    the issues the answers named. An agreed text then goes through the post-settlement
-    settlement (:func:`settle_one`).
+    the issues named by the answers it hears (a bloc's one voice, :func:`speak`). An
+    agreed text then goes through the post-settlement settlement (:func:`settle_one`).
     """
     n_parties = st.asked.shape[1]
     current = st.text[r]
@@ -880,10 +1041,9 @@ def mediated_one(
                     _copy(out, trial)
                 break
     # The answers on the current text.
-    agreed = True
     vetoed_now = False
     for p in range(n_parties):
-        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], vr, p, current)
+        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, current)
         count_now[p], u_now[p] = count, u
         st.asked[r, p] = signs_text(tb, p, current)
         st.accept[r, p], st.line[r, p], st.issue[r, p] = True, -1, -1
@@ -891,18 +1051,19 @@ def mediated_one(
             ok = accepts(first, u, st.asp[r, p])
             st.accept[r, p], st.line[r, p] = ok, first
             if not ok:
-                st.issue[r, p] = objection(st.value, st.issue_best, vr, p, current, first)
-            agreed = agreed and ok
-            vetoed_now = vetoed_now or first >= 0
+                st.issue[r, p] = objection(tb, st.value, st.issue_best, vr, p, current, first)
+    speak(tb, st.asked[r], st.accept[r], st.line[r], st.voiced[r])
+    agreed = verdict(tb, st.asked[r], st.accept[r])
+    for p in range(n_parties):
+        vetoed_now = vetoed_now or (st.voiced[r, p] and st.line[r, p] >= 0)
     # The votes on the revision.
-    all_votes = True
     anneal_words = cf.anneal_words[t]
     for p in range(n_parties):
         st.voters[r, p] = signs_text(tb, p, out)
         st.votes[r, p], st.vote_line[r, p] = True, -1
         if not st.voters[r, p]:
             continue
-        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], vr, p, out)
+        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, out)
         anneal = False
         if tau > 0:
             chance = unit(mix(st.keys[r] ^ anneal_words[p]), tb.element[0])
@@ -912,16 +1073,18 @@ def mediated_one(
             vetoed_now, anneal,
         )  # fmt: skip
         st.vote_line[r, p] = first
-        all_votes = all_votes and st.votes[r, p]
-    st.adopted[r] = all_votes and not agreed
-    # What the answers reveal: vetoed lines, and the issues to revise first.
+    speak(tb, st.voters[r], st.votes[r], st.vote_line[r], st.vote_voiced[r])
+    st.adopted[r] = verdict(tb, st.voters[r], st.votes[r]) and not agreed
+    # What the answers reveal (those heard): vetoed lines, and the issues to revise first.
     for p in range(n_parties):
-        if st.line[r, p] >= 0:
+        if st.voiced[r, p] and st.line[r, p] >= 0:
             st.vetoed[r, st.line[r, p]] = True
-        if st.vote_line[r, p] >= 0:
+        if st.vote_voiced[r, p] and st.vote_line[r, p] >= 0:
             st.vetoed[r, st.vote_line[r, p]] = True
     st.named[r, :] = False
     for p in range(n_parties):
+        if not st.voiced[r, p]:
+            continue
         if st.issue[r, p] >= 0:
             st.named[r, st.issue[r, p]] = True
         if st.line[r, p] >= 0:
@@ -944,7 +1107,7 @@ def mediated_one(
         _copy(st.settled[r], st.offer[r])
         st.settle_ran[r] = True
         st.polished[r] = settle_one(
-            tb, cf, st, r, t, vr, n_changeable, scratch, trial, signer, signed
+            tb, cf, st, r, t, vr, n_changeable, scratch, trial, signer, signed, asked, fine
         )
 
 
@@ -959,10 +1122,13 @@ def _try(
     revision: IntArray,
     signed: FloatArray,
     signer: BoolArray,
+    asked: BoolArray,
+    fine: BoolArray,
 ) -> bool:
     """Adopt ``revision`` of the signed ``text`` if it is an improvement all accept.
 
-    Every signer of the revision must accept it (:func:`settles`),
+    Every signer of the revision must accept it (:func:`settles`; a bloc by its rule,
+    :func:`verdict`; ``asked`` and ``fine`` are (P,) work space),
     and it must improve on the signed text: better for some signatory that signed it, or
     better for the mediator (by its own preferences). A change that is only as good for
     everyone is not made, so the passes end (no cycle: along adopted changes no
@@ -978,16 +1144,19 @@ def _try(
             break
     if not changed:
         return False
-    held, penalty = st.held[r], st.penalty[r]
-    gains = read(tb, st.value, held, penalty, vr, mediator, revision)[2] > signed[mediator] + EPS
+    held, penalty, bar = st.held[r], st.penalty[r], st.bar[r]
+    worth = read(tb, st.value, held, penalty, bar, vr, mediator, revision)[2]
+    gains = worth > signed[mediator] + EPS
     for p in range(signed.shape[0]):
-        if signs_text(tb, p, revision):
-            first, _, u = read(tb, st.value, held, penalty, vr, p, revision)
+        asked[p], fine[p] = signs_text(tb, p, revision), True
+        if asked[p]:
+            first, _, u = read(tb, st.value, held, penalty, bar, vr, p, revision)
             keeps = tb.signs[p] and signer[p]
-            if not settles(first, u, st.asp[r, p], signed[p], keeps):
+            fine[p] = settles(first, u, st.asp[r, p], signed[p], keeps)
+            if not fine[p] and tb.bloc_of[p] < 0:
                 return False
-            gains = gains or (keeps and u > signed[p] + EPS)
-    if not gains:
+            gains = gains or (keeps and fine[p] and u > signed[p] + EPS)
+    if not gains or not verdict(tb, asked, fine):
         return False
     _copy(text, revision)
     _signed(tb, st, r, vr, text, signed, signer)
@@ -1006,7 +1175,7 @@ def _signed(
 ) -> None:
     """Each party's worth of ``text`` and whether it must sign it, into ``signed``, ``signer``."""
     for p in range(signed.shape[0]):
-        signed[p] = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)[2]
+        signed[p] = read(tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, text)[2]
         signer[p] = signs_text(tb, p, text)
 
 
@@ -1023,6 +1192,8 @@ def settle_one(
     trial: IntArray,
     signer: BoolArray,
     signed: FloatArray,
+    asked: BoolArray,
+    fine: BoolArray,
 ) -> int:
     """Post-settlement settlement (Raiffa 1985) of the text signed in run ``r``.
 
@@ -1048,7 +1219,7 @@ def settle_one(
             for k in range(tb.sizes[i]):
                 _copy(trial, text)
                 trial[i] = st.order[orow, i, k]
-                if _try(tb, st, r, vr, mediator, text, trial, signed, signer):
+                if _try(tb, st, r, vr, mediator, text, trial, signed, signer, asked, fine):
                     count += 1
         if count == before:
             break
@@ -1060,7 +1231,7 @@ def settle_one(
             tb, st.keys[r], words[k], text, st.named[r], st.cdf, cr, n_changeable, cf.logroll,
             cf.attention, scratch, trial,
         )  # fmt: skip
-        if _try(tb, st, r, vr, mediator, text, trial, signed, signer):
+        if _try(tb, st, r, vr, mediator, text, trial, signed, signer, asked, fine):
             count += 1
     return count
 
@@ -1097,12 +1268,12 @@ def propose_one(
     lines, it offers its best text within its own lines. Without a last offer it
     offers its best text. The cost is O(I · sum of options · L) per run.
     """
-    held, penalty = st.held[r], st.penalty[r]
+    held, penalty, bar = st.held[r], st.penalty[r], st.bar[r]
     aspiration = st.asp[r, p]
     if not st.seen[r]:
         _copy(text, st.best_text[r, p])
         return
-    first, _, u = read(tb, st.value, held, penalty, vr, p, text)
+    first, _, u = read(tb, st.value, held, penalty, bar, vr, p, text)
     done = accepts(first, u, aspiration)
     for _ in range(text.shape[0]):
         if done:
@@ -1113,7 +1284,7 @@ def propose_one(
             for k in range(tb.sizes[i]):
                 _copy(trial, text)
                 trial[i] = k
-                first, _, u = read(tb, st.value, held, penalty, vr, p, trial)
+                first, _, u = read(tb, st.value, held, penalty, bar, vr, p, trial)
                 enough = accepts(first, u, aspiration)
                 avoid = 0.5 * _crossings(tb, st, r, p, trial)
                 if enough:
@@ -1124,7 +1295,7 @@ def propose_one(
                     top = score
                     _copy(choice, trial)
         _copy(text, choice)
-        first, _, u = read(tb, st.value, held, penalty, vr, p, text)
+        first, _, u = read(tb, st.value, held, penalty, bar, vr, p, text)
         done = accepts(first, u, aspiration)
     if not done:
         _copy(text, st.best_text[r, p])
@@ -1149,12 +1320,13 @@ def alternating_one(
     propose_one(tb, st, r, vr, p, text, trial, choice)
     agreed = _answer(tb, st, r, vr, text)
     for q in range(st.line.shape[1]):
-        if st.line[r, q] >= 0:
+        if st.voiced[r, q] and st.line[r, q] >= 0:
             st.invoked[r, st.line[r, q]] = True
     _observe(tb, cf, st, r, vr, text, p)
     _copy(st.text[r], text)
     st.seen[r] = True
     st.voters[r, :], st.votes[r, :], st.vote_line[r, :], st.adopted[r] = False, True, -1, False
+    st.vote_voiced[r, :] = False
     st.settle_ran[r] = False
     st.polished[r] = 0
     return agreed
@@ -1171,7 +1343,9 @@ def _observe(
             continue
         for j in range(h - 1):
             st.received[r, p, j] = st.received[r, p, j + 1]
-        st.received[r, p, h - 1] = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)[2]
+        st.received[r, p, h - 1] = read(
+            tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, text
+        )[2]
 
 
 # -- a round ------------------------------------------------------------------------------------
@@ -1204,6 +1378,8 @@ def round_one(
     signed: FloatArray,
     floor: FloatArray,
     binding: BoolArray,
+    asked: BoolArray,
+    fine: BoolArray,
 ) -> None:
     """Round ``t`` of run ``r`` (alive at its start; its events of round t applied)."""
     n_parties = st.res_now.shape[1]
@@ -1232,8 +1408,10 @@ def round_one(
             horizon = st.deadline_of[r] if c > 0 else t
             floor[p] = min(max(st.res_base[r, p] - c * horizon, 0.0), 1.0)
         for line in range(n_lines):
-            binding[line] = st.firm[r, line] and not st.dropped[r, line]
-        if not zone_open(tb, st.value, vr, floor, binding, cf.zone_texts, cf.zone_signer):
+            binding[line] = st.firm[r, line] and not st.dropped[r, line] and st.known[r, line]
+        if not zone_open(
+            tb, st.value, vr, floor, binding, st.bar[r], cf.zone_texts, cf.zone_signer, fine
+        ):
             _end(st, r, NO_ZONE)
             st.stop[r] = STOPPED_NO_ZONE
             return
@@ -1253,9 +1431,15 @@ def round_one(
         )  # fmt: skip
     # Red lines under pressure: a stated line pushed on last round gives way once its
     # owner's pressure reaches the line's threshold; beliefs learn from what is seen.
+    # A ratifier's line or reservation never gives way: it binds the negotiator in the
+    # runs where it knows it (``known``) and, for a line, where the line is firm.
     for line in range(n_lines):
         before[line] = st.held[r, line]
         owner = tb.line_owner[line]
+        if tb.kind[line] != STATED:
+            st.held[r, line] = st.known[r, line] and st.firm[r, line] and not st.dropped[r, line]
+            st.penalty[r, line] = 0.0
+            continue
         if (
             st.held[r, line]
             and not st.firm[r, line]
@@ -1267,7 +1451,12 @@ def round_one(
         st.held[r, line] = not st.dropped[r, line] and not st.given[r, line]
         st.penalty[r, line] = st.audience[r, line] if st.given[r, line] else 0.0
     for line in range(n_lines):
-        given_up = before[line] and not st.held[r, line] and not st.dropped[r, line]
+        given_up = (
+            before[line]
+            and not st.held[r, line]
+            and not st.dropped[r, line]
+            and tb.kind[line] == STATED
+        )
         st.belief[r, line], st.survived[r, line], st.peak[r, line] = believe_one(
             st.belief[r, line], st.survived[r, line], st.peak[r, line],
             st.pressure[r, tb.line_owner[line]], st.held[r, line], given_up,
@@ -1277,21 +1466,21 @@ def round_one(
         st.proposer[r] = cf.mediator
         mediated_one(
             tb, cf, st, r, t, vr, n_changeable, scratch, trial, avoid, count_now, u_now,
-            signer, signed,
+            signer, signed, asked, fine,
         )  # fmt: skip
     else:
         alternating_one(tb, cf, st, r, t, vr, trial, choice)
-    # Who refused, and why: a veto on a red line before an objection, then file order.
-    agreed = True
+    # Who refused, and why: a veto on a red line before an objection, then file order
+    # (of the answers heard: a bloc's one voice).
+    agreed = verdict(tb, st.asked[r], st.accept[r])
     who, veto = -1, -1
     for p in range(n_parties):
-        if st.asked[r, p] and not st.accept[r, p]:
-            agreed = False
+        if st.asked[r, p] and not st.accept[r, p] and st.voiced[r, p]:
             if who < 0:
                 who = p
             if veto < 0 and st.line[r, p] >= 0:
                 veto = p
-    if not agreed:
+    if not agreed and who >= 0:
         party = veto if veto >= 0 else who
         st.blocker[r] = party
         st.blocked_line[r] = st.line[r, party]
@@ -1300,16 +1489,18 @@ def round_one(
     for line in range(n_lines):
         st.pushed[r, line] = False
     for p in range(n_parties):
-        if st.line[r, p] >= 0:
+        if st.voiced[r, p] and st.line[r, p] >= 0:
             st.pushed[r, st.line[r, p]] = True
-        if st.vote_line[r, p] >= 0:
+        if st.vote_voiced[r, p] and st.vote_line[r, p] >= 0:
             st.pushed[r, st.vote_line[r, p]] = True
     if agreed:
         text = st.offer[r]
         _copy(st.choice[r], text)
         st.round[r] = t
         for p in range(n_parties):
-            st.utility[r, p] = read(tb, st.value, st.held[r], st.penalty[r], vr, p, text)[2]
+            st.utility[r, p] = read(
+                tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, text
+            )[2]
             st.reservation[r, p] = st.res_now[r, p]
         st.ended[r] = AGREEMENT
         st.blocker[r], st.blocked_line[r], st.blocked_issue[r] = -1, -1, -1
@@ -1340,6 +1531,8 @@ class Work(NamedTuple):
     signer: BoolArray  # (P,)
     signed: FloatArray  # (P,)
     floor: FloatArray  # (P,)
+    asked: BoolArray  # (P,)
+    fine: BoolArray  # (P,)
 
 
 def work(n_parties: int, n_issues: int, n_lines: int) -> Work:
@@ -1356,6 +1549,8 @@ def work(n_parties: int, n_issues: int, n_lines: int) -> Work:
         signer=np.empty(n_parties, dtype=np.bool_),
         signed=np.empty(n_parties),
         floor=np.empty(n_parties),
+        asked=np.empty(n_parties, dtype=np.bool_),
+        fine=np.empty(n_parties, dtype=np.bool_),
     )
 
 
@@ -1370,6 +1565,7 @@ def play(tb: KernelTables, cf: Config, st: State, wk: Work, t0: int, t1: int) ->
             round_one(
                 tb, cf, st, r, t, n_changeable, wk.scratch, wk.trial, wk.choice, wk.avoid,
                 wk.before, wk.count_now, wk.u_now, wk.signer, wk.signed, wk.floor, wk.binding,
+                wk.asked, wk.fine,
             )  # fmt: skip
 
 
@@ -1385,13 +1581,16 @@ __all__ = [
     "avoided_rows",
     "believe_rows",
     "compiled",
+    "crossed_rows",
     "crosses_rows",
     "mix_words",
     "play",
     "pressure_rows",
     "respond_rows",
     "signers_rows",
+    "speak_rows",
     "utility_rows",
+    "verdict_rows",
     "work",
     "worth_rows",
     "zone_open",

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams, U64Array, draw_word
 from sim.simulation import kernels
-from sim.simulation.agents import PartyAgent
+from sim.simulation.agents import BlocAgent, PartyAgent
 from sim.simulation.kernels import Config, State
 from sim.simulation.sampling import (
     Params,
@@ -26,7 +26,7 @@ from sim.simulation.sampling import (
     sample_params,
     sampled_values,
 )
-from sim.simulation.tables import ZONE_LIMIT, Tables, best_within
+from sim.simulation.tables import FLOOR, STATED, ZONE_LIMIT, Tables, best_within
 from sim.strategies import build
 from sim.strategies.single_text import SingleText
 
@@ -66,14 +66,26 @@ class Outcomes:
     fired: BoolArray  # (R, E) the event fired in the run
     gave_up: IntArray  # (R, L) the round a stated line was given up, -1 if it held
     sampled: FloatArray  # (R, S) the value drawn for each uncertain parameter
+    #: (R,) the deal ratified by every ratifier of every signer: 1, not: 0, -1 without a
+    #: deal (or when no party has ratifiers).
+    ratified: IntArray
+    informed: BoolArray  # (R, Q) the negotiator knew the ratifier's limits
 
     @classmethod
     def empty(
-        cls, n_parties: int, n_lines: int, n_issues: int, n_events: int = 0, n_sampled: int = 0
+        cls,
+        n_parties: int,
+        n_lines: int,
+        n_issues: int,
+        n_events: int = 0,
+        n_sampled: int = 0,
+        n_ratifiers: int = 0,
     ) -> Outcomes:
         """No runs at all."""
         none = np.zeros(0, dtype=np.intp)
         return cls(
+            ratified=none,
+            informed=np.zeros((0, n_ratifiers), dtype=bool),
             blocker=none,
             blocked_line=none,
             blocked_issue=none,
@@ -190,8 +202,11 @@ def config_of(space: Tables) -> Config:
 def _preferences(
     space: Tables, params: Params, mediator: int, bias: float, n: int
 ) -> dict[str, Any]:
-    """The utility tables of a block, each party's best within its lines, the mediator's draws."""
-    value = np.ascontiguousarray(params.value_table())  # (R|1, P, I, K)
+    """The utility tables of a block, each party's best within its lines, the mediator's draws.
+
+    The tables have a row per party, then one per ratifier.
+    """
+    value = np.ascontiguousarray(params.value_table())  # (R|1, P + Q, I, K)
     valid = np.arange(space.width)[None, :] < space.sizes[:, None]
     issue_best = np.ascontiguousarray(np.where(valid, value, -np.inf).max(axis=3))
     tops, texts = [], []
@@ -221,13 +236,29 @@ def _preferences(
     return out
 
 
-def _lines(params: Params) -> dict[str, Any]:
-    """The block's per-run parameters as the rounds read them (contiguous copies)."""
+def _lines(space: Tables, params: Params) -> dict[str, Any]:
+    """The block's per-run parameters as the rounds read them (contiguous copies).
+
+    ``known``: a party's own line always; a ratifier's line or reservation where the
+    negotiator knows that ratifier's limits. ``bar``: a ratifier's reservation, on the
+    line that stands for it.
+    """
 
     def c(x: npt.ArrayLike, dtype: Any = np.float64) -> Any:
         return np.ascontiguousarray(np.array(x, dtype=dtype))
 
+    n = params.reservation.shape[0]
+    known = np.ones((n, len(space.lines)), dtype=bool)
+    bar = np.zeros((n, len(space.lines)))
+    if space.ratifiers:
+        of = np.array([line.ratifier_index for line in space.lines], dtype=np.intp)
+        outside = of >= 0
+        known[:, outside] = params.known[:, of[outside]]
+        floors = space.line_kind == FLOOR
+        bar[:, floors] = params.ratifier_reservation[:, of[floors]]
     return {
+        "known": known,
+        "bar": bar,
         "res_base": c(params.reservation),
         "cod": c(params.cost_of_delay),
         "exponent": c(params.exponent),
@@ -316,6 +347,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self._firm_at_start = params.firm.copy()
         self.state = self._initial_state()
         self._work = kernels.work(len(space.parties), len(space.issues), len(space.lines))
+        self.blocs = [
+            BlocAgent(self, name, [self.negotiators[m] for m in members], rule)
+            for name, members, rule in space.blocs
+        ]
         self.trace: list[dict[str, Any]] | None = [] if trace else None
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -347,12 +382,16 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             return np.full(shape, fill, dtype=bool)
 
         pp, ll, ii = (n, n_parties), (n, n_lines), (n, n_issues)
+        lines = _lines(space, params)
+        # a ratifier's limits hold from the start where the negotiator knows them
+        held = lines["known"] & lines["firm"] & ~lines["dropped"]
+        held[:, space.stated] = True
         return State(
             keys=np.array(self.streams.keys, dtype=np.uint64),  # a writable copy: one type
             alive=flags((n,), True),
             deadline_of=np.full(n, self.deadline, dtype=np.intp),
             last_event=last_event,
-            **_lines(params),
+            **lines,
             **prefs,
             res_now=np.zeros(pp),
             cost=np.zeros(pp),
@@ -361,7 +400,7 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             reactive=np.full(pp, np.nan),
             received=np.full((n, n_parties, history), np.nan),
             pressure=np.zeros(pp),
-            held=flags(ll, True),
+            held=held,
             given=flags(ll),
             pushed=flags(ll),
             penalty=np.zeros(ll),
@@ -390,11 +429,13 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             accept=flags(pp, True),
             line=ints(pp),
             issue=ints(pp),
+            voiced=flags(pp),
             revision=ints(ii),
             base=ints(ii),
             voters=flags(pp),
             votes=flags(pp, True),
             vote_line=ints(pp),
+            vote_voiced=flags(pp),
             adopted=flags((n,)),
             settled=ints(ii),
             settle_ran=flags((n,)),
@@ -464,12 +505,46 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             fired=self._fired,
             gave_up=st.gave_up,
             sampled=self._sampled,
+            ratified=self.ratified(),
+            informed=self.params.known.copy(),
         )
+
+    def ratified(self) -> IntArray:
+        """(R,) whether each run's deal is ratified at home: 1, 0, or -1 (no deal, no ratifiers).
+
+        Ratified when every ratifier of every signer of the deal accepts it: it crosses
+        none of the ratifier's red lines firm in the run (and not dropped by an event)
+        and is worth at least the ratifier's reservation to it (DESIGN.md, "Blocs and
+        ratification") — whether or not the negotiator knew those limits.
+        """
+        st, space = self.state, self.space
+        agreed = st.round >= 0
+        out = np.where(agreed, 1, -1).astype(np.intp)
+        if not space.ratifiers:
+            return np.full(agreed.shape, -1, dtype=np.intp)
+        rows = np.flatnonzero(agreed)
+        if rows.size == 0:
+            return out
+        deals = np.ascontiguousarray(st.choice[rows])
+        signer = space.signers(deals)
+        binds = st.firm & ~st.dropped  # (R, L) the ratifiers' lines that hold at home
+        ok = np.ones(rows.size, dtype=bool)
+        for line, ref in enumerate(space.lines):
+            if ref.kind == STATED:
+                continue
+            crossed = np.empty(rows.size, dtype=bool)
+            kernels.crossed_rows(space.kernel, st.value, st.bar, line, rows, deals, crossed)
+            if ref.kind == FLOOR:
+                ok &= ~(signer[:, ref.party_index] & crossed)
+            else:
+                ok &= ~(signer[:, ref.party_index] & crossed & binds[rows, line])
+        out[rows] = ok.astype(np.intp)
+        return out
 
     def _fire_events(self, t: int) -> list[tuple[int, BoolArray]]:
         """Apply the events of round ``t`` in the runs still negotiating where they fire."""
         fired = []
-        st = self.state
+        st, space = self.state, self.space
         for k, event, targets in self._events:
             if event.round != t:
                 continue
@@ -487,12 +562,14 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                 line = next(n for n, x in enumerate(self.space.lines) if x.key == ref)
                 self.params.dropped[rows, line] = True
             if any(target.kind in ("weight", "value") for target, _ in targets):
+                if space.ratifiers:
+                    self.params.follow()
                 prefs = _preferences(
                     self.space, self.params, self.config.mediator, self._bias, self.n_rows
                 )
                 prefs.pop("favourite", None)
                 self.state = st = st._replace(**prefs)
-            for name, array in _lines(self.params).items():
+            for name, array in _lines(space, self.params).items():
                 np.copyto(getattr(st, name), array)
         return fired
 
@@ -514,7 +591,10 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             firm = [
                 ref.key
                 for k, ref in enumerate(space.lines)
-                if self.params.firm[0, k] and not self.params.dropped[0, k]
+                if self.params.firm[0, k]
+                and not self.params.dropped[0, k]
+                and bool(st.known[0, k])
+                and ref.kind != FLOOR
             ]
             return {
                 "round": t,
@@ -554,6 +634,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                     "aspiration": float(st.asp[0, p]),
                     "red_line": space.lines[line].key if line >= 0 else None,
                     "issue": space.issues[issue] if issue >= 0 else None,
+                    "bloc": self.spec.bloc_of(agent.party),
+                    "heard": bool(st.voiced[0, p]) or settled,
                 }
             )
         given = np.flatnonzero(before[0] & ~st.held[0] & st.given[0])
@@ -586,6 +668,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
                         if st.vote_line[0, agent.index] >= 0
                         else None
                     ),
+                    "bloc": self.spec.bloc_of(agent.party),
+                    "heard": bool(st.vote_voiced[0, agent.index]),
                 }
                 for agent in self.negotiators
                 if st.voters[0, agent.index]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.arrays import BoolArray
 from sim.simulation.model import ENDINGS, Outcomes
-from sim.simulation.tables import Tables
+from sim.simulation.tables import FLOOR, Tables
 
 
 def firm_column(key: str) -> str:
@@ -43,6 +43,8 @@ class RowColumn:
         """The column as pandas holds it: a Categorical, an ``Int64`` array or numpy."""
         if self.labels is not None:
             return pd.Categorical.from_codes(self.values, categories=list(self.labels))
+        if self.valid is not None and self.values.dtype == np.bool_:
+            return pd.arrays.BooleanArray(self.values, ~self.valid)
         if self.valid is not None:
             return pd.arrays.IntegerArray(self.values.astype(np.int64), ~self.valid)
         return self.values
@@ -69,13 +71,15 @@ def row_columns(space: Tables, outcomes: Outcomes) -> list[RowColumn]:
         columns.append(RowColumn(f"r_{party}", reservation[p]))
     firm = np.ascontiguousarray(outcomes.firm.T, dtype=bool)
     for k, line in enumerate(space.lines):
-        columns.append(RowColumn(firm_column(line.key), firm[k]))
+        if line.kind != FLOOR:  # a ratifier's reservation always binds at home
+            columns.append(RowColumn(firm_column(line.key), firm[k]))
     columns.append(RowColumn("ended", outcomes.ended, labels=ENDINGS))
     for k, path in enumerate(space.scenario.uncertainty.parameters):
         columns.append(RowColumn(f"param.{path}", np.ascontiguousarray(outcomes.sampled[:, k])))
     for k, event in enumerate(space.scenario.events):
         columns.append(RowColumn(f"event.{event.id}", np.ascontiguousarray(outcomes.fired[:, k])))
-    for k, line in enumerate(space.lines):  # null where the line held (a firm one always)
+    for k in space.stated:  # null where the line held (a firm one always)
+        line = space.lines[k]
         rounds = np.ascontiguousarray(outcomes.gave_up[:, k]).astype(np.int64)
         columns.append(RowColumn(f"gave_up.{line.key}", rounds, valid=rounds >= 0))
     blocked = outcomes.blocker >= 0
@@ -87,6 +91,12 @@ def row_columns(space: Tables, outcomes: Outcomes) -> list[RowColumn]:
         np.where(outcomes.blocked_issue >= 0, len(space.lines) + outcomes.blocked_issue, -1),
     )
     columns.append(RowColumn("blocked_on", np.where(blocked, on, -1), labels=names))
+    if space.ratifiers:
+        ratified = outcomes.ratified
+        columns.append(RowColumn("ratified", ratified > 0, valid=ratified >= 0))
+        informed = np.ascontiguousarray(outcomes.informed.T, dtype=bool)
+        for q, ref in enumerate(space.ratifiers):
+            columns.append(RowColumn(f"informed.{ref.key}", informed[q]))
     return columns
 
 

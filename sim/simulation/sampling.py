@@ -9,7 +9,12 @@ Order, per run: base values from the file; ``uncertainty.parameters`` replace th
 ``uncertainty.noise`` then perturbs weights (multiplied by a log-normal factor with
 median 1) and values (plus normal noise, clipped to [0, 1]), one draw per party; each
 red line draws one uniform ``u`` and is firm while ``u < credibility``; each event
-draws one uniform and fires at its round when that is below its probability.
+draws one uniform and fires at its round when that is below its probability. A
+ratifier's red line draws its firmness like a party's (independently: ``resolve`` is
+the party's own); whether the negotiator knows a ratifier's limits is one uniform
+(``informed.<party>.<ratifier>``) below ``informed``. A ratifier's preferences that
+default to its party's follow them: after noise and after every event that moves
+them (:meth:`Params.follow`).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ type Kind = Literal[
     "cost_of_delay",
     "resolve",
     "audience_cost",
+    "ratifier_reservation",
+    "informed",
 ]
 
 
@@ -59,6 +66,7 @@ class Target:
     issue: int = 0
     option: int = 0
     line: int = 0
+    ratifier: int = 0
     low: float = 0.0
     high: float = 1.0
 
@@ -71,6 +79,8 @@ def locate(space: Tables, path: str) -> Target:
     assert limits is not None, path
     p = space.parties.index(str(concrete[1]))
     low, high = limits.low, limits.high
+    if concrete[2:3] == ("ratification",):
+        return _locate_ratifier(space, p, concrete, low, high)
     match concrete[2:]:
         case ("reservation",):
             return Target("reservation", p, low=low, high=high)
@@ -99,6 +109,37 @@ def locate(space: Tables, path: str) -> Target:
             )
             return Target("audience_cost", p, line=line, low=low, high=high)
     raise AssertionError(f"not a numeric field: {path}")  # pragma: no cover
+
+
+def _locate_ratifier(
+    space: Tables, p: int, concrete: tuple[Any, ...], low: float, high: float
+) -> Target:
+    """The parameter entry of a ratifier's numeric field (``parties.P.ratification.Q...``)."""
+    spec = space.scenario.parties[space.parties[p]].ratification[int(concrete[3])]
+    q = next(
+        n for n, ref in enumerate(space.ratifiers) if ref.party_index == p and ref.id == spec.id
+    )
+    row = space.ratifiers[q].row
+    match concrete[4:]:
+        case ("reservation",):
+            return Target("ratifier_reservation", p, ratifier=q, low=low, high=high)
+        case ("informed",):
+            return Target("informed", p, ratifier=q, low=low, high=high)
+        case ("weights", str(issue)):
+            return Target("weight", row, issue=space.issues.index(issue), low=low, high=high)
+        case ("values", str(issue), str(option)):
+            i = space.issues.index(issue)
+            k = space.options[i].index(option)
+            return Target("value", row, issue=i, option=k, low=low, high=high)
+        case ("red_lines", int(k), "credibility"):
+            line_id = spec.red_lines[k].id
+            line = next(
+                n
+                for n, ref in enumerate(space.lines)
+                if ref.ratifier_index == q and ref.spec is not None and ref.id == line_id
+            )
+            return Target("credibility", p, line=line, low=low, high=high)
+    raise AssertionError(f"not a numeric field: {concrete}")  # pragma: no cover
 
 
 def sample(streams: Streams, draw: int, dist: Distribution) -> FloatArray:
@@ -134,7 +175,20 @@ class Params:
     cost_of_delay: FloatArray  # (R, P) utility lost per round without a deal
     resolve: FloatArray  # (R, P) correlation of the party's lines' firmness draws
     audience_cost: FloatArray  # (R, L) cost of a deal crossing a line given up
+    ratifier_reservation: FloatArray  # (R, Q)
+    informed: FloatArray  # (R, Q) the chance the negotiator knows the ratifier's limits
+    informed_draw: FloatArray  # (R, Q) the uniform behind it
+    #: Which parts of each ratifier's preferences are its own: (Q,) its weights, (Q, I)
+    #: its values issue by issue; the rest follow its party's (rows P + q of the tables).
+    own_weights: BoolArray
+    own_values: BoolArray
+    ratifier_party: IntArray  # (Q,) the party each ratifier ratifies for
     shared_preferences: bool = field(default=True)
+
+    @property
+    def known(self) -> BoolArray:
+        """(R, Q) whether the negotiator knows each ratifier's limits in the run."""
+        return self.informed_draw < self.informed
 
     @property
     def firm(self) -> BoolArray:
@@ -161,7 +215,7 @@ class Params:
                 isinstance(value, np.ndarray)
                 and value.shape[0] == 1
                 and f.name in ("weights", "values")
-            )
+            ) or f.name in ("own_weights", "own_values", "ratifier_party")
             out[f.name] = value if not isinstance(value, np.ndarray) or shared else value[rows]
         return type(self)(**out)
 
@@ -187,6 +241,10 @@ class Params:
                 self.resolve[rows, target.party] = value
             case "audience_cost":
                 self.audience_cost[rows, target.line] = value
+            case "ratifier_reservation":
+                self.ratifier_reservation[rows, target.ratifier] = value
+            case "informed":
+                self.informed[rows, target.ratifier] = value
 
     def get(self, target: Target) -> FloatArray:
         """(R,) the field's value in every run (the inverse of :meth:`set`)."""
@@ -207,6 +265,10 @@ class Params:
                 return self.resolve[:, target.party]
             case "audience_cost":
                 return self.audience_cost[:, target.line]
+            case "ratifier_reservation":
+                return self.ratifier_reservation[:, target.ratifier]
+            case "informed":
+                return self.informed[:, target.ratifier]
         return np.broadcast_to(out, (self.reservation.shape[0],))
 
     def _own_preferences(self) -> None:
@@ -216,8 +278,26 @@ class Params:
             self.values = np.repeat(self.values, n, axis=0)
             self.shared_preferences = False
 
+    def follow(self) -> None:
+        """Copy each party's preferences into its ratifiers' rows where they default.
+
+        A ratifier without its own weights takes its party's (as drawn, as moved by
+        events); on each issue it gives no values for, its party's values.
+        """
+        n_parties = self.weights.shape[1] - self.ratifier_party.shape[0]
+        for q, p in enumerate(self.ratifier_party):
+            row = n_parties + q
+            if not self.own_weights[q]:
+                self.weights[:, row] = self.weights[:, p]
+            follows = ~self.own_values[q]
+            if follows.any():
+                self.values[:, row, follows] = self.values[:, p, follows]
+
     def value_table(self) -> FloatArray:
-        """(R|1, P, I, K) ``w_pi * v_pi(k)`` with weights normalised to sum 1."""
+        """(R|1, P + Q, I, K) ``w_pi * v_pi(k)`` with weights normalised to sum 1.
+
+        Rows P + q are the ratifiers' (:class:`~sim.simulation.tables.Tables`).
+        """
         total = self.weights.sum(axis=2, keepdims=True)
         normalised = self.weights / np.where(total > 0, total, 1.0)
         out: FloatArray = normalised[..., None] * self.values
@@ -230,6 +310,7 @@ def draw_names(space: Tables) -> list[str]:
     return [
         "order",
         *(f"firm.{ref.key}" for ref in space.lines),
+        *(f"informed.{ref.key}" for ref in space.ratifiers),
         *(f"event.{event.id}" for event in scenario.events),
         *(f"param.{path}" for path in scenario.uncertainty.parameters),
         *(f"noise.weights.{pid}" for pid in space.parties),
@@ -255,8 +336,8 @@ class _Layout:
     uncertain parameter), then only read: each block copies the arrays it changes.
     """
 
-    weights: FloatArray  # (1, P, I)
-    values: FloatArray  # (1, P, I, K)
+    weights: FloatArray  # (1, P + Q, I)
+    values: FloatArray  # (1, P + Q, I, K)
     exponent: FloatArray  # (P,)
     credibility: FloatArray  # (L,)
     signatories: IntArray  # (S,)
@@ -268,6 +349,12 @@ class _Layout:
     events: tuple[tuple[int, float], ...]  # draw id and probability of each event
     parameters: tuple[tuple[Target, int, Distribution], ...]
     noise: tuple[tuple[int, int], ...]  # per party: the draw ids of its weight and value noise
+    ratifier_reservation: FloatArray  # (Q,)
+    informed: FloatArray  # (Q,)
+    informed_draws: tuple[int, ...]
+    own_weights: BoolArray  # (Q,)
+    own_values: BoolArray  # (Q, I)
+    ratifier_party: IntArray  # (Q,)
 
 
 #: The layout of each compiled scenario, while it is alive (a cache of pure results).
@@ -284,23 +371,31 @@ def _layout(space: Tables) -> _Layout:
 def _lay_out(space: Tables) -> _Layout:
     scenario = space.scenario
     n_parties, n_issues = len(space.parties), len(space.issues)
+    n_rows = n_parties + len(space.ratifiers)
     width = max(len(o) for o in space.options)
-    weights = np.zeros((1, n_parties, n_issues))
-    values = np.zeros((1, n_parties, n_issues, width))
-    for p, party in enumerate(scenario.parties.values()):
+    weights = np.zeros((1, n_rows, n_issues))
+    values = np.zeros((1, n_rows, n_issues, width))
+    preferences = [(party.weights, party.values) for party in scenario.parties.values()]
+    for ref in space.ratifiers:
+        preferences.append(scenario.parties[ref.party].ratifier_preferences(ref.spec))
+    for p, (raw, table) in enumerate(preferences):
         for i, issue in enumerate(space.issues):
-            weights[0, p, i] = party.weights.get(issue, 0.0)
+            weights[0, p, i] = raw.get(issue, 0.0)
             for k, option in enumerate(space.options[i]):
-                values[0, p, i, k] = party.values.get(issue, {}).get(option, 0.0)
+                values[0, p, i, k] = table.get(issue, {}).get(option, 0.0)
+    own_values = np.array(
+        [[issue in (ref.spec.values or {}) for issue in space.issues] for ref in space.ratifiers],
+        dtype=bool,
+    ).reshape(len(space.ratifiers), n_issues)
     exponent = [build(scenario.strategy_of(pid)).default_exponent() for pid in space.parties]
     return _Layout(
         weights=weights,
         values=values,
         exponent=np.array(exponent, dtype=float).reshape(n_parties),
-        credibility=np.array([ref.spec.credibility for ref in space.lines], dtype=float),
+        credibility=np.array([ref.credibility for ref in space.lines], dtype=float),
         cost_of_delay=np.array([x.cost_of_delay for x in scenario.parties.values()], dtype=float),
         resolve=np.array([x.resolve for x in scenario.parties.values()], dtype=float),
-        audience_cost=np.array([ref.spec.audience_cost for ref in space.lines], dtype=float),
+        audience_cost=np.array([ref.audience_cost for ref in space.lines], dtype=float),
         resolve_draws=tuple(draw_id(f"resolve.{pid}") for pid in space.parties),
         signatories=np.array([p for p, flag in enumerate(space.signs) if flag], dtype=np.intp),
         line_draws=tuple(draw_id(f"firm.{ref.key}") for ref in space.lines),
@@ -313,6 +408,12 @@ def _lay_out(space: Tables) -> _Layout:
             (draw_id(f"noise.weights.{pid}"), draw_id(f"noise.values.{pid}"))
             for pid in space.parties
         ),
+        ratifier_reservation=np.array([r.spec.reservation for r in space.ratifiers], dtype=float),
+        informed=np.array([r.spec.informed for r in space.ratifiers], dtype=float),
+        informed_draws=tuple(draw_id(f"informed.{r.key}") for r in space.ratifiers),
+        own_weights=np.array([r.spec.weights is not None for r in space.ratifiers], dtype=bool),
+        own_values=own_values,
+        ratifier_party=np.array([r.party_index for r in space.ratifiers], dtype=np.intp),
     )
 
 
@@ -351,12 +452,13 @@ def _correlate(space: Tables, streams: Streams, layout: _Layout, params: Params)
         return
     from scipy.special import ndtr, ndtri
 
-    for p in np.unique(space.line_owner):
+    stated = space.line_kind == 0  # a ratifier's lines are not the party's resolve
+    for p in np.unique(space.line_owner[stated]):
         rho = params.resolve[:, p]
         if not np.any(rho > 0):
             continue
         z = streams.normal(layout.resolve_draws[p])
-        lines = np.flatnonzero(space.line_owner == p)
+        lines = np.flatnonzero((space.line_owner == p) & stated)
         u = params.line_draw[:, lines]
         # Φ⁻¹ of a uniform in [0, 1): 0 maps to -inf and back to 0, so no value is lost.
         scores = np.sqrt(rho)[:, None] * z[:, None] + np.sqrt(1.0 - rho)[:, None] * ndtri(u)
@@ -378,6 +480,9 @@ def sample_params(space: Tables, streams: Streams) -> Params:
     line_draw = np.empty((n, len(layout.line_draws)))
     for k, draw in enumerate(layout.line_draws):
         line_draw[:, k] = streams.uniform(draw)
+    informed_draw = np.empty((n, len(layout.informed_draws)))
+    for k, draw in enumerate(layout.informed_draws):
+        informed_draw[:, k] = streams.uniform(draw)
     fires = np.empty((n, len(layout.events)), dtype=bool)
     for k, (draw, probability) in enumerate(layout.events):
         np.less(streams.uniform(draw), probability, out=fires[:, k])
@@ -395,6 +500,12 @@ def sample_params(space: Tables, streams: Streams) -> Params:
         cost_of_delay=_rows_of(n, layout.cost_of_delay),
         resolve=_rows_of(n, layout.resolve),
         audience_cost=_rows_of(n, layout.audience_cost),
+        ratifier_reservation=_rows_of(n, layout.ratifier_reservation),
+        informed=_rows_of(n, layout.informed),
+        informed_draw=informed_draw,
+        own_weights=layout.own_weights,
+        own_values=layout.own_values,
+        ratifier_party=layout.ratifier_party,
     )
     for target, draw, dist in layout.parameters:
         params.set(target, slice(None), sample(streams, draw, dist))
@@ -409,8 +520,12 @@ def sample_params(space: Tables, streams: Streams) -> Params:
         values = np.empty((n, n_parties, n_issues, width))
         if noise.weights <= 0:
             weights[...] = base_weights
+        else:
+            weights[:, len(layout.noise) :] = base_weights[:, len(layout.noise) :]
         if noise.values <= 0:
             values[...] = base_values
+        else:
+            values[:, len(layout.noise) :] = base_values[:, len(layout.noise) :]
         for p, (weight_draw, value_draw) in enumerate(layout.noise):
             if noise.weights > 0:
                 factor = streams.normal(weight_draw, (n_issues,))
@@ -423,4 +538,6 @@ def sample_params(space: Tables, streams: Streams) -> Params:
                 add_clipped(noisy, noise.values, base_values[:, p, :, :], values[:, p, :, :])
         params.weights, params.values = weights, values
         params.shared_preferences = False
+    if space.ratifiers:
+        params.follow()
     return params

@@ -13,9 +13,26 @@ from typing import Any
 import numpy as np
 
 from sim.scenario import Scenario
+from sim.simulation import kernels
 from sim.simulation.model import ENDINGS, NegotiationModel, run_block
-from sim.simulation.tables import Tables
+from sim.simulation.tables import FLOOR, RATIFIER, Tables
 from sim.space import OutcomeSpace
+
+
+def line_words(space: Tables, key: str) -> str:
+    """A line named in an answer, in words: a party's own red line, or its ratifier's limit.
+
+    ``red line <id>`` (the party's own); ``<ratifier>'s red line <id>`` (a line of the
+    party's ratifier, which it knows and will not sign past); ``what <ratifier> would
+    ratify`` (the ratifier's reservation value).
+    """
+    line = next((x for x in space.lines if x.key == key), None)
+    if line is None or line.ratifier is None:
+        return "red line " + key.split(".", 1)[-1]
+    who = space.scenario.ratifier_label(line.party, line.ratifier)
+    if line.kind == RATIFIER:
+        return f"{who}'s red line {line.id}"
+    return f"what {who} would ratify"
 
 
 def replay(space: Scenario | OutcomeSpace | Tables, seed: int, run: int) -> NegotiationModel:
@@ -41,7 +58,17 @@ def to_json(model: NegotiationModel) -> dict[str, Any]:
         "ended": ENDINGS[int(result.ended[0])],
         "utilities": {p: float(result.utility[0, k]) for k, p in enumerate(space.parties)},
         "reservations": {p: float(params.reservation[0, k]) for k, p in enumerate(space.parties)},
-        "firm": {ref.key: bool(result.firm[0, k]) for k, ref in enumerate(space.lines)},
+        "firm": {
+            ref.key: bool(result.firm[0, k])
+            for k, ref in enumerate(space.lines)
+            if ref.kind != FLOOR
+        },
+        "informed": {ref.key: bool(result.informed[0, q]) for q, ref in enumerate(space.ratifiers)},
+        "ratified": (bool(result.ratified[0]) if agreed and space.ratifiers else None),
+        "blocs": {
+            name: {"members": [space.parties[m] for m in members], "rule": model.blocs[b].rule}
+            for b, (name, members, _) in enumerate(space.blocs)
+        },
         "trace": model.trace,
     }
 
@@ -66,6 +93,18 @@ def to_text(model: NegotiationModel) -> str:
     lines.append(f"Firm red lines in this run: {', '.join(firm) or 'none'}.")
     if bluffs:
         lines.append(f"Stated but not firm (given up under pressure): {', '.join(bluffs)}.")
+    for key, knows in data["informed"].items():
+        party, ratifier = key.split(".", 1)
+        who = scenario.ratifier_label(party, ratifier)
+        lines.append(
+            f"{label(party)} {'knew' if knows else 'did not know'} what {who} would ratify"
+            + (" (it refused texts that would fail at home)." if knows else ".")
+        )
+    for name, bloc in data["blocs"].items():
+        members = ", ".join(label(m) for m in bloc["members"])
+        lines.append(
+            f"{scenario.bloc_label(name)} ({members}) negotiated as one voice ({bloc['rule']})."
+        )
     sampled = ", ".join(f"{label(p)} {r:.2f}" for p, r in model_reservations(model).items())
     lines.append(f"Reservation values: {sampled}.")
     costs = [
@@ -87,10 +126,12 @@ def to_text(model: NegotiationModel) -> str:
         )
         lines.append(f"Agreement in round {data['round']}: {deal(data['outcome'])}.")
         lines.append(f"Utilities: {utilities}.")
+        if data["ratified"] is not None:
+            lines.append(_ratification_line(model))
     else:
         last = next((e for e in reversed(data["trace"] or []) if e["responses"]), None)
         blockers = [
-            f"{label(a['party'])} ({_reason(a)})"
+            f"{_who(scenario, a)} ({_reason(space, a)})"
             for a in (last["responses"] if last else [])
             if not a["accept"]
         ]
@@ -114,9 +155,53 @@ def model_reservations(model: NegotiationModel) -> dict[str, float]:
     }
 
 
-def _reason(answer: dict[str, Any]) -> str:
+def _line_of(space: Tables, key: str) -> str:
+    """How a belief names a line: ``the red line <id> of <party or ratifier>``, or a reservation."""
+    line = next((x for x in space.lines if x.key == key), None)
+    scenario = space.scenario
+    if line is None or line.ratifier is None:
+        party, line_id = key.split(".", 1)
+        return f"the red line {line_id} of {scenario.party_label(party)}"
+    who = scenario.ratifier_label(line.party, line.ratifier)
+    return (
+        f"the red line {line.id} of {who}" if line.kind == RATIFIER else f"what {who} would ratify"
+    )
+
+
+def _ratification_line(model: NegotiationModel) -> str:
+    """Whether the deal of run 0 is ratified at home, and if not, by whom it is refused."""
+    space, st = model.space, model.state
+    if bool(model.outcomes().ratified[0]):
+        return "Ratified at home: every ratifier of every signer accepted the deal."
+    deal = np.ascontiguousarray(st.choice[:1])
+    signer = space.signers(deal)[0]
+    refusals = []
+    for k, ref in enumerate(space.lines):
+        if ref.ratifier is None or not signer[ref.party_index]:
+            continue
+        crossed = np.empty(1, dtype=bool)
+        kernels.crossed_rows(space.kernel, st.value, st.bar, k, np.zeros(1, np.intp), deal, crossed)
+        binds = ref.kind == FLOOR or (bool(st.firm[0, k]) and not bool(st.dropped[0, k]))
+        if crossed[0] and binds:
+            who = space.scenario.ratifier_label(ref.party, ref.ratifier)
+            refusals.append(
+                f"{who} rejected it (its red line {ref.id})"
+                if ref.kind == RATIFIER
+                else f"{who} rejected it (worth less to it than no deal)"
+            )
+    return "Not ratified: " + "; ".join(refusals) + " — the deal failed at home."
+
+
+def _who(scenario: Scenario, answer: dict[str, Any]) -> str:
+    """A party's name in an answer, with its bloc's when it answers for one."""
+    who = scenario.party_label(answer["party"])
+    bloc = answer.get("bloc")
+    return f"{who} (for {scenario.bloc_label(bloc)})" if bloc else who
+
+
+def _reason(space: Tables, answer: dict[str, Any]) -> str:
     if answer["red_line"]:
-        return "red line " + str(answer["red_line"]).split(".", 1)[1]
+        return line_words(space, str(answer["red_line"]))
     return "not enough for it"
 
 
@@ -158,24 +243,24 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
     pad = " " * len(head)
     settlement = entry.get("settlement")
     lines.append(f"{head}  {label(entry['proposer'])} proposed: {deal(entry['offer'])}")
+    space = model.space
     for answer in entry["responses"]:
-        who = label(answer["party"])
+        who = _who(scenario, answer)
         numbers = f"utility {answer['utility']:.2f}, asked for {answer['aspiration']:.2f}"
         if answer["accept"]:
             lines.append(f"{pad}    {who} accepted ({numbers})")
         elif answer["red_line"]:
-            line_id = answer["red_line"].split(".", 1)[1]
-            lines.append(f"{pad}    {who} vetoed it: red line {line_id}")
+            lines.append(f"{pad}    {who} vetoed it: {line_words(space, answer['red_line'])}")
         else:
             issue = scenario.issue_label(answer["issue"])
             lines.append(f"{pad}    {who} rejected it and asked to change: {issue} ({numbers})")
+    lines += _bloc_lines(model, entry["responses"], pad, "text")
     revision = entry.get("revision")
     if revision is not None and not entry["agreement"]:
-        lines += _revision_lines(scenario, revision, pad)
+        lines += _revision_lines(model, revision, pad)
     for belief in entry.get("beliefs", []):
-        party, line_id = belief["red_line"].split(".", 1)
         lines.append(
-            f"{pad}    Belief that the red line {line_id} of {label(party)} is firm:"
+            f"{pad}    Belief that {_line_of(space, belief['red_line'])} is firm:"
             f" {belief['before']:.2f} → {belief['after']:.2f}."
         )
     if entry["agreement"]:
@@ -192,9 +277,32 @@ def round_lines(model: NegotiationModel, entry: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _revision_lines(scenario: Any, revision: dict[str, Any], pad: str) -> list[str]:
+def _bloc_lines(
+    model: NegotiationModel, answers: list[dict[str, Any]], pad: str, what: str
+) -> list[str]:
+    """How each bloc answered as one: its rule over its members' answers, and its voice."""
+    scenario = model.space.scenario
+    out = []
+    for bloc in model.blocs:
+        mine = [a for a in answers if a.get("bloc") == bloc.bloc]
+        if not mine:
+            continue
+        yes = sum(bool(a.get("accept", a.get("agree"))) for a in mine)
+        agreed = (
+            yes == len(bloc.members) if bloc.rule == "unanimous" else 2 * yes > len(bloc.members)
+        )
+        heard = next((a for a in mine if a.get("heard")), None)
+        voice = f"; {scenario.party_label(heard['party'])} spoke for it" if heard else ""
+        out.append(
+            f"{pad}    {bloc.label} answered as one ({bloc.rule}, {yes} of"
+            f" {len(bloc.members)} for): {'accepted' if agreed else 'refused'} the {what}{voice}"
+        )
+    return out
+
+
+def _revision_lines(model: NegotiationModel, revision: dict[str, Any], pad: str) -> list[str]:
     """The mediator's proposed change, who agreed, who objected and why, and the result."""
-    label = scenario.party_label
+    scenario = model.space.scenario
     changes = revision["changes"]
     if not changes:
         return [f"{pad}    The mediator proposed no change this round."]
@@ -204,14 +312,15 @@ def _revision_lines(scenario: Any, revision: dict[str, Any], pad: str) -> list[s
     )
     out = [f"{pad}    Proposed change: {what}"]
     for vote in revision["votes"]:
-        who = label(vote["party"])
+        who = _who(scenario, vote)
         if vote["agree"]:
             out.append(f"{pad}      {who} accepted the change")
         elif vote["red_line"]:
-            line_id = vote["red_line"].split(".", 1)[1]
-            out.append(f"{pad}      {who} vetoed the change: red line {line_id}")
+            words = line_words(model.space, vote["red_line"])
+            out.append(f"{pad}      {who} vetoed the change: {words}")
         else:
             out.append(f"{pad}      {who} rejected the change: worse for it than the current text")
+    out += _bloc_lines(model, revision["votes"], pad + "  ", "change")
     out.append(
         f"{pad}      {'Adopted: it is the new text.' if revision['adopted'] else 'Not adopted.'}"
     )

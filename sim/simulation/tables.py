@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.scenario.models import Scenario
-from sim.space import LineTable, RedLineRef
+from sim.scenario.models import Ratifier, RedLine, Scenario
+from sim.space import LineTable
 
 if TYPE_CHECKING:
     from sim.simulation.kernels import KernelTables
@@ -43,9 +43,81 @@ EXACT_LIMIT = 65_536
 ZONE_LIMIT = 1_024
 
 
+#: Kinds of the limits a negotiator applies to a text (:attr:`Line.kind`).
+STATED, RATIFIER, FLOOR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Line:
+    """A limit a negotiator applies to texts: one of its red lines, or its ratifiers'.
+
+    * ``STATED``: the party's own red line (``party.id``);
+    * ``RATIFIER``: a red line of one of its ratifiers (``party.ratifier.id``), a limit
+      of the negotiator's only in the runs where it knows the ratifier's limits
+      (``informed``) and the line is firm; it never gives way under pressure;
+    * ``FLOOR``: a ratifier's reservation value (``party.ratifier``): crossed by a text
+      worth less than that to the ratifier, under the same condition.
+    """
+
+    party: str
+    party_index: int
+    id: str
+    spec: RedLine | None  # None for a FLOOR
+    ratifier: str | None = None
+    ratifier_index: int = -1  # the ratifier's index in Tables.ratifiers
+
+    @property
+    def kind(self) -> int:
+        """STATED, RATIFIER or FLOOR."""
+        if self.ratifier is None:
+            return STATED
+        return FLOOR if self.spec is None else RATIFIER
+
+    @property
+    def key(self) -> str:
+        """``party.id``, ``party.ratifier.id`` or ``party.ratifier`` (names in rows, paths)."""
+        if self.ratifier is None:
+            return f"{self.party}.{self.id}"
+        if self.spec is None:
+            return f"{self.party}.{self.ratifier}"
+        return f"{self.party}.{self.ratifier}.{self.id}"
+
+    @property
+    def credibility(self) -> float:
+        """The probability that the line is firm in a run (a reservation always binds)."""
+        return 1.0 if self.spec is None else self.spec.credibility
+
+    @property
+    def audience_cost(self) -> float:
+        """What giving the line up costs its owner (only a party's own lines give way)."""
+        return self.spec.audience_cost if self.spec is not None and self.ratifier is None else 0.0
+
+
+@dataclass(frozen=True)
+class RatifierRef:
+    """A ratifier in the compiled tables: its party, id, spec and row in the utility tables."""
+
+    party: str
+    party_index: int
+    id: str
+    spec: Ratifier
+    row: int  # its row in the (R|1, P + Q, I, K) utility tables: P + its index
+
+    @property
+    def key(self) -> str:
+        """``party.ratifier``."""
+        return f"{self.party}.{self.id}"
+
+
 @dataclass(frozen=True, eq=False)
 class Tables:
-    """A scenario compiled issue by issue (no outcome is enumerated)."""
+    """A scenario compiled issue by issue (no outcome is enumerated).
+
+    ``lines`` are every party's own red lines in file order, then, party by party, its
+    ratifiers' red lines and reservations (:class:`Line`); a scenario without
+    ratifiers has only the first. The utility tables have a row per party, then one
+    per ratifier (``ratifiers``).
+    """
 
     scenario: Scenario
     issues: tuple[str, ...]
@@ -56,9 +128,11 @@ class Tables:
     reservation: FloatArray  # (P,)
     signs: BoolArray  # (P,)
     needs: BoolArray  # (P, I, K): option k of issue i needs party p's signature
-    lines: tuple[RedLineRef, ...]
-    line_tables: tuple[LineTable, ...]
-    line_owner: IntArray  # (L,)
+    lines: tuple[Line, ...]
+    line_tables: tuple[LineTable | None, ...]  # None for a FLOOR
+    line_owner: IntArray  # (L,) the negotiating party whose limit each line is
+    ratifiers: tuple[RatifierRef, ...] = ()
+    blocs: tuple[tuple[str, tuple[int, ...], int], ...] = ()  # (name, members, rule)
 
     @classmethod
     def of(cls, scenario: Scenario) -> Tables:
@@ -73,12 +147,27 @@ class Tables:
             for k, option in enumerate(spec.options.values()):
                 for pid in option.needs:
                     needs[parties.index(pid), i, k] = True
-        lines: list[RedLineRef] = []
-        tables: list[LineTable] = []
+        lines: list[Line] = []
+        tables: list[LineTable | None] = []
         for p, (pid, party) in enumerate(scenario.parties.items()):
             for line in party.red_lines:
                 tables.append(LineTable.of(line, issues, options, width))
-                lines.append(RedLineRef(pid, p, line.id, line))
+                lines.append(Line(pid, p, line.id, line))
+        ratifiers: list[RatifierRef] = []
+        for p, (pid, party) in enumerate(scenario.parties.items()):
+            for q in party.ratification:
+                index = len(ratifiers)
+                ratifiers.append(RatifierRef(pid, p, q.id, q, len(parties) + index))
+                for line in q.red_lines:
+                    tables.append(LineTable.of(line, issues, options, width))
+                    lines.append(Line(pid, p, line.id, line, q.id, index))
+                tables.append(None)
+                lines.append(Line(pid, p, q.id, None, q.id, index))
+        rules = {"unanimous": 0, "majority": 1}
+        blocs = tuple(
+            (name, tuple(parties.index(m) for m in bloc.members), rules[bloc.rule])
+            for name, bloc in scenario.blocs.items()
+        )
         return cls(
             scenario=scenario,
             issues=issues,
@@ -92,6 +181,8 @@ class Tables:
             lines=tuple(lines),
             line_tables=tuple(tables),
             line_owner=np.array([ref.party_index for ref in lines], dtype=np.intp),
+            ratifiers=tuple(ratifiers),
+            blocs=blocs,
         )
 
     # -- sizes ----------------------------------------------------------------------------
@@ -100,10 +191,34 @@ class Tables:
         """The number of packages (a Python int: it may exceed 2**63)."""
         return math.prod(int(s) for s in self.sizes)
 
+    @cached_property
+    def line_kind(self) -> IntArray:
+        """(L,) each line's kind: STATED, RATIFIER or FLOOR."""
+        return np.array([line.kind for line in self.lines], dtype=np.intp)
+
+    @cached_property
+    def stated(self) -> IntArray:
+        """The indices of the parties' own red lines (the first lines, in file order)."""
+        return np.flatnonzero(self.line_kind == STATED)
+
+    def bloc_of(self, party: int) -> int:
+        """The index of the bloc party ``party`` belongs to, -1 for none."""
+        for b, (_, members, _) in enumerate(self.blocs):
+            if party in members:
+                return b
+        return -1
+
     # -- reading texts ----------------------------------------------------------------------
     def crosses(self, line: int, texts: IntArray) -> BoolArray:
-        """(n,) whether each text (n, I) crosses red line ``line``."""
-        return self.line_tables[line].crosses(texts)
+        """(n,) whether each text (n, I) crosses red line ``line`` (never for a FLOOR).
+
+        A ratifier's reservation is read from utilities, not from the text's options:
+        :func:`sim.simulation.kernels.read` applies it.
+        """
+        table = self.line_tables[line]
+        if table is None:
+            return np.zeros(texts.shape[0], dtype=bool)
+        return table.crosses(texts)
 
     def signers(self, texts: IntArray) -> BoolArray:
         """(n, P) the parties that must accept each text."""
@@ -124,10 +239,23 @@ class Tables:
         line_issue: list[int] = []
         line_ptr = [0]
         for k, table in enumerate(self.line_tables):
-            for i, mask in zip(table.issues, table.hit, strict=True):
-                hit[k, i] = mask
-                line_issue.append(i)
+            if table is not None:
+                for i, mask in zip(table.issues, table.hit, strict=True):
+                    hit[k, i] = mask
+                    line_issue.append(i)
             line_ptr.append(len(line_issue))
+        # A bloc's members answer together: each one must sign a text when any must.
+        signs, needs = self.signs.copy(), self.needs.copy()
+        bloc_of = np.full(len(self.parties), -1, dtype=np.intp)
+        bloc_member: list[int] = []
+        bloc_ptr = [0]
+        for b, (_, members, _) in enumerate(self.blocs):
+            together = list(members)
+            signs[together] = self.signs[together].any()
+            needs[together] = self.needs[together].any(axis=0)
+            bloc_of[together] = b
+            bloc_member.extend(together)
+            bloc_ptr.append(len(bloc_member))
         party_line: list[int] = []
         party_ptr = [0]
         need_issue: list[int] = []
@@ -135,27 +263,38 @@ class Tables:
         for p in range(len(self.parties)):
             party_line.extend(int(k) for k in np.flatnonzero(self.line_owner == p))
             party_ptr.append(len(party_line))
-            need_issue.extend(int(i) for i in np.flatnonzero(self.needs[p].any(axis=1)))
+            need_issue.extend(int(i) for i in np.flatnonzero(needs[p].any(axis=1)))
             need_ptr.append(len(need_issue))
 
         def ints(values: list[int]) -> IntArray:
             return np.array(values, dtype=np.intp)
 
+        floor_row = [
+            self.ratifiers[line.ratifier_index].row if line.kind == FLOOR else -1
+            for line in self.lines
+        ]
         return KernelTables(
             hit=hit,
-            need=ints([table.need for table in self.line_tables]),
+            # a FLOOR lists no issue: need 1 keeps the options' rule from ever crossing it
+            need=ints([1 if table is None else table.need for table in self.line_tables]),
             line_ptr=ints(line_ptr),
             line_issue=ints(line_issue),
             party_ptr=ints(party_ptr),
             party_line=ints(party_line),
-            signs=self.signs.copy(),
-            needs=np.ascontiguousarray(self.needs),
+            signs=signs,
+            needs=np.ascontiguousarray(needs),
             need_ptr=ints(need_ptr),
             need_issue=ints(need_issue),
             sizes=self.sizes.astype(np.intp),
             changeable=self.sizes > 1,
             element=element_words(max(n_issues, 1)),
             line_owner=np.asarray(self.line_owner, dtype=np.intp),
+            kind=np.asarray(self.line_kind, dtype=np.intp),
+            floor_row=ints(floor_row),
+            bloc_of=bloc_of,
+            bloc_ptr=ints(bloc_ptr),
+            bloc_member=ints(bloc_member),
+            bloc_rule=ints([rule for _, _, rule in self.blocs]),
         )
 
     # -- naming texts -------------------------------------------------------------------------
@@ -221,8 +360,9 @@ def best_within(
     valid = np.arange(tables.width)[None, None, :] < tables.sizes[None, :, None]
     masked = np.where(valid, own, -np.inf)
     text = np.argmax(masked, axis=2).astype(np.intp)  # (R|1, I)
-    lines = [int(k) for k in np.flatnonzero(tables.line_owner == party)]
-    coupled = sorted({i for k in lines for i in tables.line_tables[k].issues})
+    lines = [int(k) for k in tables.stated if tables.line_owner[k] == party]
+    listed = [table for k in lines if (table := tables.line_tables[k]) is not None]
+    coupled = sorted({i for table in listed for i in table.issues})
     combos = math.prod(int(tables.sizes[i]) for i in coupled)
     if coupled and combos <= EXACT_LIMIT:
         grid = np.array(

@@ -60,6 +60,8 @@ def fake_outcomes(space: Tables, runs: int, seed: int) -> Outcomes:
         fired=g.random((runs, len(space.scenario.events))) < 0.5,
         gave_up=np.where(g.random((runs, lines)) < 0.3, g.integers(1, 30, (runs, lines)), -1),
         sampled=g.random((runs, len(space.scenario.uncertainty.parameters))),
+        ratified=np.where(agreed & bool(space.ratifiers), g.integers(0, 2, runs), -1),
+        informed=g.random((runs, len(space.ratifiers))) < 0.5,
     )
 
 
@@ -162,6 +164,13 @@ def reference_params(space: Tables, streams: Streams) -> Params:
         audience_cost=np.repeat(
             np.array([[ref.spec.audience_cost for ref in space.lines]]).reshape(1, -1), n, axis=0
         ),
+        # the generated scenarios have no ratifiers (tests/simulation/test_two_level.py)
+        ratifier_reservation=np.zeros((n, 0)),
+        informed=np.zeros((n, 0)),
+        informed_draw=np.zeros((n, 0)),
+        own_weights=np.zeros(0, dtype=bool),
+        own_values=np.zeros((0, n_issues), dtype=bool),
+        ratifier_party=np.zeros(0, dtype=np.intp),
     )
     for path, dist in scenario.uncertainty.parameters.items():
         params.set(

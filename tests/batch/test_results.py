@@ -240,10 +240,17 @@ def test_the_schema_names_are_the_columns_of_the_rows():
         schema.PARAMETER,
         schema.EVENT,
         schema.GAVE_UP,
+        schema.INFORMED,
     )
     rest = [c for c in columns[4:] if c not in fixed and c not in ISSUES]
     assert rest and all(c.startswith(prefixes) for c in rest)
     lines = [f"{p}.{line.id}" for p, party in SCENARIO.parties.items() for line in party.red_lines]
+    lines += [  # a ratifier's lines follow every party's own (its reservation has no column)
+        f"{p}.{q.id}.{line.id}"
+        for p, party in SCENARIO.parties.items()
+        for q in party.ratification
+        for line in q.red_lines
+    ]
     assert [c for c in columns if c.startswith(schema.FIRM)] == [schema.FIRM + k for k in lines]
     assert [c for c in columns if c.startswith(schema.UTILITY)] == [
         schema.UTILITY + p for p in SCENARIO.parties

@@ -104,8 +104,8 @@ def test_a_party_signs_exactly_what_the_reference_accepts(data, more):
         issue = np.empty(len(outcomes), dtype=np.intp)
         penalty = np.zeros(held.shape)
         kernels.respond_rows(
-            tables.kernel, value, top, held, penalty, aspiration, p, rows, texts, accept, line,
-            issue,
+            tables.kernel, value, top, held, penalty, np.zeros(held.shape), aspiration, p, rows,
+            texts, accept, line, issue,
         )  # fmt: skip
         expected = [ref.accepts(scenario, party, o, dropped) for o in outcomes]
         assert accept.tolist() == expected
@@ -127,7 +127,7 @@ def test_the_zone_check_finds_a_text_exactly_when_the_reference_zone_is_not_empt
     firm = np.ones((1, len(tables.lines)), dtype=bool)
     out = np.empty(1, dtype=bool)
     kernels.zone_rows(
-        tables.kernel, _value(tables), tables.reservation[None, :].copy(), firm, texts,
-        tables.signers(texts), np.zeros(1, dtype=np.intp), out,
+        tables.kernel, _value(tables), tables.reservation[None, :].copy(), firm,
+        np.zeros(firm.shape), texts, tables.signers(texts), np.zeros(1, dtype=np.intp), out,
     )  # fmt: skip
     assert bool(out[0]) == bool(ref.zone_of(scenario, _outcomes(scenario), set()))
