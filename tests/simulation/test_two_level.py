@@ -22,6 +22,8 @@ from sim.simulation.agents import BlocAgent
 from sim.simulation.model import NegotiationModel
 from sim.simulation.story import replay, to_json, to_text
 from sim.simulation.tables import Tables
+from sim.space import compile_space
+from tests.simulation.test_invariants import _check_trace
 from tests.simulation.two_level import (
     EPS,
     in_zone,
@@ -380,3 +382,37 @@ def test_rows_with_ratifiers_and_blocs_do_not_depend_on_the_block(block: int) ->
     scenario = _scenario(data)
     whole = simulate(scenario, seed=11, runs=64, block=64)
     pd.testing.assert_frame_equal(whole, simulate(scenario, seed=11, runs=64, block=block))
+
+
+# -- DESIGN.md's invariants with ratifiers and blocs -------------------------------------------
+@SETTINGS
+@given(two_level_data(), st.integers(0, 2**32 - 1), st.sampled_from([1, 3, 7]))
+def test_the_invariants_hold_with_ratifiers_and_blocs(
+    data: dict[str, Any], seed: int, block: int
+) -> None:
+    """Texts in the space; no acceptance across a held line or below the aspiration;
+    signers at or above their reservation (but a member a majority bloc outvoted); the
+    same rows whatever the block; the same seed, the same trace; the trace is the row.
+    """
+    scenario = _scenario(data)
+    space = compile_space(scenario)
+    rows = simulate(scenario, seed=seed, runs=32, block=32)
+    pd.testing.assert_frame_equal(rows, simulate(scenario, seed=seed, runs=32, block=block))
+    outvoted = {
+        m
+        for b in (data.get("blocs") or {}).values()
+        if b["rule"] == "majority"
+        for m in b["members"]
+    }
+    for _, row in rows[rows["agreement"]].iterrows():
+        deal = _deal(data, row)
+        for p in signers(data, deal) - outvoted:
+            assert row[f"u_{p}"] >= row[f"r_{p}"] - EPS, (p, deal)
+    for run in range(3):
+        first, second = replay(scenario, seed, run), replay(scenario, seed, run)
+        assert first.trace == second.trace
+        _check_trace(space, first)
+        row = rows.iloc[run]
+        assert bool(first.outcomes().agreement[0]) == bool(row["agreement"])
+        if row["agreement"]:
+            assert first.trace[-1]["offer"] == _deal(data, row)
