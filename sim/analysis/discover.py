@@ -52,15 +52,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.batch.schema import AGREEMENT, EVENT, FIRM, PARAMETER, RATIFIED, SCENARIO
+from sim.batch.schema import AGREEMENT, EVENT, FIRM, INFORMED, PARAMETER, RATIFIED, SCENARIO
 from sim.scenario import Problem, Scenario, ScenarioError
 from sim.scenario.problems import Origin
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: The prefix of the columns saying whether a negotiator knew a ratifier's limits.
-INFORMED = "informed."
 #: Fewest runs with the target, and without it, PRIM is run on.
 MIN_RUNS = 20
 #: The default share of the (not yet covered) target runs a chosen box must hold.

@@ -60,14 +60,13 @@ import pandas as pd
 
 from sim.arrays import BoolArray, FloatArray
 from sim.batch.manifest import results_error
+from sim.batch.schema import INFORMED
 
 if TYPE_CHECKING:
     from sim.batch.store import Batch
 
 #: Runs a given-data estimate needs at the least (PAWN's slices hold a tenth each).
 MIN_RUNS = 200
-#: The prefix of the columns saying whether a negotiator knew a ratifier's limits.
-INFORMED = "informed."
 #: Slices of each input's range (PAWN's ``S``).
 SLICES = 10
 #: Deals analysed besides ``deal`` and ``no_deal``, unless told otherwise.

@@ -22,7 +22,16 @@ import pyarrow.compute as pc
 from sim.arrays import BoolArray, IntArray
 from sim.batch.deals import count_codes, deal_label, option_codes
 from sim.batch.manifest import Manifest
-from sim.batch.schema import AGREEMENT, FIRM, PARAMETER, RATIFIED, ROUND, SCENARIO
+from sim.batch.schema import (
+    AGREEMENT,
+    FIRM,
+    GAVE_UP,
+    PARAMETER,
+    RATIFIED,
+    ROUND,
+    SCENARIO,
+    UTILITY,
+)
 from sim.batch.store import Batch, read_parts, warn_unread
 from sim.scenario import Scenario
 
@@ -86,7 +95,7 @@ class Share:
         ratified = self.ratified_share
         if ratified is None:
             return f"{self.numbers()}  {self.label}"
-        return f"{self.numbers()}  {ratified.numbers()}  {self.label}"
+        return f"{self.numbers():<22}  {ratified.numbers():<22}  {self.label}"
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,7 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
             failed = agreed & ~ratified
             if failed.any():
                 columns = {
-                    c: _filled(table.column(c), True if c.startswith(FIRM) else np.nan)[failed]
+                    c: _arrow_values(table.column(c), c)[failed]
                     for c in home_columns(scenario)
                     if c in table.column_names
                 }
@@ -455,6 +464,13 @@ def _filled(column: pa.ChunkedArray, value: Any) -> np.ndarray[Any, Any]:
     return np.asarray(pc.fill_null(column, value).to_numpy())
 
 
+def _arrow_values(column: pa.ChunkedArray, name: str) -> np.ndarray[Any, Any]:
+    """A column :func:`home_failures` reads: firm lines as bool (null: firm), else floats."""
+    if name.startswith(FIRM):
+        return _filled(column, True).astype(bool)
+    return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+
+
 def _arrow_codes(table: pa.Table, issue: str, options: list[str]) -> IntArray:
     """Each row's option of a dictionary-encoded column as its number in ``options``.
 
@@ -487,13 +503,26 @@ def reservation_column(party: str, ratifier: str) -> str:
 
 
 def home_columns(scenario: Scenario) -> list[str]:
-    """The columns :func:`home_failures` reads: ratifiers' firm lines, sampled reservations."""
+    """The columns :func:`home_failures` reads.
+
+    The ratifiers' firm lines and sampled reservations; for a ratifier that takes its
+    party's preferences whole, the party's utility in the deal (``u_<party>``, its
+    preferences as drawn in the run) and when it gave up each line with an audience cost.
+    """
     out = []
     for pid, party in scenario.parties.items():
         for q in party.ratification:
             out += [f"{FIRM}{pid}.{q.id}.{line.id}" for line in q.red_lines]
             out.append(reservation_column(pid, q.id))
+        if any(_follows(q) for q in party.ratification):
+            out.append(f"{UTILITY}{pid}")
+            out += [f"{GAVE_UP}{pid}.{line.id}" for line in party.red_lines if line.audience_cost]
     return out
+
+
+def _follows(ratifier: Any) -> bool:
+    """Whether a ratifier takes its party's weights and values whole (none of its own)."""
+    return ratifier.weights is None and not ratifier.values
 
 
 def _crossed(rule: dict[str, list[str]], forbid: bool, scenario: Scenario, codes: Any) -> BoolArray:
@@ -513,6 +542,16 @@ def home_failures(
 ) -> dict[str, int]:
     """How many of some deals that failed at home each ratifier's limit rejects.
 
+    The counts of :func:`home_rejections`.
+    """
+    return {key: int(mask.sum()) for key, mask in home_rejections(scenario, codes, columns).items()}
+
+
+def home_rejections(
+    scenario: Scenario, codes: dict[str, IntArray], columns: dict[str, Any]
+) -> dict[str, BoolArray]:
+    """Which of some deals each ratifier's limit rejects (a mask per limit).
+
     ``codes``: each deal's option numbers per issue (file order); ``columns``: the rows'
     ``firm.<party>.<ratifier>.<line>`` columns and sampled reservation values
     (:func:`home_columns`; a missing firm column counts its line as firm). The deal is
@@ -521,13 +560,16 @@ def home_failures(
     too) rejects it when it crosses one of its firm red lines (key
     ``party.ratifier.line``) or is worth less than its reservation value to it (key
     ``party.ratifier``). A deal can count under several keys. Recomputed from the rows
-    and the point's scenario: weights or values of a ratifier set by an event or sampled
-    are not seen (the scenario's own are used), so the counts are the analysis's reading
-    of the rows, not the engine's record.
+    and the point's scenario: a ratifier that takes its party's preferences whole is
+    worth the party's ``u_<party>`` (as the run drew its preferences) plus the audience
+    costs it paid; a ratifier with weights or values of its own is worth them as the
+    scenario states them (preference noise and events that move them are not in the
+    rows), so for it the counts are a reading of the rows, not the engine's record.
     """
     n = len(next(iter(codes.values()))) if codes else 0
+    out: dict[str, BoolArray] = {}
     if n == 0:
-        return {}
+        return out
     signer = {pid: np.full(n, party.signs) for pid, party in scenario.parties.items()}
     for issue, spec in scenario.issues.items():
         if issue not in codes:
@@ -542,29 +584,42 @@ def home_failures(
             any_member = np.logical_or.reduce([signer[m] for m in members])
             for m in members:
                 signer[m] = any_member
-    out: dict[str, int] = {}
     for pid, party in scenario.parties.items():
         for q in party.ratification:
-            weights = party.normalised_ratifier_weights(q)
-            _, values = party.ratifier_preferences(q)
-            utility = np.zeros(n)
-            for issue, weight in weights.items():
-                if issue not in codes or issue not in scenario.issues:
-                    continue
-                table = [values.get(issue, {}).get(o, 0.0) for o in scenario.issues[issue].options]
-                utility += weight * np.array([*table, np.nan])[codes[issue]]
+            worth = columns.get(f"{UTILITY}{pid}")
+            if _follows(q) and worth is not None:
+                # The party's own utility as the run drew it (noise and events included),
+                # with the audience costs of the lines it gave up added back.
+                utility = np.asarray(worth, dtype=float).copy()
+                for line in party.red_lines:
+                    given = columns.get(f"{GAVE_UP}{pid}.{line.id}")
+                    if not line.audience_cost or given is None:
+                        continue
+                    crossed = _crossed(line.rule, line.kind == "forbid", scenario, codes)
+                    gave = ~np.isnan(np.asarray(given, dtype=float))
+                    utility += line.audience_cost * (crossed & gave)
+            else:
+                weights = party.normalised_ratifier_weights(q)
+                _, values = party.ratifier_preferences(q)
+                utility = np.zeros(n)
+                for issue, weight in weights.items():
+                    if issue not in codes or issue not in scenario.issues:
+                        continue
+                    options = scenario.issues[issue].options
+                    table = [values.get(issue, {}).get(o, 0.0) for o in options]
+                    utility += weight * np.array([*table, np.nan])[codes[issue]]
             reservation = columns.get(reservation_column(pid, q.id))
             limit = np.full(n, q.reservation)
             if reservation is not None:
                 drawn = np.asarray(reservation, dtype=float)
                 limit = np.where(np.isnan(drawn), q.reservation, drawn)
             low = signer[pid] & (utility < limit - TOLERANCE)
-            out[f"{pid}.{q.id}"] = int(low.sum())
+            out[f"{pid}.{q.id}"] = low
             for line in q.red_lines:
                 firm = columns.get(f"{FIRM}{pid}.{q.id}.{line.id}")
                 held = np.ones(n, dtype=bool) if firm is None else np.asarray(firm, dtype=bool)
                 crossed = _crossed(line.rule, line.kind == "forbid", scenario, codes)
-                out[f"{pid}.{q.id}.{line.id}"] = int((signer[pid] & held & crossed).sum())
+                out[f"{pid}.{q.id}.{line.id}"] = signer[pid] & held & crossed
     return out
 
 
@@ -614,9 +669,9 @@ def format_summary(summaries: list[PointSummary], most: int = SHOWN_POINTS) -> s
         )
         lines.append(f"{head}: {counted(s.runs, 'run')}, {median}")
         if s.signed is not None:
-            lines.append(f"  {'signed [95%]':<21}  {'ratified [95%]':<21}  (shares of all runs)")
-            blank = " " * 21
-            lines.append(f"  {s.no_deal.numbers()}  {blank}  {s.no_deal.label}")
+            lines.append(f"  {'signed [95%]':<22}  {'ratified [95%]':<22}  (shares of all runs)")
+            blank = " " * 22
+            lines.append(f"  {s.no_deal.numbers():<22}  {blank}  {s.no_deal.label}")
             lines.append(f"  {s.signed}")
         else:
             lines.append(f"  {s.no_deal}")
