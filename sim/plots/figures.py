@@ -173,12 +173,12 @@ def _share_bars(
             )
             for line in whisker.lines[2]:
                 line.set_linestyle("--")
-            said[k] = f"{shares[k]:.1%} signed, {part:.1%} ratified"
+            said[k] = f"{shares[k]:.1%} / {part:.1%}"
     for k, (text, (_, high)) in enumerate(zip(said, intervals, strict=True)):
         ax.text(min(high, 1.0) + 0.015, k, text, va="center", fontsize=8.5)
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.15 if ratified is None else 1.55)
+    ax.set_xlim(0, 1.15 if ratified is None else 1.4)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
     ax.grid(axis="x", alpha=0.3)
 
@@ -188,8 +188,9 @@ def deal_distribution(data: BatchData) -> Figure:
     points, note = _shown(data)
     deals: list[tuple[str, ...] | str] = [NO_DEAL, *data.top_deals, OTHER]
     lines = max(len(data.label(d).splitlines()) for d in deals)
-    figure, axes = _grid(len(points), 4.6, (0.17 * lines + 0.22) * len(deals) + 1.2)
     home = [_ratified_of(p) for p in points]
+    width = 4.6 if all(r is None for r in home) else 5.4  # room for "signed / ratified"
+    figure, axes = _grid(len(points), width, (0.17 * lines + 0.22) * len(deals) + 1.2)
     for k, (ax, point, ratified) in enumerate(zip(axes, points, home, strict=True)):
         formed = _counts(point)
         kept = _counts(point, ratified) if ratified is not None else None
@@ -219,7 +220,11 @@ def deal_distribution(data: BatchData) -> Figure:
             signed_ratified if ratified is not None else None,
         )
         ax.set_title(wrap(f"{point.name} — {point.runs:,} runs", 50, 150), fontsize=9.5)
-        ax.set_xlabel("share of runs (95% interval)", fontsize=9)
+        ax.set_xlabel(
+            "share of runs (95% interval)"
+            + ("; numbers: signed / ratified" if ratified is not None else ""),
+            fontsize=9,
+        )
         if k % MAX_COLUMNS:
             ax.set_yticklabels([])
     common = data.common_text()

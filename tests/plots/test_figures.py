@@ -498,7 +498,9 @@ def test_deals_figure_draws_signed_and_ratified_parts():
     solid = [b for b in bars if round(b.get_width(), 6) == 0.4]
     assert to_hex(solid[0].get_facecolor()) == colour  # the ratified part in the deal's colour
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
-    assert "60.0% signed, 40.0% ratified" in texts and "30.0% signed, 0.0% ratified" in texts
+    assert "60.0% / 40.0%" in texts and "30.0% / 0.0%" in texts
+    (ax,) = [a for a in figure.axes if a.get_visible()]
+    assert "signed / ratified" in ax.get_xlabel()
     legend = [t.get_text() for leg in figure.legends for t in leg.get_texts()]
     assert "signed, not ratified (fails at home)" in legend and "signed and ratified" in legend
     plt.close(figure)
