@@ -24,6 +24,7 @@ from sim.batch.deals import count_codes, deal_label, option_codes
 from sim.batch.manifest import Manifest
 from sim.batch.schema import (
     AGREEMENT,
+    EVENT,
     FIRM,
     GAVE_UP,
     PARAMETER,
@@ -514,10 +515,18 @@ def home_columns(scenario: Scenario) -> list[str]:
         for q in party.ratification:
             out += [f"{FIRM}{pid}.{q.id}.{line.id}" for line in q.red_lines]
             out.append(reservation_column(pid, q.id))
+            out += [f"{EVENT}{e.id}" for e, _ in _reservation_events(scenario, pid, q.id)]
         if any(_follows(q) for q in party.ratification):
             out.append(f"{UTILITY}{pid}")
             out += [f"{GAVE_UP}{pid}.{line.id}" for line in party.red_lines if line.audience_cost]
     return out
+
+
+def _reservation_events(scenario: Scenario, party: str, ratifier: str) -> list[tuple[Any, float]]:
+    """The events that set a ratifier's reservation value, in the order they fire."""
+    path = reservation_column(party, ratifier).removeprefix(PARAMETER)
+    found = [(e, float(e.set[path])) for e in scenario.events if path in (e.set or {})]
+    return sorted(found, key=lambda ev: ev[0].round)
 
 
 def _follows(ratifier: Any) -> bool:
@@ -613,6 +622,10 @@ def home_rejections(
             if reservation is not None:
                 drawn = np.asarray(reservation, dtype=float)
                 limit = np.where(np.isnan(drawn), q.reservation, drawn)
+            for event, value in _reservation_events(scenario, pid, q.id):
+                fired = columns.get(f"{EVENT}{event.id}")
+                if fired is not None:  # an event fires only while the talks go on: before the deal
+                    limit = np.where(np.asarray(fired, dtype=bool), value, limit)
             low = signer[pid] & (utility < limit - TOLERANCE)
             out[f"{pid}.{q.id}"] = low
             for line in q.red_lines:

@@ -18,6 +18,8 @@ from sim.batch.manifest import manifest_of
 from sim.batch.plan import Plan, Point
 from sim.batch.store import Batch
 from sim.batch.summary import Share, counted, format_summary, summarise_batch, wilson
+from sim.scenario import validate_document
+from sim.scenario.yamlsource import Document
 
 SCENARIO: dict[str, Any] = {
     "id": "tiny",
@@ -174,6 +176,7 @@ SENATE = {
     "reservation": 0.6,
     "red_lines": [{"id": "no_a", "forbid": {"x": ["a"]}, "credibility": 0.5}],
 }
+SENATE_PATH = "parties.p.ratification.senate.reservation"
 #: p's utility (the Senate's: the party's weights and values), by deal.
 WORTH = {"a": 1.0, "b": 0.5, "c": 0.0, "d": 1.0, "e": 0.0}
 
@@ -394,3 +397,20 @@ def test_on_a_real_batch_the_recomputed_limits_are_the_engines_ratified(tmp_path
     (summary,) = summarise(out, top=3)
     assert summary.failed is not None and summary.failed.count == int((~ratified).sum())
     assert sum(s.count for s in summary.failed_by) >= summary.failed.count
+
+
+def test_an_event_that_raises_a_ratifiers_reservation_is_seen():
+    """A fired event sets the Senate's reservation to 0.9: (b, d), worth 0.75, then fails."""
+    from sim.batch.summary import home_failures
+
+    data = copy.deepcopy(SCENARIO)
+    data["parties"]["p"]["ratification"] = [SENATE]
+    data["events"] = [
+        {"id": "vote", "round": 2, "probability": 0.5, "set": {f"{SENATE_PATH}": 0.9}}
+    ]
+    scenario = validate_document(Document(data), sources=False)
+    codes = {"x": np.array([1, 1, 1, 1]), "y": np.array([0, 0, 0, 0])}  # (b, d) four times
+    fired = np.array([True, False, True, False])
+    columns = {"event.vote": fired, "firm.p.senate.no_a": np.ones(4, dtype=bool)}
+    assert home_failures(scenario, codes, columns)["p.senate"] == 2
+    assert home_failures(scenario, codes, {})["p.senate"] == 0
