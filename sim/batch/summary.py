@@ -516,6 +516,8 @@ def home_columns(scenario: Scenario) -> list[str]:
             out += [f"{FIRM}{pid}.{q.id}.{line.id}" for line in q.red_lines]
             out.append(reservation_column(pid, q.id))
             out += [f"{EVENT}{e.id}" for e, _ in _reservation_events(scenario, pid, q.id)]
+            keys = {f"{pid}.{q.id}.{line.id}" for line in q.red_lines}
+            out += [f"{EVENT}{e.id}" for e in scenario.events if keys & set(e.drop_red_lines)]
         if any(_follows(q) for q in party.ratification):
             out.append(f"{UTILITY}{pid}")
             out += [f"{GAVE_UP}{pid}.{line.id}" for line in party.red_lines if line.audience_cost]
@@ -631,6 +633,10 @@ def home_rejections(
             for line in q.red_lines:
                 firm = columns.get(f"{FIRM}{pid}.{q.id}.{line.id}")
                 held = np.ones(n, dtype=bool) if firm is None else np.asarray(firm, dtype=bool)
+                for event in scenario.events:  # a line an event dropped no longer binds
+                    fired = columns.get(f"{EVENT}{event.id}")
+                    if f"{pid}.{q.id}.{line.id}" in event.drop_red_lines and fired is not None:
+                        held = held & ~np.asarray(fired, dtype=bool)
                 crossed = _crossed(line.rule, line.kind == "forbid", scenario, codes)
                 out[f"{pid}.{q.id}.{line.id}"] = signer[pid] & held & crossed
     return out

@@ -414,3 +414,16 @@ def test_an_event_that_raises_a_ratifiers_reservation_is_seen():
     columns = {"event.vote": fired, "firm.p.senate.no_a": np.ones(4, dtype=bool)}
     assert home_failures(scenario, codes, columns)["p.senate"] == 2
     assert home_failures(scenario, codes, {})["p.senate"] == 0
+
+
+def test_a_ratifiers_line_an_event_dropped_rejects_nothing():
+    from sim.batch.summary import home_failures
+
+    data = copy.deepcopy(SCENARIO)
+    data["parties"]["p"]["ratification"] = [SENATE]
+    data["events"] = [{"id": "deal_at_home", "round": 2, "drop_red_lines": ["p.senate.no_a"]}]
+    scenario = validate_document(Document(data), sources=False)
+    codes = {"x": np.array([0, 0, 0]), "y": np.array([0, 0, 0])}  # (a, d): crosses no_a
+    columns = {"event.deal_at_home": np.array([True, False, False])}
+    columns["firm.p.senate.no_a"] = np.array([True, True, False])
+    assert home_failures(scenario, codes, columns)["p.senate.no_a"] == 1  # the second run only
