@@ -182,7 +182,12 @@ def draw(found: Sensitivity, path: Path) -> None:
             lines,
             "chance when firm (informed.*: informed) − when not (pairs: difference of differences)",
         )
-        row[1].set_title("red lines: one line (orange), a pair (grey)", fontsize=9, loc="left")
+        on_off = "red lines" + (
+            " and informed negotiators"
+            if any(i.column.startswith("informed.") for i in lines)
+            else ""
+        )
+        row[1].set_title(f"{on_off}: one (orange), a pair (grey)", fontsize=9, loc="left")
         # PAWN and the lines' effects are both changes of a probability: one scale, so
         # a small index looks small; Sobol' indices are shares of variance, 0 to 1.
         reach = [abs(v) for i in lines[:SHOWN] for v in (i.index, i.low, i.high)]
