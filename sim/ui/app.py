@@ -34,6 +34,7 @@ from sim.ui.state import (
     Tweaks,
     ZoneRow,
     batch_bars,
+    failed_at_home,
     party_strategies,
     quick_rows,
     scenario_files,
@@ -336,7 +337,8 @@ def Negotiation(scenario: Scenario) -> None:
             solara.Button("Play to the end", on_click=play)
             solara.Button("Reset", on_click=reset, text=True)
         if ending.value:
-            Notice(ending.value, "ok", "negsim-ending")
+            failed = "\nNot ratified:" in ending.value  # signed, but it failed at home
+            Notice(ending.value, "warn" if failed else "ok", "negsim-ending")
         if transcript.value:
             lines = transcript.value
             # a box of its own, so a long negotiation does not push the rest away
@@ -367,16 +369,37 @@ def _batch_figure(bars: list[Bar], title: str) -> Figure:
         if repeat:  # two deals of one colour: the later ones hatched, never recoloured
             patch.set_hatch("//" * repeat)
             patch.set_edgecolor("white")
+    home = any(s.ratified is not None for s in shares)
+    for k, (patch, share, colour) in enumerate(zip(drawn.patches, shares, colours, strict=True)):
+        kept = share.ratified_share
+        if kept is None:
+            continue
+        # as deals.png draws it: the signed share outlined and hatched, its ratified
+        # part solid on top (a repeated colour keeps its own hatch there)
+        hatch = patch.get_hatch()
+        patch.set_facecolor("white")
+        patch.set_edgecolor(colour)
+        patch.set_hatch("xx")
+        solid = ax.barh([k], [kept.share], color=colour, height=patch.get_height())[0]
+        if hatch:
+            solid.set_hatch(hatch)
+            solid.set_edgecolor("white")
     for k, share in enumerate(shares):
-        ax.text(share.interval[1] + 0.015, k, f"{share.share:.1%}", va="center", fontsize=8)
+        kept = share.ratified_share
+        said = f"{share.share:.1%}" + (f" / {kept.share:.1%}" if kept is not None else "")
+        ax.text(share.interval[1] + 0.015, k, said, va="center", fontsize=8)
     ax.set_yticks(range(len(shares)), labels, fontsize=7.5)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.1)
+    ax.set_xlim(0, 1.25 if home else 1.1)
+    ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("share of runs (95% interval)")
+    ax.set_xlabel(
+        "share of runs (95% interval)"
+        + ("\nnumbers: signed / ratified at home; crossed: signed, failed at home" if home else "")
+    )
     lines = [title]
     if common:
-        lines.append(textwrap.fill(f"every deal shown: {'; '.join(sorted(common))}", 90))
+        lines.append(textwrap.fill(f"every deal shown: {'; '.join(sorted(common))}", 72))
     ax.set_title("\n".join(lines), fontsize=9)
     figure.tight_layout()
     return figure
@@ -402,6 +425,10 @@ def QuickBatch(scenario: Scenario) -> None:
             title = f"{scenario.id} (tweaked) — 1,000 runs"
             with solara.Column(classes=["negsim-batch"]):
                 solara.FigureMatplotlib(_batch_figure(batch.value, title), format="png")
+            if batch_rows.value is not None and (
+                home := failed_at_home(batch_rows.value.rows, scenario)
+            ):
+                solara.Text(home, classes=["negsim-home"], style={"display": "block"})
         if batch_rows.value is not None:
             WhichConditions(batch_rows.value)
 

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.analysis import analyze
-from sim.batch.deals import RUNS, deal_counts
+from sim.batch.deals import RUNS, deal_counts, deal_keys
 from sim.batch.summary import Share
 from sim.plots.colours import NO_DEAL_COLOUR, deal_colour
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.validate import revalidate
 from sim.simulation import NegotiationModel, simulate
-from sim.simulation.story import round_lines
+from sim.simulation.story import _ratification_line, round_lines
 from sim.simulation.tables import Tables
 from sim.space import compile_space
 from sim.strategies import REGISTRY
@@ -263,7 +263,10 @@ class Stepper:
         space = self.model.space
         if result.agreement[0]:
             words = "; ".join(space.describe(result.choice[0]))
-            return f"Agreement in round {int(result.round[0])}: {words}"
+            said = f"Agreement in round {int(result.round[0])}: {words}"
+            if space.ratifiers:  # the story's own words: ratified, or who refused it
+                said += f"\n{_ratification_line(self.model)}"
+            return said
         return "No agreement."
 
 
@@ -291,15 +294,40 @@ def quick_rows(scenario: Scenario, runs: int = 1_000, seed: int = 0) -> pd.DataF
 
 
 def batch_bars(rows: pd.DataFrame, scenario: Scenario, top: int = 5) -> list[Bar]:
-    """No deal and the ``top`` most frequent deals of ``rows``, with 95% intervals."""
+    """No deal and the ``top`` most frequent deals of ``rows``, with 95% intervals.
+
+    With ratifiers, each deal's share also counts the runs in which it was ratified at
+    home (``Share.ratified``; the rows' ``ratified`` column).
+    """
     space = compile_space(scenario)
     issues = list(space.issues)
     bars = [Bar(Share("no deal", int((~rows["agreement"]).sum()), len(rows)), None)]
+    home = None
+    if scenario.has_ratifiers and "ratified" in rows.columns:
+        kept = rows["ratified"].fillna(False).to_numpy(dtype=bool)
+        home = deal_keys(rows, issues)[kept].value_counts()
     for _, found in deal_counts(rows, scenario).head(top).iterrows():
         deal = {issue: str(found[issue]) for issue in issues}
         words = "; ".join(space.describe(space.index_of(deal)))
-        bars.append(Bar(Share(words, int(found[RUNS]), len(rows)), deal))
+        ratified = None if home is None else int(home.get(tuple(deal.values()), 0))
+        bars.append(Bar(Share(words, int(found[RUNS]), len(rows), ratified), deal))
     return bars
+
+
+def failed_at_home(rows: pd.DataFrame, scenario: Scenario) -> str:
+    """How many signed deals of a quick batch failed at home, in words ('' without ratifiers)."""
+    if not scenario.has_ratifiers or "ratified" not in rows.columns:
+        return ""
+    signed = int(rows["agreement"].sum())
+    if not signed:
+        return "No deal was signed, so none went home to be ratified."
+    failed = signed - int(rows["ratified"].fillna(False).sum())
+    low, high = Share("", failed, signed).interval
+    return (
+        f"{failed:,} of the {signed:,} deals signed failed at home"
+        f" ({failed / signed:.1%}, 95% interval {low:.1%}–{high:.1%}): a ratifier of a"
+        " signer rejected them."
+    )
 
 
 #: Above this share of runs with a deal, the panel asks when the talks fail instead.
@@ -415,6 +443,7 @@ __all__ = [
     "ZoneView",
     "batch_bars",
     "conditions_target",
+    "failed_at_home",
     "home_words",
     "party_strategies",
     "quick_batch",

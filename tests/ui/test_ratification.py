@@ -18,8 +18,20 @@ from hypothesis import strategies as st
 import sim.ui.app as app
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.validate import revalidate
+from sim.simulation import simulate
+from sim.simulation.story import replay, to_text
 from sim.space import EPS, compile_space
-from sim.ui.state import Tweaks, home_words, tweak, zone_view
+from sim.ui.state import (
+    Stepper,
+    Tweaks,
+    batch_bars,
+    failed_at_home,
+    home_words,
+    quick_batch,
+    quick_rows,
+    tweak,
+    zone_view,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = load_scenario(ROOT / "scenarios" / "ukraine_2025.yaml")
@@ -252,3 +264,50 @@ def test_an_event_keeps_what_it_does_that_a_switched_off_line_does_not_touch():
     assert events["leaders_summit"].set == {"parties.russia.reservation": 0.4}
     assert events["leaders_summit"].extend_deadline == 5
     assert events["more_time"].set == {} and events["more_time"].extend_deadline == 5
+
+
+# --- the negotiation and the quick batch, with ratification --------------------------
+
+DE_JURE = load_scenario(ROOT / "scenarios" / "ukraine_2025_de_jure.yaml")
+
+
+def test_a_quick_batch_counts_each_deal_signed_and_ratified():
+    rows = quick_rows(DE_JURE, runs=400, seed=3)
+    bars = batch_bars(rows, DE_JURE)
+    assert bars[0].deal is None and bars[0].share.ratified is None
+    issues = list(DE_JURE.issues)
+    fails = 0
+    for bar in bars[1:]:
+        assert bar.deal is not None
+        same = rows["agreement"].astype(bool)
+        for issue in issues:
+            same &= rows[issue] == bar.deal[issue]
+        assert bar.share.count == int(same.sum())
+        assert bar.share.ratified == int((same & (rows["ratified"] == True)).sum())  # noqa: E712
+        fails += bar.share.count - bar.share.ratified
+    assert fails > 0  # some de jure deals signed by Kyiv failed in the Rada
+    words = failed_at_home(rows, DE_JURE)
+    signed = int(rows["agreement"].sum())
+    failed = int((rows["agreement"].astype(bool) & (rows["ratified"] == False)).sum())  # noqa: E712
+    assert words.startswith(f"{failed:,} of the {signed:,} deals signed failed at home")
+    assert failed >= fails
+    plain = _without_ratifiers()
+    assert all(b.share.ratified is None for b in quick_batch(plain, runs=100, seed=3))
+    assert failed_at_home(quick_rows(plain, runs=100, seed=3), plain) == ""
+
+
+def test_the_stepped_negotiation_ends_saying_whether_home_ratified_it():
+    rows = simulate(DE_JURE, seed=1, runs=1)
+    assert bool(rows["agreement"].iloc[0]) and rows["ratified"].iloc[0] == False  # noqa: E712
+    stepper = Stepper(DE_JURE, seed=1, run=0)
+    stepper.play()
+    ending = stepper.ending()
+    first, second = ending.split("\n")
+    assert first.startswith("Agreement in round") and "Annexation recognised de jure" in first
+    assert second.startswith("Not ratified: Verkhovna Rada rejected it")
+    assert second in to_text(replay(DE_JURE, 1, 0))  # the story's own words
+    kept = Stepper(BASE, seed=1, run=0)
+    kept.play()
+    assert kept.ending().endswith(
+        "Ratified at home: every ratifier of every signer accepted the deal."
+    )
