@@ -179,7 +179,10 @@ def _share_bars(
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.15 if ratified is None else 1.4)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    if ratified is None:
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    else:  # a panel narrowed by "signed / ratified" numbers: fewer ticks, none overlapping
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "", "50%", "", "100%"])
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -189,7 +192,7 @@ def deal_distribution(data: BatchData) -> Figure:
     deals: list[tuple[str, ...] | str] = [NO_DEAL, *data.top_deals, OTHER]
     lines = max(len(data.label(d).splitlines()) for d in deals)
     home = [_ratified_of(p) for p in points]
-    width = 4.6 if all(r is None for r in home) else 5.4  # room for "signed / ratified"
+    width = 4.6 if all(r is None for r in home) else 6.0  # room for "signed / ratified"
     figure, axes = _grid(len(points), width, (0.17 * lines + 0.22) * len(deals) + 1.2)
     for k, (ax, point, ratified) in enumerate(zip(axes, points, home, strict=True)):
         formed = _counts(point)
