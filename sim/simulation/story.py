@@ -127,7 +127,7 @@ def to_text(model: NegotiationModel) -> str:
         lines.append(f"Agreement in round {data['round']}: {deal(data['outcome'])}.")
         lines.append(f"Utilities: {utilities}.")
         if data["ratified"] is not None:
-            lines.append(_ratification_line(model))
+            lines.append(ratification_line(model))
     else:
         last = next((e for e in reversed(data["trace"] or []) if e["responses"]), None)
         blockers = [
@@ -168,7 +168,7 @@ def _line_of(space: Tables, key: str) -> str:
     )
 
 
-def _ratification_line(model: NegotiationModel) -> str:
+def ratification_line(model: NegotiationModel) -> str:
     """Whether the deal of run 0 is ratified at home, and if not, by whom it is refused."""
     space, st = model.space, model.state
     if bool(model.outcomes().ratified[0]):

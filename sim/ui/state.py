@@ -21,7 +21,7 @@ from sim.plots.colours import NO_DEAL_COLOUR, deal_colour
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.validate import revalidate
 from sim.simulation import NegotiationModel, simulate
-from sim.simulation.story import _ratification_line, round_lines
+from sim.simulation.story import ratification_line, round_lines
 from sim.simulation.tables import Tables
 from sim.space import compile_space
 from sim.strategies import REGISTRY
@@ -265,7 +265,7 @@ class Stepper:
             words = "; ".join(space.describe(result.choice[0]))
             said = f"Agreement in round {int(result.round[0])}: {words}"
             if space.ratifiers:  # the story's own words: ratified, or who refused it
-                said += f"\n{_ratification_line(self.model)}"
+                said += f"\n{ratification_line(self.model)}"
             return said
         return "No agreement."
 
