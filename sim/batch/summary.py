@@ -136,6 +136,7 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
     # only what the summary reads
     needed = sorted({SCENARIO, AGREEMENT, ROUND, RATIFIED} | issues | home)
     tally = _Tally(manifest, scenarios)
+    resolved: dict[int, Scenario] = {}  # each point's scenario, for what fails at home
     chunk: list[_Counted] = []
     for part, table in read_parts(out, manifest, needed):
         scenario = scenarios[part.point]
@@ -155,7 +156,11 @@ def summarise(out: str | Path, top: int = 5) -> list[PointSummary]:
                     if c in table.column_names
                 }
                 mine = {issue: c[failed] for issue, c in codes.items()}
-                tally.add_failures(part.point, home_failures(scenario, mine, columns))
+                # the point's own scenario: a sweep may move a ratifier's numbers
+                if part.point not in resolved:
+                    resolved[part.point] = manifest.points[part.point].scenario()
+                own = resolved[part.point]
+                tally.add_failures(part.point, home_failures(own, mine, columns))
         chunk.append(
             _Counted(
                 np.full(table.num_rows, part.point, dtype=np.int64),
@@ -202,7 +207,8 @@ def summarise_batch(batch: Batch, top: int = 5) -> list[PointSummary]:
                     for issue, spec in scenario.issues.items()
                     if issue in rows.columns
                 }
-                tally.add_failures(int(k), home_failures(scenario, codes, columns))
+                own = batch.manifest.points[int(k)].scenario()  # a sweep moves its numbers
+                tally.add_failures(int(k), home_failures(own, codes, columns))
         tally.add(
             point,
             agreed,

@@ -427,3 +427,32 @@ def test_a_ratifiers_line_an_event_dropped_rejects_nothing():
     columns = {"event.deal_at_home": np.array([True, False, False])}
     columns["firm.p.senate.no_a"] = np.array([True, True, False])
     assert home_failures(scenario, codes, columns)["p.senate.no_a"] == 1  # the second run only
+
+
+def test_a_swept_ratifier_is_judged_at_each_point_by_its_own_numbers(tmp_path):
+    """Points of a sweep share one scenario for naming deals, not for numbers: the deals
+    that fail at home at a strict point are rejected by that point's reservation value."""
+    from sim.batch import run_batch
+    from sim.batch.summary import summarise, summarise_batch
+
+    base = Path(__file__).resolve().parents[2] / "scenarios" / "ukraine_2025.yaml"
+    rada = "parties.ukraine.ratification.rada"
+    out = tmp_path / "b"
+    run_batch(
+        base,
+        runs=600,
+        seed=2,
+        out=out,
+        workers=1,
+        overrides=[f"{rada}.informed=0"],
+        sweeps={f"{rada}.reservation": [0.3, 0.49]},
+    )
+    for summaries in (summarise(out, top=3), summarise_batch(Batch.open(out), top=3)):
+        lax, strict = summaries
+        assert strict.failed is not None and strict.failed.count > 100
+        # every deal that failed at the strict point is explained by some limit, and most
+        # by the reservation value that point set (0.49; the file says 0.3)
+        assert sum(s.count for s in strict.failed_by) >= strict.failed.count
+        top = strict.failed_by[0]
+        assert "would ratify" in top.label and top.count > 0.9 * strict.failed.count
+        assert lax.failed is not None and lax.failed.count < strict.failed.count
