@@ -119,7 +119,7 @@ def _locate_ratifier(
     q = next(
         n for n, ref in enumerate(space.ratifiers) if ref.party_index == p and ref.id == spec.id
     )
-    row = space.ratifiers[q].row
+    row = space.ratifier_row(q)
     match concrete[4:]:
         case ("reservation",):
             return Target("ratifier_reservation", p, ratifier=q, low=low, high=high)

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.scenario.models import Ratifier, RedLine, Scenario
-from sim.space import LineTable
+from sim.scenario.models import RedLine, Scenario
+from sim.space import LineTable, RatifierRef
 
 if TYPE_CHECKING:
     from sim.simulation.kernels import KernelTables
@@ -93,22 +93,6 @@ class Line:
         return self.spec.audience_cost if self.spec is not None and self.ratifier is None else 0.0
 
 
-@dataclass(frozen=True)
-class RatifierRef:
-    """A ratifier in the compiled tables: its party, id, spec and row in the utility tables."""
-
-    party: str
-    party_index: int
-    id: str
-    spec: Ratifier
-    row: int  # its row in the (R|1, P + Q, I, K) utility tables: P + its index
-
-    @property
-    def key(self) -> str:
-        """``party.ratifier``."""
-        return f"{self.party}.{self.id}"
-
-
 @dataclass(frozen=True, eq=False)
 class Tables:
     """A scenario compiled issue by issue (no outcome is enumerated).
@@ -157,7 +141,7 @@ class Tables:
         for p, (pid, party) in enumerate(scenario.parties.items()):
             for q in party.ratification:
                 index = len(ratifiers)
-                ratifiers.append(RatifierRef(pid, p, q.id, q, len(parties) + index))
+                ratifiers.append(RatifierRef(pid, p, q.id, q))
                 for line in q.red_lines:
                     tables.append(LineTable.of(line, issues, options, width))
                     lines.append(Line(pid, p, line.id, line, q.id, index))
@@ -200,6 +184,10 @@ class Tables:
     def stated(self) -> IntArray:
         """The indices of the parties' own red lines (the first lines, in file order)."""
         return np.flatnonzero(self.line_kind == STATED)
+
+    def ratifier_row(self, ratifier: int) -> int:
+        """The row of ratifier ``ratifier`` (its index) in the utility tables: P + it."""
+        return len(self.parties) + ratifier
 
     def bloc_of(self, party: int) -> int:
         """The index of the bloc party ``party`` belongs to, -1 for none."""
@@ -270,7 +258,7 @@ class Tables:
             return np.array(values, dtype=np.intp)
 
         floor_row = [
-            self.ratifiers[line.ratifier_index].row if line.kind == FLOOR else -1
+            self.ratifier_row(line.ratifier_index) if line.kind == FLOOR else -1
             for line in self.lines
         ]
         return KernelTables(
