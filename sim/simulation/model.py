@@ -326,6 +326,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         self.params = params = sample_params(space, self.streams)
         if adjust is not None:
             adjust(params)
+            if space.ratifiers:
+                params.follow()  # ratifiers taking their party's preferences follow them
         self.n_rows = n = int(self.run_ids.shape[0])
         self.config = config = config_of(space)
         self.negotiators: list[PartyAgent] = [

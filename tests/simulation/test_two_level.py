@@ -416,3 +416,24 @@ def test_the_invariants_hold_with_ratifiers_and_blocs(
         assert bool(first.outcomes().agreement[0]) == bool(row["agreement"])
         if row["agreement"]:
             assert first.trace[-1]["offer"] == _deal(data, row)
+
+
+def test_a_ratifier_that_takes_its_partys_preferences_follows_every_change_of_them() -> None:
+    """Noise, events and a sampling design's values: the ratifier's rows stay the party's."""
+    from sim.simulation.sampling import locate
+
+    data = copy.deepcopy(BLOC)
+    data["uncertainty"] = {"noise": {"weights": 0.3, "values": 0.2}}
+    data["parties"]["a"]["weights"] = {"money": 1.0, "troops": 0.5}
+    data["parties"]["a"]["values"]["troops"] = {"yes": 0.2, "no": 0.9}
+    space = Tables.of(_scenario(data))
+    target = locate(space, "parties.a.weights.troops")
+
+    def adjust(params: Any) -> None:
+        params.set(target, slice(None), np.linspace(0.0, 2.0, params.reservation.shape[0]))
+
+    model = NegotiationModel(space, seed=9, runs=range(16), adjust=adjust)
+    value = model.state.value
+    a, row = space.parties.index("a"), space.ratifier_row(0)
+    np.testing.assert_array_equal(value[:, row], value[:, a])
+    assert np.ptp(value[:, a, space.issues.index("troops")].max(axis=1)) > 0.1
