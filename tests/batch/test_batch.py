@@ -125,6 +125,10 @@ def test_same_command_again_runs_nothing_and_keeps_the_rows(tmp_path, capsys):
     pd.testing.assert_frame_equal(before, load_results(tmp_path / "b"))
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_a_killed_batch_resumes_without_lost_or_duplicate_rows(tmp_path, how):
     out = tmp_path / "b"
@@ -144,7 +148,14 @@ def test_a_killed_batch_resumes_without_lost_or_duplicate_rows(tmp_path, how):
         "2",
     ]
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+        # Ctrl-C as in a terminal: a suite started in the background (`make test &`)
+        # passes its children a SIGINT that is ignored, which the batch respects.
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 60
     while len(list((out / "runs").glob("*.parquet"))) < 3 and time.monotonic() < deadline:
