@@ -125,6 +125,11 @@ def test_same_command_again_runs_nothing_and_keeps_the_rows(tmp_path, capsys):
     pd.testing.assert_frame_equal(before, load_results(tmp_path / "b"))
 
 
+#: Enough blocks that the batch is still running when the signal comes: after its first
+#: parts (workers loading the compiled engine) it plays thousands of runs a second.
+RUNS_KILLED = 30_000
+
+
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -137,7 +142,7 @@ def test_a_killed_batch_resumes_without_lost_or_duplicate_rows(tmp_path, how):
         "batch",
         str(BASE),
         "--runs",
-        "6000",
+        str(RUNS_KILLED),
         "--seed",
         "5",
         "--out",
@@ -169,13 +174,13 @@ def test_a_killed_batch_resumes_without_lost_or_duplicate_rows(tmp_path, how):
         assert proc.returncode == 130, err
         assert "run the same command again" in err and "Traceback" not in err
     written = len(list((out / "runs").glob("*.parquet")))
-    assert 0 < written < 30, "the batch should have been stopped part way"
+    assert 0 < written < RUNS_KILLED // 200, "the batch should have been stopped part way"
     finish = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finish.returncode == 0, finish.stderr
     rows = load_results(out)
-    assert rows["run"].tolist() == list(range(6000))
+    assert rows["run"].tolist() == list(range(RUNS_KILLED))
     pd.testing.assert_frame_equal(
-        rows, simulate(load_scenario(BASE), seed=5, runs=6000), check_categorical=False
+        rows, simulate(load_scenario(BASE), seed=5, runs=RUNS_KILLED), check_categorical=False
     )
     assert not list((out / "runs").glob(".*.tmp"))
 
