@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.analysis import Analysis
+from sim.scenario.models import RedLine
 from sim.space import OutcomeSpace
 
 
@@ -206,17 +207,13 @@ def _zone_text(analysis: Analysis, top: int) -> str:
         lines.append("")
     lines.append(_why_not(analysis))
     if space.lines:
-        width = max(len(line.key) for line in space.lines)
-        lines.append(
-            f"  {'red line':<{width}}  excludes  unlocks  firm   (unlocks: deals that form"
-            " if this line alone is dropped)"
+        lines += _line_table(
+            "red line",
+            "deals that form if this line alone is dropped",
+            [(ref.key, ref.spec) for ref in space.lines],
+            analysis.excludes,
+            analysis.unlock_counts,
         )
-        for k, ref in enumerate(space.lines):
-            implied = "  implied by the source" if ref.spec.basis == "implied" else ""
-            lines.append(
-                f"  {ref.key:<{width}}  {analysis.excludes[k]:>8,}"
-                f"  {analysis.unlock_counts[k]:>7,}  {ref.spec.credibility:>4.0%}{implied}"
-            )
     if n_zone:
         return "\n".join(lines) + "\n"
     lines.append("")
@@ -291,17 +288,13 @@ def _home_text(analysis: Analysis, top: int) -> str:
         if failing.size > top:
             lines.append(f"{'':6}… and {failing.size - top:,} more (--json lists all)")
     if space.ratifier_lines:
-        width = max(len(line.key) for line in space.ratifier_lines)
-        lines.append(
-            f"  {'ratifier red line':<{width}}  excludes  unlocks  firm   (unlocks: deals"
-            " ratified if this line alone is dropped)"
+        lines += _line_table(
+            "ratifier red line",
+            "deals ratified if this line alone is dropped",
+            [(ref.key, ref.spec) for ref in space.ratifier_lines],
+            analysis.ratifier_excludes,
+            analysis.ratifier_unlock_counts,
         )
-        for m, ref in enumerate(space.ratifier_lines):
-            implied = "  implied by the source" if ref.spec.basis == "implied" else ""
-            lines.append(
-                f"  {ref.key:<{width}}  {analysis.ratifier_excludes[m]:>8,}"
-                f"  {analysis.ratifier_unlock_counts[m]:>7,}  {ref.spec.credibility:>4.0%}{implied}"
-            )
     if not n_home:
         lines.append("")
         if analysis.ratifiable_relaxations:
@@ -386,3 +379,18 @@ def _join(names: list[str]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _line_table(
+    head: str, unlocks: str, refs: list[tuple[str, RedLine]], excludes: Any, unlocked: Any
+) -> list[str]:
+    """A table of red lines: what each excludes and unlocks, and its credibility."""
+    width = max(len(key) for key, _ in refs)
+    out = [f"  {head:<{width}}  excludes  unlocks  firm   (unlocks: {unlocks})"]
+    for k, (key, spec) in enumerate(refs):
+        implied = "  implied by the source" if spec.basis == "implied" else ""
+        out.append(
+            f"  {key:<{width}}  {excludes[k]:>8,}  {unlocked[k]:>7,}"
+            f"  {spec.credibility:>4.0%}{implied}"
+        )
+    return out
