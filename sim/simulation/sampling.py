@@ -84,12 +84,8 @@ def locate(space: Tables, path: str) -> Target:
     match concrete[2:]:
         case ("reservation",):
             return Target("reservation", p, low=low, high=high)
-        case ("weights", str(issue)):
-            return Target("weight", p, issue=space.issues.index(issue), low=low, high=high)
-        case ("values", str(issue), str(option)):
-            i = space.issues.index(issue)
-            k = space.options[i].index(option)
-            return Target("value", p, issue=i, option=k, low=low, high=high)
+        case ("weights", _) | ("values", _, _):
+            return _preference(space, p, concrete[2:], low, high)
         case ("red_lines", int(k), "credibility"):
             line_id = space.scenario.parties[space.parties[p]].red_lines[k].id
             line = next(
@@ -111,6 +107,18 @@ def locate(space: Tables, path: str) -> Target:
     raise AssertionError(f"not a numeric field: {path}")  # pragma: no cover
 
 
+def _preference(space: Tables, row: int, rest: tuple[Any, ...], low: float, high: float) -> Target:
+    """A weight (``weights.ISSUE``) or value (``values.ISSUE.OPTION``) of a table row.
+
+    Row ``row`` of the utility tables: a party's, or a ratifier's (rows P + q).
+    """
+    i = space.issues.index(str(rest[1]))
+    if rest[0] == "weights":
+        return Target("weight", row, issue=i, low=low, high=high)
+    k = space.options[i].index(str(rest[2]))
+    return Target("value", row, issue=i, option=k, low=low, high=high)
+
+
 def _locate_ratifier(
     space: Tables, p: int, concrete: tuple[Any, ...], low: float, high: float
 ) -> Target:
@@ -125,12 +133,8 @@ def _locate_ratifier(
             return Target("ratifier_reservation", p, ratifier=q, low=low, high=high)
         case ("informed",):
             return Target("informed", p, ratifier=q, low=low, high=high)
-        case ("weights", str(issue)):
-            return Target("weight", row, issue=space.issues.index(issue), low=low, high=high)
-        case ("values", str(issue), str(option)):
-            i = space.issues.index(issue)
-            k = space.options[i].index(option)
-            return Target("value", row, issue=i, option=k, low=low, high=high)
+        case ("weights", _) | ("values", _, _):
+            return _preference(space, row, concrete[4:], low, high)
         case ("red_lines", int(k), "credibility"):
             line_id = spec.red_lines[k].id
             line = next(
