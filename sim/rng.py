@@ -85,6 +85,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -295,6 +296,41 @@ class Streams:
             return out
         rngjit.fill_pair(self._keys, *words, _elements(n), out, u2)
         return _box_muller(out, u2)
+
+    def _words(self, draws: Sequence[int], sub: int) -> U64Array:
+        return np.array([_word(_check_draw(d), sub) for d in draws], dtype=np.uint64)
+
+    def normals(self, draws: Sequence[int], shape: tuple[int, ...] = ()) -> FloatArray:
+        """(R, D, *shape): ``normal(draws[d], shape)`` at ``[:, d]``, for D draws at once."""
+        dims = _check_shape(shape)
+        n = math.prod(dims)
+        if not rngjit.compiled_transcendentals_match():
+            parts = [self._normal(_check_draw(d), 0, n) for d in draws]
+            return np.stack(parts, axis=1).reshape(len(self._keys), len(draws), *dims)
+        out = np.empty((len(self._keys), len(draws), n))
+        rngjit.fill_normals(self._keys, self._words(draws, 0), self._words(draws, 1),
+                            _elements(n), out)  # fmt: skip
+        return out.reshape(len(self._keys), len(draws), *dims)
+
+    def clipped_normals(
+        self, draws: Sequence[int], scale: float, base: FloatArray, out: FloatArray
+    ) -> None:
+        """``out[:, d] = clip(normal(draws[d], shape) * scale + base[:, d], 0, 1)``.
+
+        ``base`` (R|1, D', *shape) and ``out`` (R, D', *shape), ``shape`` of two axes,
+        ``D' >= D``; ``out[:, d]`` for ``d >= D`` is left alone. ``-0.0`` is kept, as by
+        :func:`numpy.clip`.
+        """
+        n = math.prod(out.shape[2:])
+        if not rngjit.compiled_transcendentals_match():
+            for d, draw in enumerate(draws):
+                noisy = self.normal(draw, out.shape[2:])
+                rngjit.add_clipped(noisy, scale, base[:, d], out[:, d])
+            return
+        rngjit.fill_clipped_normals(
+            self._keys, self._words(draws, 0), self._words(draws, 1), _elements(n), scale,
+            base, out,
+        )  # fmt: skip
 
     def bits(self, draw: int, shape: tuple[int, ...] = ()) -> U64Array:
         """(R, *shape) raw 64-bit values of draw id ``draw``."""

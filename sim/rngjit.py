@@ -276,6 +276,87 @@ def fill_normal(
         u0[j] = math.sqrt(-2.0 * math.log1p(-u0[j])) * cosine
 
 
+@_inline
+def _normals_into(
+    key0: np.uint64,
+    key1: np.uint64,
+    elements: U64Array,
+    out: FloatArray,
+    scratch: FloatArray,
+    ask: NDArray[np.bool_],
+) -> None:
+    """:func:`fill_normal`'s three passes for one row of one draw (keys ``k_draw``)."""
+    m = elements.shape[0]
+    for e in range(m):
+        out[e] = _unit(_mix(key0 ^ elements[e]))
+        scratch[e] = _unit(_mix(key1 ^ elements[e]))
+    for e in range(m):
+        value, certain = _cos_or_flag(_TWO_PI * scratch[e])
+        scratch[e] = value if certain else scratch[e]
+        ask[e] = not certain
+    for e in range(m):
+        cosine = math.cos(_TWO_PI * scratch[e]) if ask[e] else scratch[e]
+        out[e] = math.sqrt(-2.0 * math.log1p(-out[e])) * cosine
+
+
+@_jit
+def fill_normals(
+    keys: U64Array, words0: U64Array, words1: U64Array, elements: U64Array, out: FloatArray
+) -> None:
+    """``out[r, d, e]`` = :func:`fill_normal`'s value of element ``e`` of draw ``d``.
+
+    Draw ``d`` is keyed by ``words0[d]`` and ``words1[d]`` (its sub-draws 0 and 1); the
+    same arithmetic as :func:`fill_normal`, for several draws in one call. ``out`` is
+    (R, D, n) and C-contiguous.
+    """
+    m = elements.shape[0]
+    scratch = np.empty(m)
+    ask = np.empty(m, dtype=np.bool_)
+    for r in range(keys.shape[0]):
+        for d in range(words0.shape[0]):
+            key0 = _mix(keys[r] ^ words0[d])
+            key1 = _mix(keys[r] ^ words1[d])
+            _normals_into(key0, key1, elements, out[r, d], scratch, ask)
+
+
+@_jit
+def fill_clipped_normals(
+    keys: U64Array,
+    words0: U64Array,
+    words1: U64Array,
+    elements: U64Array,
+    scale: float,
+    base: FloatArray,
+    out: FloatArray,
+) -> None:
+    """``out[r, d] = clip(z * scale + base[r|0, d], 0, 1)``, ``z`` :func:`fill_normals`'s.
+
+    ``base`` and ``out`` are (R|1, D', I, K) and (R, D', I, K) with ``D' >= D`` draws and
+    ``I * K`` elements; rows ``d >= D`` of ``out`` are left alone. As :func:`add_clipped`
+    of the normals, without writing them first.
+    """
+    m = elements.shape[0]
+    normal = np.empty(m)
+    scratch = np.empty(m)
+    ask = np.empty(m, dtype=np.bool_)
+    shared = base.shape[0] == 1
+    width = out.shape[3]
+    for r in range(keys.shape[0]):
+        b = 0 if shared else r
+        for d in range(words0.shape[0]):
+            key0 = _mix(keys[r] ^ words0[d])
+            key1 = _mix(keys[r] ^ words1[d])
+            _normals_into(key0, key1, elements, normal, scratch, ask)
+            for i in range(out.shape[2]):
+                for k in range(width):
+                    value = normal[i * width + k] * scale + base[b, d, i, k]
+                    if value < 0.0:
+                        value = 0.0
+                    if value > 1.0:
+                        value = 1.0
+                    out[r, d, i, k] = value
+
+
 @_jit
 def _transcendentals(u: FloatArray, log1p_out: FloatArray, cos_out: FloatArray) -> None:
     for j in range(u.shape[0]):

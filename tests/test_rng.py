@@ -570,11 +570,22 @@ def _reference_params(space, streams):
     def normal(self, draw, sub, n):
         return _ref_normal(self._seed, self.runs, draw, sub, n)
 
+    def normals(self, draws, shape=()):  # Streams.normals: several draws at once
+        n = int(np.prod(shape))
+        parts = [_ref_normal(self._seed, self.runs, d, 0, n) for d in draws]
+        return np.stack(parts, axis=1).reshape(len(self.runs), len(draws), *shape)
+
+    def clipped_normals(self, draws, scale, base, out):  # normals, then add_clipped
+        for d, draw in enumerate(draws):
+            noise = normals(self, [draw], out.shape[2:])[:, 0]
+            _ref_add_clipped(noise, scale, base[:, d], out[:, d])
+
     with (
         mock.patch.object(Streams, "_unit", unit),
         mock.patch.object(Streams, "_bits", bits),
         mock.patch.object(Streams, "_normal", normal),
-        mock.patch.object(sampling, "add_clipped", _ref_add_clipped),
+        mock.patch.object(Streams, "normals", normals),
+        mock.patch.object(Streams, "clipped_normals", clipped_normals),
     ):
         return sampling.sample_params(space, streams)
 

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams, U64Array, draw_word
-from sim.simulation import kernels
+from sim.simulation import kernels, prepare
 from sim.simulation.agents import BlocAgent, PartyAgent
 from sim.simulation.kernels import Config, State
 from sim.simulation.sampling import (
@@ -26,7 +26,7 @@ from sim.simulation.sampling import (
     sample_params,
     sampled_values,
 )
-from sim.simulation.tables import FLOOR, STATED, ZONE_LIMIT, Tables, best_within
+from sim.simulation.tables import FLOOR, STATED, ZONE_LIMIT, Tables
 from sim.strategies import build
 from sim.strategies.single_text import SingleText
 
@@ -204,33 +204,35 @@ def _preferences(
 ) -> dict[str, Any]:
     """The utility tables of a block, each party's best within its lines, the mediator's draws.
 
-    The tables have a row per party, then one per ratifier.
+    The tables have a row per party, then one per ratifier. Computed in a few compiled
+    passes (:mod:`sim.simulation.prepare`), the floats of the numpy expressions they
+    stand for: ``value = w / sum(w) * v``; ``issue_best`` the best value over each
+    issue's options; the mediator's options by decreasing value (``order``), its draft
+    weights ``exp(bias * (v - best))`` cumulated and normalised (``cdf``), and its
+    favourite option per issue, the first text.
     """
-    value = np.ascontiguousarray(params.value_table())  # (R|1, P + Q, I, K)
-    valid = np.arange(space.width)[None, :] < space.sizes[:, None]
-    issue_best = np.ascontiguousarray(np.where(valid, value, -np.inf).max(axis=3))
-    tops, texts = [], []
-    for p in range(len(space.parties)):
-        top, text = best_within(space, value, p, n)
-        tops.append(top)
-        texts.append(text)
+    value, issue_best, first_best = prepare.preference_tables(
+        params.weights, params.values, space.sizes
+    )  # (R|1, P + Q, I, K), (R|1, P + Q, I) twice
+    top, best_text = prepare.best_within(space, value, first_best, n)
     out: dict[str, Any] = {
         "value": value,
         "issue_best": issue_best,
-        "top": np.ascontiguousarray(np.stack(tops, axis=1)),
-        "best_text": np.ascontiguousarray(np.stack(texts, axis=1)),
+        "top": top,
+        "best_text": best_text,
     }
+    rows, n_issues, width = value.shape[0], len(space.issues), space.width
     if mediator >= 0:
-        own = np.where(valid[None], value[:, mediator], -np.inf)  # (R|1, I, K)
-        top = own.max(axis=2, keepdims=True)
-        ok = np.isfinite(own)
-        weight = np.where(ok, np.exp(bias * np.where(ok, own - top, 0.0)), 0.0)
-        cdf = np.cumsum(weight, axis=2)
-        out["cdf"] = np.ascontiguousarray(cdf / cdf[:, :, -1:])
-        out["order"] = np.ascontiguousarray(np.argsort(-own, axis=2, kind="stable"), np.intp)
-        out["favourite"] = np.argmax(own, axis=2).astype(np.intp)
+        cdf = np.empty((rows, n_issues, width))
+        prepare.draft_exponents(value, issue_best, space.sizes, mediator, bias, cdf)
+        np.exp(cdf, out=cdf)  # numpy's exponential, as before
+        order = np.empty((rows, n_issues, width), dtype=np.intp)
+        prepare.draft_tables(value, space.sizes, mediator, cdf, order)
+        out["cdf"] = cdf
+        out["order"] = order
+        out["favourite"] = first_best[:, mediator]
     else:
-        shape = (1, len(space.issues), space.width)
+        shape = (1, n_issues, width)
         out["cdf"] = np.zeros(shape)
         out["order"] = np.zeros(shape, dtype=np.intp)
     return out

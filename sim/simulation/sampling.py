@@ -28,7 +28,6 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.rng import Streams
-from sim.rngjit import add_clipped
 from sim.scenario.compose import resolve_path
 from sim.scenario.fields import numeric_field
 from sim.scenario.models import Beta, Choice, Distribution, Normal, Triangular, Uniform
@@ -71,8 +70,21 @@ class Target:
     high: float = 1.0
 
 
+#: The targets of the paths located in each compiled scenario, while it is alive: a
+#: path is located once per scenario, not once per block (it costs a dump of the scenario).
+_LOCATED: weakref.WeakKeyDictionary[Tables, dict[str, Target]] = weakref.WeakKeyDictionary()
+
+
 def locate(space: Tables, path: str) -> Target:
     """Find the parameter array entry behind a dotted path (validated beforehand)."""
+    found = _LOCATED.setdefault(space, {})
+    target = found.get(path)
+    if target is None:
+        target = found[path] = _locate(space, path)
+    return target
+
+
+def _locate(space: Tables, path: str) -> Target:
     data = space.scenario.model_dump()
     concrete = resolve_path(data, path, allow_new=True)
     limits = numeric_field(data, concrete)
@@ -294,18 +306,23 @@ class Params:
             if not self.own_weights[q]:
                 self.weights[:, row] = self.weights[:, p]
             follows = ~self.own_values[q]
-            if follows.any():
+            if follows.all():  # a slice, not a gather: a block's values are large
+                self.values[:, row] = self.values[:, p]
+            elif follows.any():
                 self.values[:, row, follows] = self.values[:, p, follows]
 
     def value_table(self) -> FloatArray:
         """(R|1, P + Q, I, K) ``w_pi * v_pi(k)`` with weights normalised to sum 1.
 
+        As numpy's ``w / where(total > 0, total, 1) * v`` with ``total = w.sum(axis=2)``,
+        bit for bit (:func:`sim.simulation.prepare.value_tables`).
+
         Rows P + q are the ratifiers' (:class:`~sim.simulation.tables.Tables`).
         """
-        total = self.weights.sum(axis=2, keepdims=True)
-        normalised = self.weights / np.where(total > 0, total, 1.0)
-        out: FloatArray = normalised[..., None] * self.values
-        return out
+        from sim.simulation.prepare import preference_tables
+
+        sizes = np.full(self.values.shape[2], self.values.shape[3], dtype=np.intp)
+        return preference_tables(self.weights, self.values, sizes)[0]
 
 
 def draw_names(space: Tables) -> list[str]:
@@ -530,16 +547,15 @@ def sample_params(space: Tables, streams: Streams) -> Params:
             values[...] = base_values
         else:
             values[:, len(layout.noise) :] = base_values[:, len(layout.noise) :]
-        for p, (weight_draw, value_draw) in enumerate(layout.noise):
-            if noise.weights > 0:
-                factor = streams.normal(weight_draw, (n_issues,))
-                factor *= noise.weights
-                np.exp(factor, out=factor)
-                np.multiply(base_weights[:, p, :], factor, out=weights[:, p, :])
-            if noise.values > 0:
-                noisy = streams.normal(value_draw, (n_issues, width))
-                # clip(noisy * sd + base, 0, 1), in one compiled pass into the strided out
-                add_clipped(noisy, noise.values, base_values[:, p, :, :], values[:, p, :, :])
+        n_noisy = len(layout.noise)
+        if noise.weights > 0:
+            factor = streams.normals([w for w, _ in layout.noise], (n_issues,))
+            factor *= noise.weights
+            np.exp(factor, out=factor)
+            np.multiply(base_weights[:, :n_noisy, :], factor, out=weights[:, :n_noisy, :])
+        if noise.values > 0:
+            # clip(noise * sd + base, 0, 1), in one compiled pass into the strided out
+            streams.clipped_normals([v for _, v in layout.noise], noise.values, base_values, values)
         params.weights, params.values = weights, values
         params.shared_preferences = False
     if space.ratifiers:

@@ -22,7 +22,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -91,6 +91,21 @@ class Line:
     def audience_cost(self) -> float:
         """What giving the line up costs its owner (only a party's own lines give way)."""
         return self.spec.audience_cost if self.spec is not None and self.ratifier is None else 0.0
+
+
+class Searches(NamedTuple):
+    """Each party's search for its best text within its lines (:attr:`Tables.searches`).
+
+    Party ``p`` searches the issues ``issues[issue_ptr[p]:issue_ptr[p + 1]]`` (J of them,
+    none: no search) over the candidate texts
+    ``candidates[candidate_ptr[p]:candidate_ptr[p + 1]]`` read as (C, J), an option
+    of each of those issues.
+    """
+
+    issue_ptr: IntArray  # (P + 1,)
+    issues: IntArray
+    candidate_ptr: IntArray  # (P + 1,)
+    candidates: IntArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,6 +300,48 @@ class Tables:
             bloc_rule=ints([rule for _, _, rule in self.blocs]),
         )
 
+    @cached_property
+    def searches(self) -> Searches:
+        """What each party searches for its best text within its own red lines.
+
+        The issues its lines list, when their combinations number at most EXACT_LIMIT,
+        and the combinations of their options that cross none of its lines (in the
+        order of :func:`itertools.product`); none where they number more (its lines are
+        then ignored there, and its best is an upper bound: its aspiration starts a
+        little high and falls as usual) or where every combination crosses a line (its
+        unconstrained best is used). Every other issue takes its best option.
+        """
+        issue_ptr, issues, candidate_ptr = [0], list[int](), [0]
+        candidates: list[IntArray] = []
+        for party in range(len(self.parties)):
+            lines = [int(k) for k in self.stated if self.line_owner[k] == party]
+            listed = [table for k in lines if (table := self.line_tables[k]) is not None]
+            coupled = sorted({i for table in listed for i in table.issues})
+            combos = math.prod(int(self.sizes[i]) for i in coupled)
+            found = 0
+            if coupled and combos <= EXACT_LIMIT:
+                grid = np.array(
+                    list(itertools.product(*(range(int(self.sizes[i])) for i in coupled))),
+                    dtype=np.intp,
+                )
+                full = np.zeros((grid.shape[0], len(self.issues)), dtype=np.intp)
+                full[:, coupled] = grid
+                ok = np.ones(grid.shape[0], dtype=bool)
+                for k in lines:
+                    ok &= ~self.crosses(k, full)
+                if ok.any():
+                    issues.extend(coupled)
+                    candidates.append(grid[ok].reshape(-1))
+                    found = candidates[-1].size
+            issue_ptr.append(len(issues))
+            candidate_ptr.append(candidate_ptr[-1] + found)
+        return Searches(
+            issue_ptr=np.array(issue_ptr, dtype=np.intp),
+            issues=np.array(issues, dtype=np.intp),
+            candidate_ptr=np.array(candidate_ptr, dtype=np.intp),
+            candidates=np.concatenate([np.zeros(0, np.intp), *candidates]),
+        )
+
     # -- naming texts -------------------------------------------------------------------------
     def outcome(self, text: IntArray) -> dict[str, str]:
         """A text (I,) as {issue: option}."""
@@ -331,43 +388,3 @@ def utilities(value: FloatArray, party: int, texts: IntArray, rows: IntArray | N
     out = np.empty(texts.shape[0])
     kernels.utility_rows(value, party, at, np.ascontiguousarray(texts, dtype=np.intp), out)
     return out
-
-
-def best_within(
-    tables: Tables, value: FloatArray, party: int, n: int
-) -> tuple[FloatArray, IntArray]:
-    """Each run's best utility for ``party`` within its own red lines, and that text.
-
-    For ``n`` runs. Issues that none of its lines lists take their best option each; the issues its
-    lines list are searched together, exactly, when their combinations number at most
-    EXACT_LIMIT. Past that the lines are ignored here and the result is an upper bound
-    (its aspiration then starts a little high and falls as usual). Ties: first option.
-    If every combination crosses one of its lines, its unconstrained best is returned.
-    """
-    own = value[:, party]  # (R|1, I, K)
-    valid = np.arange(tables.width)[None, None, :] < tables.sizes[None, :, None]
-    masked = np.where(valid, own, -np.inf)
-    text = np.argmax(masked, axis=2).astype(np.intp)  # (R|1, I)
-    lines = [int(k) for k in tables.stated if tables.line_owner[k] == party]
-    listed = [table for k in lines if (table := tables.line_tables[k]) is not None]
-    coupled = sorted({i for table in listed for i in table.issues})
-    combos = math.prod(int(tables.sizes[i]) for i in coupled)
-    if coupled and combos <= EXACT_LIMIT:
-        grid = np.array(
-            list(itertools.product(*(range(int(tables.sizes[i])) for i in coupled))), dtype=np.intp
-        )
-        full = np.zeros((grid.shape[0], len(tables.issues)), dtype=np.intp)
-        full[:, coupled] = grid
-        ok = np.ones(grid.shape[0], dtype=bool)
-        for k in lines:
-            ok &= ~tables.crosses(k, full)
-        if ok.any():
-            candidates = grid[ok]
-            score = np.zeros((own.shape[0], candidates.shape[0]))
-            for j, i in enumerate(coupled):
-                score += own[:, i, :][:, candidates[:, j]]
-            pick = np.argmax(score, axis=1)
-            text[:, coupled] = candidates[pick]
-    text = np.broadcast_to(text, (n, len(tables.issues))).copy()
-    best = utilities(value, party, text[: value.shape[0]], None)
-    return np.broadcast_to(best, (n,)).copy(), text
