@@ -1,6 +1,6 @@
 """Runs per second and peak memory at four scales, side by side in one run, one core.
 
-Run: .venv/bin/python benchmarks/bench_scale.py [--quick] [--before REF]
+Run: .venv/bin/python benchmarks/bench_scale.py [--quick] [--before REF] [--repeat K]
 
 Cases (issue 10, point 6), each simulated with ``sim.simulate`` (the engine, rows as a
 DataFrame) in a fresh subprocess pinned to one CPU with one BLAS thread, so that its
@@ -12,8 +12,11 @@ peak resident memory (``ru_maxrss``) is its own:
 * ``10^6``: 2^20 outcomes, 8 parties;
 * ``10^9``: 2^30 outcomes, 10 parties.
 
-``--before REF`` also runs the baseline with the code of git revision ``REF`` (an export
-of it in a temporary folder), so that a speed-up or slow-down is measured side by side.
+``--before REF`` measures every case in the code of git revision ``REF`` too (an export
+of it in a temporary folder, compiled there on first use), the two trees interleaved
+``--repeat`` times (default 3), and prints the medians and their ratio: a speed-up or
+slow-down measured side by side on a shared machine. Without it each case is measured
+``--repeat`` times and the median printed.
 Targets in issue 10: baseline >= 100,000 runs/s, 16k >= 25,000, 10^6 >= 10,000, peak
 memory <= 1 GiB. The script prints the figures and whether each target is met; it does
 not fail on a miss.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -94,10 +98,11 @@ def export(ref: str, folder: Path) -> Path:
 
 
 def main() -> None:
-    """Measure every case and print a table."""
+    """Measure every case (in both trees with ``--before``) and print a table of medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs per case")
-    parser.add_argument("--before", metavar="REF", help="also run the baseline at git REF")
+    parser.add_argument("--before", metavar="REF", help="also measure every case at git REF")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements per case and tree")
     args = parser.parse_args()
     scale = 1 if args.quick else 5
     cases = [
@@ -106,25 +111,34 @@ def main() -> None:
         ("10^6", 200 * scale, 1000),
         ("10^9", 100 * scale, 1000),
     ]
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        trees = {"now": ROOT}
         if args.before:
-            old = export(args.before, Path(tmp))
-            rows.append(
-                (f"baseline @ {args.before}", measure("baseline", 4000 * scale, 5000, old), 100_000)
-            )
-        for case, runs, block in cases:
-            rows.append((case, measure(case, runs, block, ROOT), TARGETS[case]))
+            trees = {f"@ {args.before}": export(args.before, Path(tmp)), "now": ROOT}
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        for _ in range(max(args.repeat, 1)):
+            for case, runs, block in cases:
+                for name, path in trees.items():
+                    results.setdefault((case, name), []).append(measure(case, runs, block, path))
     print(f"{'case':<22} {'runs/s':>10} {'peak MiB':>9} {'deals':>6}  target")
-    for name, r, target in rows:
-        met = (
-            ""
-            if target is None
-            else ("met" if r["runs_per_s"] >= target else f"missed ({target:,}/s)")
-        )
-        mem = "met" if r["peak"] <= 2**30 else "missed (1 GiB)"
-        speed, peak = f"{r['runs_per_s']:>10,.0f}", f"{r['peak'] / 2**20:>9.0f}"
-        print(f"{name:<22} {speed} {peak} {r['deals']:>6.2f}  {met} {mem}")
+    for case, _, _ in cases:
+        speeds = {}
+        for name in trees:
+            got = results[(case, name)]
+            speed = statistics.median(r["runs_per_s"] for r in got)
+            peak = max(r["peak"] for r in got)
+            speeds[name] = speed
+            target = TARGETS[case] if name == "now" else None
+            met = "" if target is None else ("met" if speed >= target else f"missed ({target:,}/s)")
+            mem = "met" if peak <= 2**30 else "missed (1 GiB)"
+            label = case if len(trees) == 1 else f"{case} {name}"
+            print(
+                f"{label:<22} {speed:>10,.0f} {peak / 2**20:>9.0f} {got[0]['deals']:>6.2f}"
+                f"  {met} {mem}"
+            )
+        if len(trees) > 1:
+            first = next(iter(trees))
+            print(f"{'':<22} {speeds['now'] / speeds[first]:>9.2f}x  (now / {first[2:]})")
 
 
 if __name__ == "__main__":
