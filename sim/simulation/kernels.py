@@ -562,6 +562,7 @@ def zone_open(
     texts: IntArray,
     signer: BoolArray,
     fine: BoolArray,
+    hints: IntArray,
 ) -> bool:
     """Whether some text could still be agreed in a run.
 
@@ -570,9 +571,16 @@ def zone_open(
     text that gives it at least its reservation value (``reservation``, the run's
     (P,)) and crosses none of its lines that hold whatever the pressure (``binding``,
     the run's (L,); its ratifiers' limits it knows, at ``bar``). Stops at the first
-    such text. ``fine`` is (P,) work space.
+    such text. ``fine`` is (P,) work space. ``hints[0]``: the text found last time (runs
+    of a block are alike, so it is tried first; the answer does not depend on it), set
+    to the text found.
     """
-    for o in range(texts.shape[0]):
+    n_texts = texts.shape[0]
+    start = hints[0] if 0 <= hints[0] < n_texts else 0
+    for j in range(n_texts + 1):
+        o = start if j == 0 else j - 1
+        if j > 0 and o == start:
+            continue
         text = texts[o]
         ok = True
         for p in range(signer.shape[1]):
@@ -591,6 +599,7 @@ def zone_open(
                 ok = False
                 break
         if ok and verdict(tb, signer[o], fine):
+            hints[0] = o
             return True
     return False
 
@@ -612,10 +621,13 @@ def zone_rows(
     ``reservation`` is (R, P); ``binding`` and ``bar`` are (R, L).
     """
     fine = np.empty(signer.shape[1], dtype=np.bool_)
+    hints = np.zeros(2, dtype=np.intp)
     for j in range(rows.shape[0]):
         r = rows[j]
         vr = 0 if value.shape[0] == 1 else r
-        out[j] = zone_open(tb, value, vr, reservation[r], binding[r], bar[r], texts, signer, fine)
+        out[j] = zone_open(
+            tb, value, vr, reservation[r], binding[r], bar[r], texts, signer, fine, hints
+        )
 
 
 @_jit
@@ -730,6 +742,14 @@ class State(NamedTuple):
     # the protocol
     text: IntArray  # (R, I) mediated: the current text; alternating: the last offer
     vetoed: BoolArray  # (R, L)
+    #: mediated: each party's reading of the current text (:func:`read`: the first held
+    #: line it crosses, how many, its worth), valid where ``memo_ok``; computed when
+    #: needed and kept until the text, the party's lines or (at a call of :func:`play`)
+    #: the preferences change, so it is the reading itself, not an approximation.
+    memo_ok: BoolArray  # (R, P)
+    memo_first: IntArray  # (R, P)
+    memo_count: IntArray  # (R, P)
+    memo_u: FloatArray  # (R, P)
     named: BoolArray  # (R, I)
     seen: BoolArray  # (R,) alternating: an offer is on the table
     invoked: BoolArray  # (R, L) alternating: lines invoked in answers
@@ -808,13 +828,15 @@ def aspire_one(
     The strategy classes of :mod:`sim.strategies` document each one and its parameters.
     """
     if code == TIME_DEPENDENT:
-        progress = (t / deadline) ** (1.0 / exponent)
+        # x ** (1 / 1) is x exactly: the power is taken only for another exponent.
+        clock = t / deadline
+        progress = clock if exponent == 1.0 else clock ** (1.0 / exponent)
         return res + (best - res) * (1.0 - progress), reactive
     if code == HARDLINER:
         return (res if t >= deadline else best), reactive
     if code == RESOURCE:
         used = min(max(cost / endurance, 0.0), 1.0)
-        conceded = used ** (1.0 / exponent)
+        conceded = used if exponent == 1.0 else used ** (1.0 / exponent)
         aspiration = best - (best - res) * conceded  # exactly best at s = 0
         aspiration = min(max(aspiration, res), max(best, res))
         return (res if t >= deadline else aspiration), reactive
@@ -1000,10 +1022,13 @@ def mediated_one(
     avoid: BoolArray,
     count_now: IntArray,
     u_now: FloatArray,
+    count_then: IntArray,
+    u_then: FloatArray,
     signer: BoolArray,
     signed: FloatArray,
     asked: BoolArray,
     fine: BoolArray,
+    hints: IntArray,
 ) -> None:
     """One round of the single negotiating text (Raiffa 1982; Klein et al. 2003) in run ``r``.
 
@@ -1040,13 +1065,23 @@ def mediated_one(
                 if k > 0:
                     _copy(out, trial)
                 break
-    # The answers on the current text.
+    # The answers on the current text (each party's reading of it kept from round to
+    # round while the text and its lines stay: ``memo_*``).
     vetoed_now = False
     for p in range(n_parties):
-        first, count, u = read(tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, current)
-        count_now[p], u_now[p] = count, u
         st.asked[r, p] = signs_text(tb, p, current)
+        st.voters[r, p] = signs_text(tb, p, out)
         st.accept[r, p], st.line[r, p], st.issue[r, p] = True, -1, -1
+        if not (st.asked[r, p] or st.voters[r, p]):
+            continue
+        if not st.memo_ok[r, p]:
+            first, count, u = read(
+                tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, current
+            )
+            st.memo_first[r, p], st.memo_count[r, p], st.memo_u[r, p] = first, count, u
+            st.memo_ok[r, p] = True
+        first, count, u = st.memo_first[r, p], st.memo_count[r, p], st.memo_u[r, p]
+        count_now[p], u_now[p] = count, u
         if st.asked[r, p]:
             ok = accepts(first, u, st.asp[r, p])
             st.accept[r, p], st.line[r, p] = ok, first
@@ -1059,11 +1094,12 @@ def mediated_one(
     # The votes on the revision.
     anneal_words = cf.anneal_words[t]
     for p in range(n_parties):
-        st.voters[r, p] = signs_text(tb, p, out)
         st.votes[r, p], st.vote_line[r, p] = True, -1
         if not st.voters[r, p]:
             continue
         first, count, u = read(tb, st.value, st.held[r], st.penalty[r], st.bar[r], vr, p, out)
+        # kept for the next round, should the revision be adopted
+        count_then[p], u_then[p] = count, u
         anneal = False
         if tau > 0:
             chance = unit(mix(st.keys[r] ^ anneal_words[p]), tb.element[0])
@@ -1094,6 +1130,11 @@ def mediated_one(
     _copy(st.offer[r], current)
     if st.adopted[r]:
         _copy(current, out)
+        for p in range(n_parties):
+            st.memo_ok[r, p] = st.voters[r, p]
+            if st.voters[r, p]:
+                st.memo_first[r, p], st.memo_count[r, p] = st.vote_line[r, p], count_then[p]
+                st.memo_u[r, p] = u_then[p]
         if t >= st.deadline_of[r]:
             # The last round: the revision just adopted is put to signature at once
             # (a text every signer voted for in the deadline round could otherwise
@@ -1107,8 +1148,9 @@ def mediated_one(
         _copy(st.settled[r], st.offer[r])
         st.settle_ran[r] = True
         st.polished[r] = settle_one(
-            tb, cf, st, r, t, vr, n_changeable, scratch, trial, signer, signed, asked, fine
-        )
+            tb, cf, st, r, t, vr, n_changeable, scratch, trial, signer, signed, asked, fine,
+            hints,
+        )  # fmt: skip
 
 
 @_bare
@@ -1124,6 +1166,7 @@ def _try(
     signer: BoolArray,
     asked: BoolArray,
     fine: BoolArray,
+    hints: IntArray,
 ) -> bool:
     """Adopt ``revision`` of the signed ``text`` if it is an improvement all accept.
 
@@ -1136,6 +1179,10 @@ def _try(
     and among texts the signatories value alike the mediator's favourite stays.
     ``signed`` and ``signer`` are each party's worth of ``text`` and whether it must
     sign ``text``; both are brought up to date when the revision is adopted.
+
+    The answer is that of every party; the parties are asked from the one that refused
+    the last change (``hints[1]``), so a refusal is found early, and the mediator's
+    worth is read only when no signatory gains.
     """
     changed = False
     for i in range(text.shape[0]):
@@ -1145,17 +1192,23 @@ def _try(
     if not changed:
         return False
     held, penalty, bar = st.held[r], st.penalty[r], st.bar[r]
-    worth = read(tb, st.value, held, penalty, bar, vr, mediator, revision)[2]
-    gains = worth > signed[mediator] + EPS
-    for p in range(signed.shape[0]):
+    n_parties = signed.shape[0]
+    lead = hints[1] if 0 <= hints[1] < n_parties else 0
+    gains = False
+    for j in range(n_parties):
+        p = (lead + j) % n_parties
         asked[p], fine[p] = signs_text(tb, p, revision), True
         if asked[p]:
             first, _, u = read(tb, st.value, held, penalty, bar, vr, p, revision)
             keeps = tb.signs[p] and signer[p]
             fine[p] = settles(first, u, st.asp[r, p], signed[p], keeps)
             if not fine[p] and tb.bloc_of[p] < 0:
+                hints[1] = p
                 return False
             gains = gains or (keeps and fine[p] and u > signed[p] + EPS)
+    if not gains:
+        worth = read(tb, st.value, held, penalty, bar, vr, mediator, revision)[2]
+        gains = worth > signed[mediator] + EPS
     if not gains or not verdict(tb, asked, fine):
         return False
     _copy(text, revision)
@@ -1194,6 +1247,7 @@ def settle_one(
     signed: FloatArray,
     asked: BoolArray,
     fine: BoolArray,
+    hints: IntArray,
 ) -> int:
     """Post-settlement settlement (Raiffa 1985) of the text signed in run ``r``.
 
@@ -1219,7 +1273,7 @@ def settle_one(
             for k in range(tb.sizes[i]):
                 _copy(trial, text)
                 trial[i] = st.order[orow, i, k]
-                if _try(tb, st, r, vr, mediator, text, trial, signed, signer, asked, fine):
+                if _try(tb, st, r, vr, mediator, text, trial, signed, signer, asked, fine, hints):
                     count += 1
         if count == before:
             break
@@ -1231,7 +1285,7 @@ def settle_one(
             tb, st.keys[r], words[k], text, st.named[r], st.cdf, cr, n_changeable, cf.logroll,
             cf.attention, scratch, trial,
         )  # fmt: skip
-        if _try(tb, st, r, vr, mediator, text, trial, signed, signer, asked, fine):
+        if _try(tb, st, r, vr, mediator, text, trial, signed, signer, asked, fine, hints):
             count += 1
     return count
 
@@ -1374,12 +1428,15 @@ def round_one(
     before: BoolArray,
     count_now: IntArray,
     u_now: FloatArray,
+    count_then: IntArray,
+    u_then: FloatArray,
     signer: BoolArray,
     signed: FloatArray,
     floor: FloatArray,
     binding: BoolArray,
     asked: BoolArray,
     fine: BoolArray,
+    hints: IntArray,
 ) -> None:
     """Round ``t`` of run ``r`` (alive at its start; its events of round t applied)."""
     n_parties = st.res_now.shape[1]
@@ -1410,8 +1467,9 @@ def round_one(
         for line in range(n_lines):
             binding[line] = st.firm[r, line] and not st.dropped[r, line] and st.known[r, line]
         if not zone_open(
-            tb, st.value, vr, floor, binding, st.bar[r], cf.zone_texts, cf.zone_signer, fine
-        ):
+            tb, st.value, vr, floor, binding, st.bar[r], cf.zone_texts, cf.zone_signer, fine,
+            hints,
+        ):  # fmt: skip
             _end(st, r, NO_ZONE)
             st.stop[r] = STOPPED_NO_ZONE
             return
@@ -1451,6 +1509,8 @@ def round_one(
         st.held[r, line] = not st.dropped[r, line] and not st.given[r, line]
         st.penalty[r, line] = st.audience[r, line] if st.given[r, line] else 0.0
     for line in range(n_lines):
+        if st.held[r, line] != before[line]:
+            st.memo_ok[r, tb.line_owner[line]] = False  # its reading of the text changes
         given_up = (
             before[line]
             and not st.held[r, line]
@@ -1466,7 +1526,7 @@ def round_one(
         st.proposer[r] = cf.mediator
         mediated_one(
             tb, cf, st, r, t, vr, n_changeable, scratch, trial, avoid, count_now, u_now,
-            signer, signed, asked, fine,
+            count_then, u_then, signer, signed, asked, fine, hints,
         )  # fmt: skip
     else:
         alternating_one(tb, cf, st, r, t, vr, trial, choice)
@@ -1528,11 +1588,17 @@ class Work(NamedTuple):
     binding: BoolArray  # (L,)
     count_now: IntArray  # (P,)
     u_now: FloatArray  # (P,)
+    count_then: IntArray  # (P,)
+    u_then: FloatArray  # (P,)
     signer: BoolArray  # (P,)
     signed: FloatArray  # (P,)
     floor: FloatArray  # (P,)
     asked: BoolArray  # (P,)
     fine: BoolArray  # (P,)
+    #: (2,) where to look first (the answers do not depend on it): the text
+    #: :func:`zone_open` found last, the party that refused the last change in
+    #: :func:`_try`
+    hints: IntArray
 
 
 def work(n_parties: int, n_issues: int, n_lines: int) -> Work:
@@ -1546,26 +1612,35 @@ def work(n_parties: int, n_issues: int, n_lines: int) -> Work:
         binding=np.empty(n_lines, dtype=np.bool_),
         count_now=np.empty(n_parties, dtype=np.intp),
         u_now=np.empty(n_parties),
+        count_then=np.empty(n_parties, dtype=np.intp),
+        u_then=np.empty(n_parties),
         signer=np.empty(n_parties, dtype=np.bool_),
         signed=np.empty(n_parties),
         floor=np.empty(n_parties),
         asked=np.empty(n_parties, dtype=np.bool_),
         fine=np.empty(n_parties, dtype=np.bool_),
+        hints=np.zeros(2, dtype=np.intp),
     )
 
 
 @_entry
 def play(tb: KernelTables, cf: Config, st: State, wk: Work, t0: int, t1: int) -> None:
-    """Rounds ``t0..t1`` of every run of the block still negotiating, run by run."""
+    """Rounds ``t0..t1`` of every run of the block still negotiating, run by run.
+
+    The parties' readings of the current text are read afresh at each call (events,
+    applied between calls, may have changed the preferences and the lines).
+    """
     n_changeable = changeable_count(tb)
     for r in range(st.alive.shape[0]):
+        for p in range(st.memo_ok.shape[1]):
+            st.memo_ok[r, p] = False
         for t in range(t0, t1 + 1):
             if not st.alive[r]:
                 break
             round_one(
                 tb, cf, st, r, t, n_changeable, wk.scratch, wk.trial, wk.choice, wk.avoid,
-                wk.before, wk.count_now, wk.u_now, wk.signer, wk.signed, wk.floor, wk.binding,
-                wk.asked, wk.fine,
+                wk.before, wk.count_now, wk.u_now, wk.count_then, wk.u_then, wk.signer,
+                wk.signed, wk.floor, wk.binding, wk.asked, wk.fine, wk.hints,
             )  # fmt: skip
 
 
