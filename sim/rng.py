@@ -300,17 +300,27 @@ class Streams:
     def _words(self, draws: Sequence[int], sub: int) -> U64Array:
         return np.array([_word(_check_draw(d), sub) for d in draws], dtype=np.uint64)
 
-    def normals(self, draws: Sequence[int], shape: tuple[int, ...] = ()) -> FloatArray:
-        """(R, D, *shape): ``normal(draws[d], shape)`` at ``[:, d]``, for D draws at once."""
+    def normals(
+        self, draws: Sequence[int], shape: tuple[int, ...] = (), out: FloatArray | None = None
+    ) -> FloatArray:
+        """(R, D, *shape): ``normal(draws[d], shape)`` at ``[:, d]``, for D draws at once.
+
+        Written into ``out`` when given (of that shape; it may be a strided view).
+        """
         dims = _check_shape(shape)
         n = math.prod(dims)
+        if out is None:
+            out = np.empty((len(self._keys), len(draws), *dims))
+        flat = out.reshape(len(self._keys), len(draws), n)
+        if flat.size and not np.may_share_memory(flat, out):
+            raise ValueError("normals: out must reshape to (R, D, n) without a copy")
         if not rngjit.compiled_transcendentals_match():
-            parts = [self._normal(_check_draw(d), 0, n) for d in draws]
-            return np.stack(parts, axis=1).reshape(len(self._keys), len(draws), *dims)
-        out = np.empty((len(self._keys), len(draws), n))
+            for d, draw in enumerate(draws):
+                flat[:, d] = self._normal(_check_draw(draw), 0, n)
+            return out
         rngjit.fill_normals(self._keys, self._words(draws, 0), self._words(draws, 1),
-                            _elements(n), out)  # fmt: skip
-        return out.reshape(len(self._keys), len(draws), *dims)
+                            _elements(n), flat)  # fmt: skip
+        return out
 
     def clipped_normals(
         self, draws: Sequence[int], scale: float, base: FloatArray, out: FloatArray

@@ -276,27 +276,46 @@ def fill_normal(
         u0[j] = math.sqrt(-2.0 * math.log1p(-u0[j])) * cosine
 
 
+#: Rows of a block whose normals :func:`fill_normals` computes together (its passes run
+#: over buffers of this many rows, which stay in cache and are reused).
+CHUNK = 64
+
+
 @_inline
-def _normals_into(
-    key0: np.uint64,
-    key1: np.uint64,
+def _normals_of(
+    keys: U64Array,
+    words0: U64Array,
+    words1: U64Array,
     elements: U64Array,
-    out: FloatArray,
-    scratch: FloatArray,
+    rows: int,
+    u0: FloatArray,
+    u1: FloatArray,
     ask: NDArray[np.bool_],
 ) -> None:
-    """:func:`fill_normal`'s three passes for one row of one draw (keys ``k_draw``)."""
-    m = elements.shape[0]
-    for e in range(m):
-        out[e] = _unit(_mix(key0 ^ elements[e]))
-        scratch[e] = _unit(_mix(key1 ^ elements[e]))
-    for e in range(m):
-        value, certain = _cos_or_flag(_TWO_PI * scratch[e])
-        scratch[e] = value if certain else scratch[e]
-        ask[e] = not certain
-    for e in range(m):
-        cosine = math.cos(_TWO_PI * scratch[e]) if ask[e] else scratch[e]
-        out[e] = math.sqrt(-2.0 * math.log1p(-out[e])) * cosine
+    """:func:`fill_normal`'s three passes for rows ``rows:rows + CHUNK`` into ``u0``.
+
+    Draw ``d`` keyed by ``words0[d]`` and ``words1[d]``; ``u0[(r * D + d) * n + e]`` for
+    the ``r``-th row of the chunk. Each pass runs over the whole chunk, so the cosines'
+    pass vectorises as in :func:`fill_normal`.
+    """
+    n_draws, m = words0.shape[0], elements.shape[0]
+    stop = min(rows + CHUNK, keys.shape[0])
+    j = 0
+    for r in range(rows, stop):
+        for d in range(n_draws):
+            key0 = _mix(keys[r] ^ words0[d])
+            key1 = _mix(keys[r] ^ words1[d])
+            for e in range(m):
+                u0[j + e] = _unit(_mix(key0 ^ elements[e]))
+                u1[j + e] = _unit(_mix(key1 ^ elements[e]))
+            j += m
+    for i in range(j):
+        value, certain = _cos_or_flag(_TWO_PI * u1[i])
+        u1[i] = value if certain else u1[i]
+        ask[i] = not certain
+    for i in range(j):
+        cosine = math.cos(_TWO_PI * u1[i]) if ask[i] else u1[i]
+        u0[i] = math.sqrt(-2.0 * math.log1p(-u0[i])) * cosine
 
 
 @_jit
@@ -305,18 +324,21 @@ def fill_normals(
 ) -> None:
     """``out[r, d, e]`` = :func:`fill_normal`'s value of element ``e`` of draw ``d``.
 
-    Draw ``d`` is keyed by ``words0[d]`` and ``words1[d]`` (its sub-draws 0 and 1); the
-    same arithmetic as :func:`fill_normal`, for several draws in one call. ``out`` is
-    (R, D, n) and C-contiguous.
+    Draw ``d`` is keyed by ``words0[d]`` and ``words1[d]`` (its sub-draws 0 and 1): the
+    arithmetic of :func:`fill_normal`, for several draws in one call, into ``out``
+    (R, D, n), which may be a strided view (the parties' rows of a block's weights).
     """
-    m = elements.shape[0]
-    scratch = np.empty(m)
-    ask = np.empty(m, dtype=np.bool_)
-    for r in range(keys.shape[0]):
-        for d in range(words0.shape[0]):
-            key0 = _mix(keys[r] ^ words0[d])
-            key1 = _mix(keys[r] ^ words1[d])
-            _normals_into(key0, key1, elements, out[r, d], scratch, ask)
+    n_draws, m = words0.shape[0], elements.shape[0]
+    size = CHUNK * n_draws * m
+    u0, u1, ask = np.empty(size), np.empty(size), np.empty(size, dtype=np.bool_)
+    for rows in range(0, keys.shape[0], CHUNK):
+        _normals_of(keys, words0, words1, elements, rows, u0, u1, ask)
+        j = 0
+        for r in range(rows, min(rows + CHUNK, keys.shape[0])):
+            for d in range(n_draws):
+                for e in range(m):
+                    out[r, d, e] = u0[j + e]
+                j += m
 
 
 @_jit
@@ -333,28 +355,27 @@ def fill_clipped_normals(
 
     ``base`` and ``out`` are (R|1, D', I, K) and (R, D', I, K) with ``D' >= D`` draws and
     ``I * K`` elements; rows ``d >= D`` of ``out`` are left alone. As :func:`add_clipped`
-    of the normals, without writing them first.
+    of the normals.
     """
-    m = elements.shape[0]
-    normal = np.empty(m)
-    scratch = np.empty(m)
-    ask = np.empty(m, dtype=np.bool_)
+    n_draws, m, width = words0.shape[0], elements.shape[0], out.shape[3]
+    size = CHUNK * n_draws * m
+    u0, u1, ask = np.empty(size), np.empty(size), np.empty(size, dtype=np.bool_)
     shared = base.shape[0] == 1
-    width = out.shape[3]
-    for r in range(keys.shape[0]):
-        b = 0 if shared else r
-        for d in range(words0.shape[0]):
-            key0 = _mix(keys[r] ^ words0[d])
-            key1 = _mix(keys[r] ^ words1[d])
-            _normals_into(key0, key1, elements, normal, scratch, ask)
-            for i in range(out.shape[2]):
-                for k in range(width):
-                    value = normal[i * width + k] * scale + base[b, d, i, k]
-                    if value < 0.0:
-                        value = 0.0
-                    if value > 1.0:
-                        value = 1.0
-                    out[r, d, i, k] = value
+    for rows in range(0, keys.shape[0], CHUNK):
+        _normals_of(keys, words0, words1, elements, rows, u0, u1, ask)
+        j = 0
+        for r in range(rows, min(rows + CHUNK, keys.shape[0])):
+            b = 0 if shared else r
+            for d in range(n_draws):
+                for i in range(out.shape[2]):
+                    for k in range(width):
+                        value = u0[j + i * width + k] * scale + base[b, d, i, k]
+                        if value < 0.0:
+                            value = 0.0
+                        if value > 1.0:
+                            value = 1.0
+                        out[r, d, i, k] = value
+                j += m
 
 
 @_jit

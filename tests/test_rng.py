@@ -570,10 +570,14 @@ def _reference_params(space, streams):
     def normal(self, draw, sub, n):
         return _ref_normal(self._seed, self.runs, draw, sub, n)
 
-    def normals(self, draws, shape=()):  # Streams.normals: several draws at once
+    def normals(self, draws, shape=(), out=None):  # Streams.normals: several draws at once
         n = int(np.prod(shape))
         parts = [_ref_normal(self._seed, self.runs, d, 0, n) for d in draws]
-        return np.stack(parts, axis=1).reshape(len(self.runs), len(draws), *shape)
+        value = np.stack(parts, axis=1).reshape(len(self.runs), len(draws), *shape)
+        if out is None:
+            return value
+        out[...] = value
+        return out
 
     def clipped_normals(self, draws, scale, base, out):  # normals, then add_clipped
         for d, draw in enumerate(draws):

@@ -211,10 +211,10 @@ def _preferences(
     weights ``exp(bias * (v - best))`` cumulated and normalised (``cdf``), and its
     favourite option per issue, the first text.
     """
-    value, issue_best, first_best = prepare.preference_tables(
+    value, issue_best = prepare.preference_tables(
         params.weights, params.values, space.sizes
-    )  # (R|1, P + Q, I, K), (R|1, P + Q, I) twice
-    top, best_text = prepare.best_within(space, value, first_best, n)
+    )  # (R|1, P + Q, I, K), (R|1, P + Q, I)
+    top, best_text = prepare.best_within(space, value, n)
     out: dict[str, Any] = {
         "value": value,
         "issue_best": issue_best,
@@ -227,10 +227,11 @@ def _preferences(
         prepare.draft_exponents(value, issue_best, space.sizes, mediator, bias, cdf)
         np.exp(cdf, out=cdf)  # numpy's exponential, as before
         order = np.empty((rows, n_issues, width), dtype=np.intp)
-        prepare.draft_tables(value, space.sizes, mediator, cdf, order)
+        favourite = np.empty((rows, n_issues), dtype=np.intp)
+        prepare.draft_tables(value, space.sizes, mediator, cdf, order, favourite)
         out["cdf"] = cdf
         out["order"] = order
-        out["favourite"] = first_best[:, mediator]
+        out["favourite"] = favourite
     else:
         shape = (1, n_issues, width)
         out["cdf"] = np.zeros(shape)

@@ -95,16 +95,14 @@ def value_tables(
     sizes: IntArray,
     value: FloatArray,
     issue_best: FloatArray,
-    first_best: IntArray,
 ) -> bool:
-    """The value table and each row's best value and first best option per issue.
+    """The value table and each row's best value per issue.
 
     ``weights`` (R, P, I) and ``values`` (R, P, I, K) C-contiguous; writes ``value``
     (R, P, I, K) ``= weights / where(total > 0, total, 1) * values`` with ``total`` the
     weights' sum over issues as numpy adds it; ``issue_best`` (R, P, I) the greatest
-    value over the issue's options (numpy's ``max``: of equal values, the last), and
-    ``first_best`` (R, P, I) the first option of greatest value (numpy's ``argmax``).
-    The values are finite (clipped to [0, 1], the weights normalised), so no NaN rule is
+    value over the issue's options (numpy's ``max``: of equal values, the last). The
+    values are finite (clipped to [0, 1], the weights normalised), so no NaN rule is
     needed, and the ``-inf`` numpy puts beyond an issue's options never wins.
 
     Returns whether a value of an option is ``-0.0`` (only from a ``-0.0`` in the file):
@@ -124,10 +122,8 @@ def value_tables(
                 normalised = weights[r, p, i] / divisor
                 for k in range(width):
                     value[r, p, i, k] = normalised * values[r, p, i, k]
-                best = value[r, p, i, 0]
-                pick = 0
-                top = best
-                if best == 0.0 and math.copysign(1.0, best) < 0.0:
+                top = value[r, p, i, 0]
+                if top == 0.0 and math.copysign(1.0, top) < 0.0:
                     negative_zero = True
                 for k in range(1, sizes[i]):
                     x = value[r, p, i, k]
@@ -135,18 +131,27 @@ def value_tables(
                         negative_zero = True
                     if not top > x:  # numpy's max keeps the later of equal values
                         top = x
-                    if not x <= best:  # numpy's argmax keeps the first
-                        best = x
-                        pick = k
                 issue_best[r, p, i] = top
-                first_best[r, p, i] = pick
     return negative_zero
+
+
+@_inline
+def first_best(value: FloatArray, r: int, p: int, i: int, size: int) -> int:
+    """The first option of greatest value of issue ``i`` (numpy's ``argmax``)."""
+    best = value[r, p, i, 0]
+    pick = 0
+    for k in range(1, size):
+        x = value[r, p, i, k]
+        if not x <= best:
+            best = x
+            pick = k
+    return pick
 
 
 @_jit
 def best_texts(
     value: FloatArray,
-    first_best: IntArray,
+    sizes: IntArray,
     issue_ptr: IntArray,
     issues: IntArray,
     candidate_ptr: IntArray,
@@ -158,16 +163,17 @@ def best_texts(
 
     Party ``p`` searches the issues ``issues[issue_ptr[p]:issue_ptr[p + 1]]`` (J of them)
     over its candidate texts, ``candidates[candidate_ptr[p]:candidate_ptr[p + 1]]`` read
-    as (C, J); every other issue takes its first best option. The candidates' scores
+    as (C, J); every other issue takes its first best option (:func:`first_best`, as
+    numpy's ``argmax`` over the issue's options). The candidates' scores
     are added from 0 in the order of those issues and the first best is kept (numpy's
     ``argmax``); the utility is :func:`sim.simulation.kernels.utility`'s sum, in issue
     order. ``top`` (R, P) and ``text`` (R, P, I) are written for every row of ``value``.
     """
-    n_rows, n_parties, n_issues = top.shape[0], top.shape[1], first_best.shape[2]
+    n_rows, n_parties, n_issues = top.shape[0], top.shape[1], text.shape[2]
     for r in range(n_rows):
         for p in range(n_parties):
             for i in range(n_issues):
-                text[r, p, i] = first_best[r, p, i]
+                text[r, p, i] = first_best(value, r, p, i, sizes[i])
             i0, i1 = issue_ptr[p], issue_ptr[p + 1]
             n_searched = i1 - i0
             if n_searched > 0:
@@ -217,15 +223,20 @@ def draft_exponents(
 
 @_jit
 def draft_tables(
-    value: FloatArray, sizes: IntArray, mediator: int, weight: FloatArray, order: IntArray
+    value: FloatArray,
+    sizes: IntArray,
+    mediator: int,
+    weight: FloatArray,
+    order: IntArray,
+    favourite: IntArray,
 ) -> None:
-    """The mediator's cumulative draft weights (in place of ``weight``) and its order.
+    """The mediator's cumulative draft weights (in place of ``weight``), order, favourites.
 
     ``weight`` holds ``exp`` of :func:`draft_exponents`; where an option is invalid (or
     its value not finite) the weight is 0; the cumulative sums, in option order, are
     divided by their last. ``order`` (R, I, K): the options by decreasing value, ties in
     option order, the invalid ones last (numpy's stable ``argsort`` of ``-value``, the
-    invalid at ``+inf``).
+    invalid at ``+inf``). ``favourite`` (R, I): its first best option per issue.
     """
     width = value.shape[3]
     keys = np.empty(width)
@@ -239,6 +250,7 @@ def draft_tables(
                 running = w if k == 0 else running + w
                 weight[r, i, k] = running
                 keys[k] = -x if k < sizes[i] else np.inf
+            favourite[r, i] = first_best(value, r, mediator, i, sizes[i])
             last = weight[r, i, width - 1]
             for k in range(width):
                 weight[r, i, k] = weight[r, i, k] / last
@@ -252,26 +264,23 @@ def draft_tables(
 
 def preference_tables(
     weights: FloatArray, values: FloatArray, sizes: IntArray
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """(value, issue_best, first_best) of :func:`value_tables` for (R|1, P, I[, K]) arrays."""
+) -> tuple[FloatArray, FloatArray]:
+    """(value, issue_best) of :func:`value_tables` for (R|1, P, I[, K]) arrays."""
     rows = max(weights.shape[0], values.shape[0])
     weights = np.ascontiguousarray(np.broadcast_to(weights, (rows, *weights.shape[1:])))
     values = np.ascontiguousarray(np.broadcast_to(values, (rows, *values.shape[1:])))
     value = np.empty(values.shape)
     issue_best = np.empty(weights.shape)
-    first_best = np.empty(weights.shape, dtype=np.intp)
-    if value_tables(weights, values, sizes, value, issue_best, first_best):
+    if value_tables(weights, values, sizes, value, issue_best):
         valid = np.arange(values.shape[3])[None, :] < sizes[:, None]
         issue_best = np.ascontiguousarray(np.where(valid, value, -np.inf).max(axis=3))
-    return value, issue_best, first_best
+    return value, issue_best
 
 
-def best_within(
-    space: Tables, value: FloatArray, first_best: IntArray, n: int
-) -> tuple[FloatArray, IntArray]:
+def best_within(space: Tables, value: FloatArray, n: int) -> tuple[FloatArray, IntArray]:
     """(n, P) each party's best utility within its own red lines, and (n, P, I) that text.
 
-    Issues that none of its lines lists take their best option each (``first_best``);
+    Issues that none of its lines lists take their best option each (the first);
     the issues its lines list are searched together, exactly, over the texts within its
     lines (:attr:`sim.simulation.tables.Tables.searches`). Ties: the first option, the
     first text. ``value`` (R|1, P + Q, I, K) is the block's table; rows are broadcast
@@ -283,7 +292,7 @@ def best_within(
     top = np.empty((rows, n_parties))
     text = np.empty((rows, n_parties, len(space.issues)), dtype=np.intp)
     best_texts(
-        value, first_best, search.issue_ptr, search.issues, search.candidate_ptr,
+        value, space.sizes, search.issue_ptr, search.issues, search.candidate_ptr,
         search.candidates, top, text,
     )  # fmt: skip
     if rows == n:

@@ -549,10 +549,13 @@ def sample_params(space: Tables, streams: Streams) -> Params:
             values[:, len(layout.noise) :] = base_values[:, len(layout.noise) :]
         n_noisy = len(layout.noise)
         if noise.weights > 0:
-            factor = streams.normals([w for w, _ in layout.noise], (n_issues,))
+            # base * exp(sd * z), in the block's own array (no temporaries of its size)
+            factor = streams.normals(
+                [w for w, _ in layout.noise], (n_issues,), weights[:, :n_noisy]
+            )
             factor *= noise.weights
             np.exp(factor, out=factor)
-            np.multiply(base_weights[:, :n_noisy, :], factor, out=weights[:, :n_noisy, :])
+            factor *= base_weights[:, :n_noisy, :]
         if noise.values > 0:
             # clip(noise * sd + base, 0, 1), in one compiled pass into the strided out
             streams.clipped_normals([v for _, v in layout.noise], noise.values, base_values, values)

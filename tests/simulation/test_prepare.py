@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from sim.simulation import model, prepare, sampling
 from sim.simulation.kernels import utility_rows
 from sim.simulation.model import NegotiationModel, config_of
 from sim.simulation.sampling import Params, sample_params
-from sim.simulation.tables import EXACT_LIMIT, Tables
+from sim.simulation.tables import EXACT_LIMIT, Searches, Tables
 from sim.strategies.single_text import SingleText
 from tests.scenarios import build, negotiation_data
 from tests.simulation.two_level import two_level_data
@@ -234,26 +235,40 @@ def tables(draw: st.DrawFn) -> tuple[Any, Any, Any]:
 @given(tables())
 def test_value_tables_and_best_options_are_numpys_on_ties_and_signed_zeros(case):
     weights, values, sizes = case
-    value, issue_best, first_best = prepare.preference_tables(weights, values, sizes)
+    value, issue_best = prepare.preference_tables(weights, values, sizes)
     want = reference_value_table(weights, values)
     valid = np.arange(values.shape[3])[None, :] < sizes[:, None]
     masked = np.where(valid, want, -np.inf)
     assert same(value, want)
     assert same(issue_best, masked.max(axis=3))
-    assert same(first_best, np.argmax(masked, axis=3).astype(np.intp))
+    n_parties = weights.shape[1]
+    space = SimpleNamespace(
+        parties=range(n_parties),
+        issues=range(weights.shape[2]),
+        sizes=sizes,
+        searches=Searches(
+            issue_ptr=np.zeros(n_parties + 1, np.intp),
+            issues=np.zeros(0, np.intp),
+            candidate_ptr=np.zeros(n_parties + 1, np.intp),
+            candidates=np.zeros(0, np.intp),
+        ),
+    )
+    _, text = prepare.best_within(space, value, value.shape[0])  # no search: each issue's best
+    assert same(text, np.argmax(masked, axis=3).astype(np.intp)[:, :n_parties])
 
 
 @FAST
 @given(tables(), st.sampled_from([0.0, 1.0, 4.0, 20.0, -3.0]))
 def test_the_mediators_draft_tables_are_numpys(case, bias):
     weights, values, sizes = case
-    value, issue_best, _ = prepare.preference_tables(weights, values, sizes)
+    value, issue_best = prepare.preference_tables(weights, values, sizes)
     rows, _, issues, width = value.shape
     cdf = np.empty((rows, issues, width))
     prepare.draft_exponents(value, issue_best, sizes, 0, bias, cdf)
     np.exp(cdf, out=cdf)
     order = np.empty((rows, issues, width), dtype=np.intp)
-    prepare.draft_tables(value, sizes, 0, cdf, order)
+    favourite = np.empty((rows, issues), dtype=np.intp)
+    prepare.draft_tables(value, sizes, 0, cdf, order, favourite)
     valid = np.arange(width)[None, :] < sizes[:, None]
     own = np.where(valid[None], value[:, 0], -np.inf)
     ok = np.isfinite(own)
@@ -261,6 +276,7 @@ def test_the_mediators_draft_tables_are_numpys(case, bias):
     total = np.cumsum(weight, axis=2)
     assert same(cdf, total / total[:, :, -1:])
     assert same(order, np.argsort(-own, axis=2, kind="stable").astype(np.intp))
+    assert same(favourite, np.argmax(own, axis=2).astype(np.intp))
 
 
 # -- the random numbers ---------------------------------------------------------------------------
@@ -293,6 +309,10 @@ def test_normals_of_several_draws_at_once_are_each_draws_normals(
     assert together.shape == (n, len(draws), *shape)
     for d, draw in enumerate(draws):
         assert same(together[:, d], streams.normal(draw, shape))
+    wider = np.full((n, len(draws) + 1, *shape), 5.0)  # into a strided view of a block's array
+    streams.normals(draws, shape, wider[:, : len(draws)])
+    assert same(wider[:, : len(draws)], together)
+    assert np.all(wider[:, len(draws)] == 5.0)
     rng = np.random.default_rng(seed % 1000)
     base = np.round(rng.random((1 if shared else n, len(draws) + 1, *shape)), 1)
     out = np.full((n, len(draws) + 1, *shape), 7.0)
