@@ -121,3 +121,26 @@ def _tiny():
     from sim.simulation.warm import _scenario
 
     return validate_document(Document(_scenario("mediated")), sources=False)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(negotiations.filter(lambda s: s.protocol == "mediated"), st.integers(0, 2**32 - 1))
+def test_kept_readings_of_the_text_are_the_readings_afresh(scenario, seed):
+    """A party's reading of the current text is kept from round to round (``memo_*``).
+
+    ``step()`` plays one round per compiled call, and every call reads the text afresh;
+    ``run()`` keeps the readings over a whole stretch. Forty runs of each negotiation,
+    so that lines give way under pressure while the text stays, and revisions are
+    adopted: a reading kept past a change of the text or of a line differs here.
+    """
+    space = Tables.of(scenario)
+    whole = NegotiationModel(space, seed=seed, runs=range(40)).run()
+    stepped = NegotiationModel(space, seed=seed, runs=range(40))
+    while stepped.running:
+        stepped.step()
+    _equal(whole, stepped.outcomes())
