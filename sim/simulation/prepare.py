@@ -1,22 +1,26 @@
 """A block's preference tables in a few compiled passes (numba), the same floats as numpy's.
 
-What the rounds read of the parties' preferences (:func:`sim.simulation.model._preferences`):
+What the rounds read of the parties' preferences (:func:`sim.simulation.model._preferences`),
+once per block and after an event that moves weights or values:
 
-* the value table ``w_pi / sum_j w_pj * v_pi(k)`` (:meth:`Params.value_table`), with
-  the weights' sum added as numpy adds it (:func:`_numpy_sum`: pairwise, 8 partial sums
-  from 8 terms on) so that the table is numpy's bit for bit;
-* each row's best value per issue (over the issue's options) and its first best
-  option (numpy's ``max`` and ``argmax`` over the options, ties as numpy breaks them;
-  numpy's own ``max`` where a value is ``-0.0``);
-* each party's best text within its own red lines (:func:`best_texts`, the search of
-  :func:`sim.simulation.tables.best_within`, whose candidate texts are the scenario's,
-  :attr:`Tables.searches`);
-* the mediator's draft weights (:func:`draft_tables`): its options favourite first
-  and the cumulative weights ``exp(bias (v - best))``; the exponential is numpy's.
+* the value table ``w_pi / sum_j w_pj * v_pi(k)`` (:func:`value_tables`, also
+  :meth:`Params.value_table`), the weights' sum added as numpy adds it
+  (:func:`_pairwise`: in order below 8 terms, else 8 partial sums), so that the table
+  is numpy's bit for bit;
+* each row's best value per issue (numpy's ``max`` over the issue's options, the later
+  of equal values; numpy's own ``max`` where a value is ``-0.0``, whose sign its
+  vectorised loop picks by lane);
+* each party's best text within its own red lines and its utility (:func:`best_within`:
+  the issues its lines list searched over the scenario's candidate texts,
+  :attr:`sim.simulation.tables.Tables.searches`; every other issue at its first best
+  option, numpy's ``argmax``);
+* the mediator's drafts (:func:`draft_exponents`, :func:`draft_tables`): its options
+  favourite first, its favourite per issue and the cumulative weights
+  ``exp(bias (v - best))``; the exponential is numpy's.
 
 Without ``fastmath``, LLVM neither reorders nor fuses these operations, so every value
-is the one the numpy expressions they replace give (the tests hold them to it). Compiled
-once per machine and cached beside this file (``cache=True``).
+is the one the numpy expressions they replace give (tests/simulation/test_prepare.py
+holds them to it). Compiled once per machine and cached beside this file (``cache=True``).
 """
 
 from __future__ import annotations
