@@ -209,6 +209,7 @@ def run_designed(
 
     model = NegotiationModel(space, seed=seed, runs=streams, adjust=_lay(targets, values))
     outcomes: Outcomes = model.run()
+    model.release()
     return replace(outcomes, runs=np.asarray(rows, dtype=np.uint64))
 
 
