@@ -374,17 +374,3 @@ class Tables:
         assert self.n_outcomes <= ZONE_LIMIT
         grid = itertools.product(*(range(int(s)) for s in self.sizes))
         return np.array(list(grid), dtype=np.intp).reshape(-1, len(self.issues))
-
-
-def utilities(value: FloatArray, party: int, texts: IntArray, rows: IntArray | None) -> FloatArray:
-    """Each text's utility for ``party``, from a (R|1, P, I, K) table of ``w * v``.
-
-    ``rows`` are the runs the texts belong to (all runs in order when None). Added in
-    issue order, as the analysis adds them (:func:`sim.simulation.kernels.utility`).
-    """
-    from sim.simulation import kernels
-
-    at = np.arange(texts.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
-    out = np.empty(texts.shape[0])
-    kernels.utility_rows(value, party, at, np.ascontiguousarray(texts, dtype=np.intp), out)
-    return out
