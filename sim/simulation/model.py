@@ -643,7 +643,20 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             # accepted it (engine.settle_one), so the answers are about that text.
             asked = space.signers(text[None])[0]
             accept = np.ones_like(asked)
-            line_of = issue_of = np.full(asked.shape, -1, dtype=np.intp)
+            line_of = np.full(asked.shape, -1, dtype=np.intp)
+            issue_of = np.full(asked.shape, -1, dtype=np.intp)
+            # but a majority bloc may adopt a change over a member's refusal: a bloc
+            # member's answer is its own on the deal (at its aspiration)
+            row, texts = np.zeros(1, dtype=np.intp), np.ascontiguousarray(text[None], np.intp)
+            one, first, named = np.ones(1, bool), np.full(1, -1, np.intp), np.full(1, -1, np.intp)
+            for q in np.flatnonzero(asked):
+                if self.spec.bloc_of(space.parties[q]) is None:
+                    continue
+                kernels.respond_rows(
+                    space.kernel, st.value, st.issue_best, st.held, st.penalty, st.bar,
+                    np.ascontiguousarray(st.asp[:, q]), int(q), row, texts, one, first, named,
+                )  # fmt: skip
+                accept[q], line_of[q], issue_of[q] = one[0], first[0], named[0]
         answers = []
         for agent in self.negotiators:
             p = agent.index

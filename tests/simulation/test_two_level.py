@@ -437,3 +437,16 @@ def test_a_ratifier_that_takes_its_partys_preferences_follows_every_change_of_th
     a, row = space.parties.index("a"), space.ratifier_row(0)
     np.testing.assert_array_equal(value[:, row], value[:, a])
     assert np.ptp(value[:, a, space.issues.index("troops")].max(axis=1)) > 0.1
+
+
+def test_the_story_reports_a_bloc_member_outvoted_in_the_settlement_as_refusing() -> None:
+    """After the post-settlement changes a majority bloc may have adopted a change over a
+    member's refusal; the story gives that member's own answer on the deal, so no answer
+    reads "accepts" below the party's aspiration (found by hypothesis; failed before).
+    """
+    from tests.simulation.bloc_settlement_case import DATA
+
+    scenario = _scenario(copy.deepcopy(DATA))
+    space = compile_space(scenario)
+    for run in range(8):
+        _check_trace(space, replay(scenario, 0, run))
