@@ -506,9 +506,11 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
         stepped afterwards.
         """
         self.remove_all_agents()
-        for name in ("state", "params", "_work", "_sampled", "_fired", "_firm_at_start", "blocs"):
+        for name in (
+            "state", "params", "_work", "_sampled", "_fired", "_firm_at_start", "blocs",
+            "datacollector",
+        ):  # fmt: skip
             self.__dict__.pop(name, None)
-        self.__dict__.pop("datacollector", None)
         self.running = False
 
     def outcomes(self) -> Outcomes:
