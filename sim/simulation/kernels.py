@@ -111,6 +111,14 @@ class KernelTables(NamedTuple):
     bloc_ptr: IntArray  # (B + 1,)
     bloc_member: IntArray
     bloc_rule: IntArray  # (B,)
+    #: Party p's search for its best text within the lines it holds in a run
+    #: (:attr:`sim.simulation.tables.Tables.within`, :func:`best_held`): the issues
+    #: ``within_issues[within_issue_ptr[p]:within_issue_ptr[p + 1]]`` (J of them) over
+    #: the candidates ``within_candidates[within_ptr[p]:within_ptr[p + 1]]`` as (C, J).
+    within_issue_ptr: IntArray  # (P + 1,)
+    within_issues: IntArray
+    within_ptr: IntArray  # (P + 1,)
+    within_candidates: IntArray
 
 
 #: Kinds of lines (:class:`sim.simulation.tables.Line`) and bloc rules.
@@ -752,6 +760,11 @@ class State(NamedTuple):
     memo_u: FloatArray  # (R, P)
     named: BoolArray  # (R, I)
     seen: BoolArray  # (R,) alternating: an offer is on the table
+    #: alternating: each party's best text within the lines it holds (:func:`best_held`),
+    #: valid where ``within_ok``; kept until its lines or (at a call of :func:`play`) the
+    #: preferences change.
+    within_ok: BoolArray  # (R, P)
+    within_text: IntArray  # (R, P, I)
     invoked: BoolArray  # (R, L) alternating: lines invoked in answers
     turns: IntArray  # (R, S) alternating: who proposes, in turn
     # results
@@ -1302,6 +1315,49 @@ def _crossings(tb: KernelTables, st: State, r: int, p: int, text: IntArray) -> i
 
 
 @_bare
+def best_held(
+    tb: KernelTables, st: State, r: int, vr: int, p: int, text: IntArray, trial: IntArray
+) -> None:
+    """Party ``p``'s best text within the lines it holds in run ``r``, into ``text``.
+
+    Its best text within its own red lines (``st.best_text``) when that crosses none of
+    the lines it holds — the case of every party without a ratifier whose lines some
+    text satisfies. Otherwise (a ratifier's limits hold in the run, or no text is within
+    all its own lines) the text of greatest worth to it, first found, among the
+    candidates of :attr:`sim.simulation.tables.Tables.within` (the issues its limits
+    list, every combination, the other issues as in its best text) that cross none of
+    the lines it holds; when there is none, its best text within its own lines. Kept in
+    ``st.within_text`` until one of its lines gives way or a call of :func:`play` ends.
+    The cost is O(C · L_p) per search, C the candidates (at most EXACT_LIMIT).
+    """
+    if st.within_ok[r, p]:
+        _copy(text, st.within_text[r, p])
+        return
+    _copy(text, st.best_text[r, p])
+    held, penalty, bar = st.held[r], st.penalty[r], st.bar[r]
+    i0, i1 = tb.within_issue_ptr[p], tb.within_issue_ptr[p + 1]
+    n_searched = i1 - i0
+    if n_searched > 0 and read(tb, st.value, held, penalty, bar, vr, p, text)[0] >= 0:
+        c0 = tb.within_ptr[p]
+        count = (tb.within_ptr[p + 1] - c0) // n_searched
+        _copy(trial, text)
+        pick, top = -1, -np.inf
+        for c in range(count):
+            at = c0 + c * n_searched
+            for j in range(n_searched):
+                trial[tb.within_issues[i0 + j]] = tb.within_candidates[at + j]
+            first, _, u = read(tb, st.value, held, penalty, bar, vr, p, trial)
+            if first < 0 and u > top:
+                pick, top = c, u
+        if pick >= 0:
+            at = c0 + pick * n_searched
+            for j in range(n_searched):
+                text[tb.within_issues[i0 + j]] = tb.within_candidates[at + j]
+    _copy(st.within_text[r, p], text)
+    st.within_ok[r, p] = True
+
+
+@_bare
 def propose_one(
     tb: KernelTables, st: State, r: int, vr: int, p: int, text: IntArray, trial: IntArray,
     choice: IntArray,
@@ -1319,13 +1375,14 @@ def propose_one(
     it, so that it concedes no more of the last offer than it must — then by how
     many of the lines others have invoked it crosses (half a point each), then by its
     own worth. When one change per issue does not reach its aspiration within its
-    lines, it offers its best text within its own lines. Without a last offer it
-    offers its best text. The cost is O(I · sum of options · L) per run.
+    lines, it offers its best text within the lines it holds (:func:`best_held`: its
+    ratifiers' limits included where it knows them). Without a last offer it offers
+    that text too. The cost is O(I · sum of options · L) per run.
     """
     held, penalty, bar = st.held[r], st.penalty[r], st.bar[r]
     aspiration = st.asp[r, p]
     if not st.seen[r]:
-        _copy(text, st.best_text[r, p])
+        best_held(tb, st, r, vr, p, text, trial)
         return
     first, _, u = read(tb, st.value, held, penalty, bar, vr, p, text)
     done = accepts(first, u, aspiration)
@@ -1352,7 +1409,7 @@ def propose_one(
         first, _, u = read(tb, st.value, held, penalty, bar, vr, p, text)
         done = accepts(first, u, aspiration)
     if not done:
-        _copy(text, st.best_text[r, p])
+        best_held(tb, st, r, vr, p, text, trial)
 
 
 @_entry
@@ -1511,6 +1568,7 @@ def round_one(
     for line in range(n_lines):
         if st.held[r, line] != before[line]:
             st.memo_ok[r, tb.line_owner[line]] = False  # its reading of the text changes
+            st.within_ok[r, tb.line_owner[line]] = False  # and its best text within them
         given_up = (
             before[line]
             and not st.held[r, line]
@@ -1634,6 +1692,7 @@ def play(tb: KernelTables, cf: Config, st: State, wk: Work, t0: int, t1: int) ->
     for r in range(st.alive.shape[0]):
         for p in range(st.memo_ok.shape[1]):
             st.memo_ok[r, p] = False
+            st.within_ok[r, p] = False
         for t in range(t0, t1 + 1):
             if not st.alive[r]:
                 break

@@ -420,6 +420,8 @@ class NegotiationModel(mesa.Model):  # type: ignore[misc]
             memo_u=np.zeros(pp),
             named=flags(ii),
             seen=flags((n,)),
+            within_ok=flags(pp),
+            within_text=ints((n, n_parties, n_issues)),
             invoked=flags(ll),
             turns=np.ascontiguousarray(params.order, dtype=np.intp),
             choice=ints(ii),

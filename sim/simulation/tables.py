@@ -298,6 +298,10 @@ class Tables:
             bloc_ptr=ints(bloc_ptr),
             bloc_member=ints(bloc_member),
             bloc_rule=ints([rule for _, _, rule in self.blocs]),
+            within_issue_ptr=self.within.issue_ptr,
+            within_issues=self.within.issues,
+            within_ptr=self.within.candidate_ptr,
+            within_candidates=self.within.candidates,
         )
 
     @cached_property
@@ -333,6 +337,58 @@ class Tables:
                     issues.extend(coupled)
                     candidates.append(grid[ok].reshape(-1))
                     found = candidates[-1].size
+            issue_ptr.append(len(issues))
+            candidate_ptr.append(candidate_ptr[-1] + found)
+        return Searches(
+            issue_ptr=np.array(issue_ptr, dtype=np.intp),
+            issues=np.array(issues, dtype=np.intp),
+            candidate_ptr=np.array(candidate_ptr, dtype=np.intp),
+            candidates=np.concatenate([np.zeros(0, np.intp), *candidates]),
+        )
+
+    @cached_property
+    def within(self) -> Searches:
+        """What each party searches, in a run, for its best text within the lines it holds.
+
+        Its best text within its own red lines (:attr:`searches`) crosses none of the
+        lines it holds in a run unless its ratifiers' limits hold there (the runs where it
+        knows them) or no text is within all its own lines: then the kernel searches
+        these candidates (:func:`sim.simulation.kernels.best_held`). For a party with a
+        ratifier, or whose own lines no text satisfies (:attr:`searches` found none): the
+        issues its limits list — its red lines', its ratifiers' red lines', and the issues
+        a ratifier of its weighs in the file (a ratifier's reservation is read on the
+        whole text) — and every combination of their options (in the order of
+        :func:`itertools.product`, none filtered: which lines hold is the run's), when
+        they number at most EXACT_LIMIT; none otherwise (the search is then not made).
+        Every other issue takes the party's best option.
+        """
+        own = self.searches
+        issue_ptr, issues, candidate_ptr = [0], list[int](), [0]
+        candidates: list[IntArray] = []
+        for party in range(len(self.parties)):
+            mine = [k for k in range(len(self.lines)) if self.line_owner[k] == party]
+            limited = any(self.lines[k].kind != STATED for k in mine)
+            unmet = bool(mine and own.candidate_ptr[party + 1] == own.candidate_ptr[party])
+            coupled: set[int] = set()
+            for k in mine:
+                table = self.line_tables[k]
+                if table is not None:
+                    coupled.update(int(i) for i in table.issues)
+                else:
+                    ref = self.ratifiers[self.lines[k].ratifier_index]
+                    weights = self.scenario.parties[ref.party].normalised_ratifier_weights(ref.spec)
+                    coupled.update(self.issues.index(i) for i, w in weights.items() if w > 0)
+            order = sorted(coupled)
+            combos = math.prod(int(self.sizes[i]) for i in order)
+            found = 0
+            if (limited or unmet) and order and combos <= EXACT_LIMIT:
+                grid = np.array(
+                    list(itertools.product(*(range(int(self.sizes[i])) for i in order))),
+                    dtype=np.intp,
+                )
+                issues.extend(order)
+                candidates.append(grid.reshape(-1))
+                found = grid.size
             issue_ptr.append(len(issues))
             candidate_ptr.append(candidate_ptr[-1] + found)
         return Searches(
