@@ -93,3 +93,34 @@ def test_the_table_and_json_say_it_and_holm_counts_it(monkeypatch):
     data = comparison.to_json()["pairs"][0]["ratified"]
     assert data["a"]["count"] == 40 and data["b"]["count"] == 60
     assert data["discordant"] == {"only_a": 20, "only_b": 40}
+
+
+def test_the_figure_draws_the_ratified_share_as_its_last_row(monkeypatch):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from sim.plots.compare import RATIFIED_COLOUR, compare_figure
+
+    monkeypatch.setattr(sim.compare, "seeds_of", lambda folder: {"tiny": 7})
+    for senate in (True, False):
+        a = BatchData(Path("a"), [home_point(A, senate)], {})
+        b = BatchData(Path("b"), [home_point(B, senate)], {})
+        comparison = compare_batches(a, b)
+        (pair,) = comparison.pairs
+        figure = compare_figure(comparison)
+        ax = figure.axes[0]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        black = [
+            line.get_xdata()[0]
+            for line in ax.get_lines()
+            if line.get_marker() != "None" and to_hex(line.get_markeredgecolor()) == RATIFIED_COLOUR
+        ]
+        if senate:
+            assert labels[-1] == sim.compare.RATIFIED_LABEL
+            assert len(labels) == len(pair.deals) + 1
+            # A's share (hollow) then B's (filled): 40% and 60% of the runs
+            assert black == pytest.approx([0.4, 0.6])
+        else:
+            assert sim.compare.RATIFIED_LABEL not in labels and not black
+            assert len(labels) == len(pair.deals)
+        plt.close(figure)

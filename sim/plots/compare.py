@@ -7,7 +7,9 @@ to B. The deals whose change is larger than chance (Holm-adjusted p < 0.05, see
 :mod:`sim.compare`) are emphasised: a shaded row, bold words, a bold arrow. Options
 that every deal drawn shares are said once, in the title; every row has the same
 height, whatever the number of rows. A deal has its colour of every other figure
-(:func:`sim.plots.colours.deal_colour`).
+(:func:`sim.plots.colours.deal_colour`). When both points' parties have ratifiers,
+a last row, below a dashed rule and in black (no deal's colour), compares the share of
+runs that end in a ratified deal, tested in the same family as the deals.
 """
 
 from __future__ import annotations
@@ -44,9 +46,13 @@ FRAME_INCHES = 1.1
 MARKERS = ("o", "s", "D", "^", "v", "P")
 HIGHLIGHT = "#fff3c4"
 QUIET = "#7a7a7a"
+#: The row of the ratified share (not a deal: no colour of the deal palette).
+RATIFIED_COLOUR = "#000000"
 
 
 def _colour(pair: PairComparison, d: DealChange) -> str:
+    if d is pair.ratified:
+        return RATIFIED_COLOUR
     if d.is_no_deal:
         return NO_DEAL_COLOUR
     if d.deal is None:
@@ -92,10 +98,19 @@ def _sqrt_axis(ax: Any) -> None:
     ax.grid(axis="x", alpha=0.3)
 
 
+def _rows(pair: PairComparison, drawn: list[DealChange]) -> list[DealChange]:
+    """The rows of a panel: the deals drawn, then the ratified share when compared."""
+    return drawn + ([pair.ratified] if pair.ratified is not None else [])
+
+
 def _panel(
     ax: Any, pair: PairComparison, drawn: list[DealChange], left_out: list[DealChange]
 ) -> None:
     skip = _shared(drawn)
+    deals = len(drawn)
+    drawn = _rows(pair, drawn)
+    if len(drawn) > deals:  # the ratified share, below the deals
+        ax.axhline(deals - 0.5, color="#999999", lw=0.8, ls="--", zorder=1)
     # Two deals of one colour get different marker shapes (a deal never changes colour).
     shapes = [MARKERS[r % len(MARKERS)] for r in repeats([_colour(pair, d) for d in drawn])]
     for k, (d, shape) in enumerate(zip(drawn, shapes, strict=True)):
@@ -223,7 +238,10 @@ def compare_figure(comparison: Comparison) -> Figure:
         default=1,
     )
     row = max(ROW_INCHES, LINE_INCHES * lines + 0.22)
-    heights = [row * len(drawn) + FRAME_INCHES for drawn, _ in shown]
+    heights = [
+        row * len(_rows(p, drawn)) + FRAME_INCHES
+        for p, (drawn, _) in zip(pairs, shown, strict=True)
+    ]
     figure, axes = plt.subplots(
         len(pairs),
         1,
