@@ -181,7 +181,9 @@ class Params:
 
     reservation: FloatArray  # (R, P)
     weights: FloatArray  # (R|1, P, I) raw, as in the file
-    values: FloatArray  # (R|1, P, I, K) padded with 0 beyond an issue's options
+    #: (R|1, P, I, K); beyond an issue's options (k >= its size) nothing reads it: 0
+    #: without value noise, clip(noise, 0, 1) with it (the draws there are discarded)
+    values: FloatArray
     credibility: FloatArray  # (R, L)
     line_draw: FloatArray  # (R, L) the uniform behind each line's firmness
     exponent: FloatArray  # (R, P)
