@@ -249,6 +249,8 @@ def test_the_which_conditions_panel_answers_without_blocking_the_page(server, br
 def test_a_ratifier_s_line_switched_off_shows_at_once_beside_the_zone(server, browser, tmp_path):
     """Kyiv drops its own line: a deal joins the zone that the Rada would not ratify; with
     the Rada's line off too, it would be ratified (issue 13, point 6)."""
+    from playwright.sync_api import expect
+
     page = browser.new_page(viewport={"width": 1500, "height": 1800})
     page.goto(server, wait_until="networkidle")
     home = page.locator(".negsim-ratifiable-count").first
@@ -259,7 +261,8 @@ def test_a_ratifier_s_line_switched_off_shows_at_once_beside_the_zone(server, br
         "() => document.querySelector('.negsim-zone-count').innerText.startsWith('3 of 48')",
         timeout=30_000,
     )
-    assert home.inner_text() == "2 of them would be ratified at home"
+    # the counts and the table are re-rendered separately: wait for each, do not sample
+    expect(home).to_have_text("2 of them would be ratified at home", timeout=30_000)
     cell = page.locator("td", has_text="not ratified: Verkhovna Rada (Ukraine)")
     cell.wait_for(timeout=30_000)
     page.locator("label", has_text="Verkhovna Rada (Ukraine): no_de_jure_recognition").click()
@@ -267,7 +270,7 @@ def test_a_ratifier_s_line_switched_off_shows_at_once_beside_the_zone(server, br
         "() => document.querySelector('.negsim-ratifiable-count').innerText.startsWith('3 of')",
         timeout=30_000,
     )
-    assert home.inner_text() == "3 of them would be ratified at home (1 new)"
-    assert page.locator("td", has_text="not ratified").count() == 0
+    expect(home).to_have_text("3 of them would be ratified at home (1 new)", timeout=30_000)
+    expect(page.locator("td", has_text="not ratified")).to_have_count(0, timeout=30_000)
     page.screenshot(path=str(tmp_path / "ratification.png"), full_page=True)
     assert (tmp_path / "ratification.png").stat().st_size > 10_000
