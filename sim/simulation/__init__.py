@@ -34,13 +34,15 @@ def runs_within(space: Tables, memory: int) -> int:
     """How many runs one block may hold to stay within ``memory`` bytes (at least 1).
 
     An upper estimate of a run's share of a block: its own utility tables when
-    preferences are noisy or moved by events (``(P, I, K)`` floats, a few copies), its
-    texts and drafts (``(I, K)`` per draft), its per-party and per-line state and its
-    row; nothing in a round grows with the number of outcomes (DESIGN.md, "Scale").
+    preferences are noisy or moved by events (``(P + Q, I, K)`` floats, a row per party
+    and per ratifier, a few copies), its texts and drafts (``(I, K)`` per draft), its
+    texts per party (``(P, I)``), its per-party and per-line state and its row; nothing
+    in a round grows with the number of outcomes (DESIGN.md, "Scale").
     """
     n_parties, n_issues = len(space.parties), len(space.issues)
-    cells = 6 * n_parties * n_issues * space.width + 48 * n_issues * space.width
-    cells += 8 * (4 * n_parties + len(space.lines) + n_issues) + 64
+    n_rows = n_parties + len(space.ratifiers)  # rows of the utility tables
+    cells = 6 * n_rows * n_issues * space.width + 48 * n_issues * space.width
+    cells += 4 * n_parties * n_issues + 8 * (4 * n_parties + len(space.lines) + n_issues) + 64
     budget = max(memory - FIXED_MEMORY, memory // 4)
     return max(1, budget // (8 * cells))
 
