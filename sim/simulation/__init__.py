@@ -33,16 +33,28 @@ FIXED_MEMORY = 256 << 20
 def runs_within(space: Tables, memory: int) -> int:
     """How many runs one block may hold to stay within ``memory`` bytes (at least 1).
 
-    An upper estimate of a run's share of a block: its own utility tables when
-    preferences are noisy or moved by events (``(P + Q, I, K)`` floats, a row per party
-    and per ratifier, a few copies), its texts and drafts (``(I, K)`` per draft), its
-    texts per party (``(P, I)``), its per-party and per-line state and its row; nothing
-    in a round grows with the number of outcomes (DESIGN.md, "Scale").
+    An upper estimate, in 8-byte cells, of a run's share of a block: its own utility
+    tables when preferences are noisy or moved by events (``(P + Q, I, K)``, a row per
+    party and per ratifier, a few copies), its texts and drafts (``(I, K)`` per draft),
+    its texts per party (``(P, I)``), the offers each party remembers (``(P, H)``, H the
+    longest tit-for-tat window), the state of each party (about 40 arrays of ``(P,)``
+    with its parameters, outcomes and row), of each line (about 25 of ``(L,)``, its
+    ratifiers' lines included), of each issue, ratifier, event and sampled parameter,
+    and its row; nothing in a round grows with the number of outcomes (DESIGN.md,
+    "Scale"). ``tests/batch/test_memory.py`` checks it against the arrays of blocks of
+    generated and of extreme negotiations.
     """
+    from sim.simulation.model import config_of
+
+    spec = space.scenario
     n_parties, n_issues = len(space.parties), len(space.issues)
     n_rows = n_parties + len(space.ratifiers)  # rows of the utility tables
+    history = max(int(config_of(space).memory.max(initial=0)), 0) + 1
     cells = 6 * n_rows * n_issues * space.width + 48 * n_issues * space.width
-    cells += 4 * n_parties * n_issues + 8 * (4 * n_parties + len(space.lines) + n_issues) + 64
+    cells += 4 * n_parties * n_issues + 2 * n_parties * history
+    cells += 48 * n_parties + 32 * len(space.lines) + 16 * n_issues
+    cells += 4 * (len(space.ratifiers) + len(spec.events) + len(spec.uncertainty.parameters))
+    cells += 64
     budget = max(memory - FIXED_MEMORY, memory // 4)
     return max(1, budget // (8 * cells))
 

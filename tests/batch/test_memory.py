@@ -141,6 +141,48 @@ def test_the_estimate_bounds_a_block_with_many_ratifiers():
         _within_budget(Tables.of(build(_many_ratifiers(n_ratifiers))))
 
 
+def _many_lines(n_parties: int, n_lines: int, window: int) -> dict:
+    """Parties with ``n_lines`` red lines each, remembering ``window`` offers."""
+    issues = {
+        f"i{i}": {"options": {f"o{i}_{k}": f"option {k}" for k in range(2)}} for i in range(3)
+    }
+    parties = {
+        f"p{p}": {
+            "signs": True,
+            "reservation": 0.1,
+            "weights": {"i0": 1.0},
+            "values": {"i0": {"o0_0": p % 2, "o0_1": 1 - p % 2}},
+            "strategy": {"type": "tit_for_tat", "mode": "relative", "window": window},
+            "red_lines": [
+                {
+                    "id": f"l{j}",
+                    "forbid": {
+                        f"i{j % 3}": [f"o{j % 3}_0"],
+                        f"i{(j + 1) % 3}": [f"o{(j + 1) % 3}_1"],
+                    },
+                    "credibility": 0.5,
+                }
+                for j in range(n_lines)
+            ],
+        }
+        for p in range(n_parties)
+    }
+    return {
+        "id": "many-lines",
+        "title": "Many red lines",
+        "deadline": 5,
+        "protocol": "alternating",
+        "issues": issues,
+        "parties": parties,
+    }
+
+
+def test_the_estimate_bounds_a_block_with_many_lines_or_long_memories():
+    # per-line and per-offer state dominate here, not the utility tables
+    for shape in ((4, 200, 1), (20, 1, 100), (30, 30, 50)):
+        _within_budget(Tables.of(build(_many_lines(*shape))))
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(two_level_data())
 def test_the_estimate_bounds_a_block_of_generated_negotiations(data):
