@@ -107,6 +107,22 @@ class Searches(NamedTuple):
     candidate_ptr: IntArray  # (P + 1,)
     candidates: IntArray
 
+    @classmethod
+    def of(
+        cls,
+        issue_ptr: list[int],
+        issues: list[int],
+        candidate_ptr: list[int],
+        candidates: list[IntArray],
+    ) -> Searches:
+        """The flat arrays of the lists built party by party (``candidates``: flat grids)."""
+        return cls(
+            issue_ptr=np.array(issue_ptr, dtype=np.intp),
+            issues=np.array(issues, dtype=np.intp),
+            candidate_ptr=np.array(candidate_ptr, dtype=np.intp),
+            candidates=np.concatenate([np.zeros(0, np.intp), *candidates]),
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Tables:
@@ -339,12 +355,7 @@ class Tables:
                     found = candidates[-1].size
             issue_ptr.append(len(issues))
             candidate_ptr.append(candidate_ptr[-1] + found)
-        return Searches(
-            issue_ptr=np.array(issue_ptr, dtype=np.intp),
-            issues=np.array(issues, dtype=np.intp),
-            candidate_ptr=np.array(candidate_ptr, dtype=np.intp),
-            candidates=np.concatenate([np.zeros(0, np.intp), *candidates]),
-        )
+        return Searches.of(issue_ptr, issues, candidate_ptr, candidates)
 
     @cached_property
     def within(self) -> Searches:
@@ -391,12 +402,7 @@ class Tables:
                 found = grid.size
             issue_ptr.append(len(issues))
             candidate_ptr.append(candidate_ptr[-1] + found)
-        return Searches(
-            issue_ptr=np.array(issue_ptr, dtype=np.intp),
-            issues=np.array(issues, dtype=np.intp),
-            candidate_ptr=np.array(candidate_ptr, dtype=np.intp),
-            candidates=np.concatenate([np.zeros(0, np.intp), *candidates]),
-        )
+        return Searches.of(issue_ptr, issues, candidate_ptr, candidates)
 
     # -- naming texts -------------------------------------------------------------------------
     def outcome(self, text: IntArray) -> dict[str, str]:
