@@ -128,6 +128,9 @@ def test_any_two_pieces_in_order_are_found(cuts: list[int], mark: str) -> None:
     first, second = SOURCE_TEXT[a:b], SOURCE_TEXT[c:d]
     if not normalise_quote(first) or not normalise_quote(second):
         return
+    # a piece of punctuation alone is no quote: "." + "..." + "." reads as an omission
+    if not any(ch.isalnum() for ch in first) or not any(ch.isalnum() for ch in second):
+        return
     # a piece cut inside a run of white space is not a whole piece of the folded text
     if any(SOURCE_TEXT[i - 1 : i + 1].isspace() for i in (a, b, c, d) if 0 < i < len(SOURCE_TEXT)):
         return
