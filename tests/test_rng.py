@@ -509,7 +509,10 @@ shapes = st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple)
     runs=st.lists(run_ids, min_size=0, max_size=30),
     draw=st.integers(0, 2**32 - 1),
     shape=shapes,
-    compiled=st.booleans(),
+    # The compiled path (log1p/cos compiled) only where the guard finds it equal to
+    # numpy's: on some platforms numpy's vectorised log1p and cos differ from the C
+    # library's in the last bit, and sim.rng then takes numpy's path (compiled=False).
+    compiled=st.booleans().map(lambda c: c and sim.rngjit.compiled_transcendentals_match()),
 )
 @settings(max_examples=150, deadline=None)
 def test_bits_uniform_and_normal_are_the_numpy_reference(seed, runs, draw, shape, compiled):
@@ -542,8 +545,10 @@ def test_normal_uniform_and_bits_allocate_only_their_result():
     # uniform and for bits; the compiled loops write into the result (plus, for a
     # normal, one scratch array and a flag byte per value).
     s = Streams(3, np.arange(5000, dtype=np.uint64))
+    # where the compiled log1p/cos differ from numpy's, a normal is numpy's (five arrays)
+    normal = 2.2 if sim.rngjit.compiled_transcendentals_match() else 5.2
     calls = {
-        "normal": (lambda: s.normal(2, (16,)), 2.2),
+        "normal": (lambda: s.normal(2, (16,)), normal),
         "uniform": (lambda: s.uniform(2, (16,)), 1.1),
         "bits": (lambda: s.bits(2, (16,)), 1.1),
     }
