@@ -20,6 +20,7 @@ import contextlib
 import errno
 import fcntl
 import itertools
+import math
 import os
 import uuid
 import warnings
@@ -49,6 +50,7 @@ from sim.batch.manifest import (
 from sim.batch.plan import Plan, Point, Task
 from sim.batch.schema import RUN, Column, Rows, arrow_schema, batch_columns, to_frame
 from sim.scenario import Scenario, ScenarioError
+from sim.scenario.problems import Origin, Problem
 
 __all__ = [
     "LOCK",
@@ -69,6 +71,14 @@ __all__ = [
 LOCK = ".lock"
 #: Threads that read parts.
 READERS = 4
+#: Memory the parts read ahead may take for their footers, at most (beyond one part).
+#: Arrow parses a part's whole footer, whichever columns are read: about 1 KB per column
+#: and row group, so the footer of a part of 16,000 columns in 19 row groups (a scenario
+#: of 8,000 red lines) takes some 330 MB, where the baseline's takes under 1 MB.
+READ_AHEAD_BYTES = 256 << 20
+#: Memory a parsed footer takes per byte of its serialised form, at most (measured:
+#: 9 to 13; ``benchmarks/bench_wide.py`` prints it).
+FOOTER_EXPANSION = 16
 #: Key-value metadata of a part: which batch and which part it is.
 _BATCH_KEY = b"negsim.batch"
 _PART_KEY = b"negsim.part"
@@ -197,6 +207,7 @@ def _take(out: Path, plan: Plan) -> set[str]:
 def _start(out: Path, plan: Plan) -> None:
     """Write the manifest of a batch whose first block is about to start."""
     columns = probe_columns(plan)
+    check_parts_fit(plan, columns)
     for tmp in out.glob(f".{MANIFEST}.*.tmp"):  # of a write that was killed
         tmp.unlink(missing_ok=True)
     try:
@@ -230,6 +241,7 @@ def _resume(out: Path, plan: Plan, manifest: Manifest) -> set[str]:
     runs = out / RUNS
     runs.mkdir(exist_ok=True)
     planned = {part.name: part for part in manifest.parts}
+    check_parts_fit(plan, manifest.columns)  # --memory is not the batch's identity
     done: set[str] = set()
     bad: list[str] = []
     for path in _part_files(out):
@@ -319,18 +331,105 @@ def _written_as(out: Path) -> tuple[str, tuple[Column, ...]]:
     return _WRITTEN_AS[key]
 
 
+def written_columns(out: Path) -> tuple[Column, ...]:
+    """The columns the parts of the batch in ``out`` are written with (its manifest's)."""
+    return _written_as(out)[1]
+
+
 #: Bytes of rows gathered into one row group of a part, at most (beyond one piece):
 #: a block of any size is written within a bounded memory. 20,000 baseline rows are
 #: about 4 MB, so a baseline part is one row group.
 ROW_GROUP_BYTES = 64 << 20
 
 
+#: Memory a part's footer takes per column chunk (one column of one row group), at most.
+#: The writer keeps the footer in memory as it writes the row groups and serialises it
+#: at the end (measured: 1.7 KB per chunk at that peak); a reader parses it whole,
+#: whichever columns it reads (1.1 KB; ``benchmarks/bench_wide.py``). Negligible for a
+#: batch of 40 columns; hundreds of MB for 16,000 columns (8,000 red lines).
+FOOTER_CHUNK_BYTES = 2048
+
+#: Arrow bytes of one cell of a row group, by kind, at most (values and validity bits).
+CELL_BYTES: dict[str, float] = {"bool": 0.25, "int64": 8.125, "float64": 8.125, "text": 4.125}
+
+
+def row_bytes(columns: Sequence[Column]) -> float:
+    """Arrow bytes of one row of the batch's schema, at most (dictionaries aside)."""
+    return sum(CELL_BYTES[c.kind] for c in columns)
+
+
+def group_bytes(columns: Sequence[Column], rows: int, memory: int) -> int:
+    """Bytes of rows gathered into one row group of a part of ``rows`` rows.
+
+    :data:`ROW_GROUP_BYTES` (an eighth of ``memory`` if that is less), or more for a
+    part of many columns: writing a part holds one row group and the footer, whose size
+    grows with the number of row groups times the columns; the sum is least for groups
+    of ``sqrt(FOOTER_CHUNK_BYTES * columns * part bytes)``, which is the larger only
+    beyond a few thousand columns (at the default block).
+    """
+    size = rows * row_bytes(columns)
+    least = int(math.sqrt(FOOTER_CHUNK_BYTES * len(columns) * size))
+    return max(min(ROW_GROUP_BYTES, memory // 8), least, 1)
+
+
+def part_overhead(columns: Sequence[Column], rows: int, memory: int) -> int:
+    """Memory writing (or reading back) a part of ``rows`` rows takes beyond its pieces.
+
+    The row group it gathers (:func:`group_bytes`, or the whole part if smaller) and its
+    footer: :data:`FOOTER_CHUNK_BYTES` per column and row group.
+    """
+    size = rows * row_bytes(columns)
+    gathered = group_bytes(columns, rows, memory)
+    groups = max(1, math.ceil(size / gathered))
+    return int(min(size, gathered)) + FOOTER_CHUNK_BYTES * len(columns) * groups
+
+
+def check_parts_fit(plan: Plan, columns: Sequence[Column]) -> None:
+    """A ScenarioError (on ``--block``) if writing a part would take over half of ``--memory``.
+
+    The cost of a part beyond its pieces grows with its rows times its columns
+    (:func:`part_overhead`): a scenario of thousands of red lines with a large block
+    would exhaust a worker's memory however small its pieces, and so would reading its
+    parts back. The message gives the largest block that fits.
+    """
+    largest = max((point.runs for point in plan.points), default=1)
+    rows, limit = min(plan.block, largest), plan.memory // 2
+
+    def fits(n: int) -> bool:
+        return part_overhead(columns, n, plan.memory) <= limit
+
+    if fits(rows):
+        return
+    low, high = 1, rows  # part_overhead grows with the rows
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    need = part_overhead(columns, rows, plan.memory)
+    advice = (
+        f"give --block {low:,} or less (the rows are the same whatever the block), or more --memory"
+        if fits(low)
+        else "give more --memory"
+    )
+    raise ScenarioError(
+        [
+            Problem(
+                Origin("--block"),
+                (),
+                f"a part of {rows:,} runs of this batch's {len(columns):,} columns would"
+                f" need about {need / 2**20:,.0f} MiB to write and to read back (its row"
+                f" group and its Parquet footer), more than half of --memory"
+                f" ({plan.memory / 2**20:,.0f} MiB): {advice}",
+            )
+        ]
+    )
+
+
 def write_part(out: Path, task: Task, pieces: Iterable[Rows]) -> None:
     """Write one block's rows as a Parquet part of the batch's schema, atomically.
 
     ``pieces`` are the block's rows in order, as the worker simulates them; they are
-    written as they come, in row groups of at most :data:`ROW_GROUP_BYTES` (or one
-    piece), so the part's rows are never all in memory. A full disk (or any error)
+    written as they come, in row groups of at most :func:`group_bytes` (or one piece),
+    so the part's rows are never all in memory. A full disk (or any error)
     removes the unfinished file and keeps every finished part. Text columns are
     dictionary-encoded (their values repeat); numbers are stored plain, with min/max
     statistics on the columns that a reader filters on (run, round, text, booleans,
@@ -353,9 +452,10 @@ def write_part(out: Path, task: Task, pieces: Iterable[Rows]) -> None:
             write_statistics=filtered,
         ) as writer:
             group: list[pa.Table] = []
+            gathered = group_bytes(columns, task.stop - task.start, task.memory)
             for rows in pieces:
                 group.append(rows.table(columns))
-                if sum(t.nbytes for t in group) >= ROW_GROUP_BYTES:
+                if sum(t.nbytes for t in group) >= gathered:
                     writer.write_table(pa.concat_tables(group))
                     group = []
             if group:
@@ -501,11 +601,12 @@ def read_parts(
 ) -> Iterator[tuple[PartEntry, pa.Table]]:
     """Each part of the plan that is on disk, checked, as Arrow, one at a time in plan order.
 
-    A few parts are read ahead (at most ``2 * READERS`` in memory), so a reader that
-    folds the parts one by one, as the summary does, holds a bounded share of the rows
-    however many runs the batch has. A bad part is a ScenarioError that names it; the
-    first in plan order is the one reported. The caller gives the warnings of
-    :func:`warn_unread` once it has read what it wanted.
+    A few parts are read ahead (at most ``2 * READERS`` in memory, fewer when their
+    footers are large: :func:`read_ahead`), so a reader that folds the parts one by
+    one, as the summary does, holds a bounded share of the rows however many runs the
+    batch has, and a bounded number of footers however many columns it has. A bad part
+    is a ScenarioError that names it; the first in plan order is the one reported. The
+    caller gives the warnings of :func:`warn_unread` once it has read what it wanted.
     """
     wanted = _wanted(manifest, columns)
     present = _part_names(out)
@@ -525,10 +626,19 @@ def read_parts(
 
     # Parts are small files: a few threads hide the cost of opening each (Arrow releases
     # the GIL).
-    with ThreadPoolExecutor(READERS) as pool:
+    most = read_ahead(out, found)
+    if most == 1:
+        # Parts with large footers: read in this thread, one after the other. A reading
+        # thread's freed footers stay in its own malloc arena, and the pool's threads are
+        # new at each call: read there, two large reads in a process (the summary, then
+        # why talks fail) took half as much memory again as one.
+        for part in found:
+            yield part, read(part)
+        return
+    with ThreadPoolExecutor(min(READERS, most)) as pool:
         ahead: deque[tuple[PartEntry, Future[pa.Table]]] = deque()
         queue = iter(found)
-        for part in itertools.islice(queue, 2 * READERS):
+        for part in itertools.islice(queue, most):
             ahead.append((part, pool.submit(read, part)))
         while ahead:
             part, future = ahead.popleft()
@@ -542,6 +652,32 @@ def read_parts(
                     other.cancel()
                 raise
             yield part, table
+
+
+def footer_bytes(path: Path) -> int:
+    """The length of a Parquet file's serialised footer (its last 8 bytes); 0 if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(-8, os.SEEK_END)
+            tail = handle.read(8)
+    except OSError:
+        return 0
+    if len(tail) != 8 or tail[4:] != b"PAR1":
+        return 0  # not Parquet: the read reports it
+    return int.from_bytes(tail[:4], "little")
+
+
+def read_ahead(out: Path, parts: Sequence[PartEntry]) -> int:
+    """How many parts :func:`read_parts` keeps in flight: ``2 * READERS``, or fewer.
+
+    Fewer when the parsed footers of that many parts would take more than
+    :data:`READ_AHEAD_BYTES` (estimated at :data:`FOOTER_EXPANSION` times the largest
+    serialised footer among the first parts: every part has the batch's columns); at
+    least one.
+    """
+    sample = [footer_bytes(out / RUNS / part.name) for part in parts[: 2 * READERS]]
+    footer = FOOTER_EXPANSION * max(sample, default=0)
+    return max(1, min(2 * READERS, READ_AHEAD_BYTES // max(footer, 1)))
 
 
 def warn_unread(out: Path, manifest: Manifest, stacklevel: int = 2) -> int:

@@ -81,3 +81,33 @@ def batch(
 def parts(out: Path) -> list[Path]:
     """The part files of a folder, in name order."""
     return sorted((out / "runs").glob("*.parquet"))
+
+
+def many_lines_file(folder: Path, lines: int) -> Path:
+    """A scenario whose two signatories hold ``lines`` red lines between them (two
+    columns of rows each: a wide schema), written into ``folder``."""
+    issues = {f"i{i}": ["a", "b", "c"] for i in range(6)}
+    text = ["id: wide", "title: Many red lines", "deadline: 4", "protocol: alternating", "issues:"]
+    for name, options in issues.items():
+        text.append(f"  {name}:")
+        text.append("    options: {" + ", ".join(f"{o}: {o}" for o in options) + "}")
+    text.append("parties:")
+    for p in range(2):
+        text += [f"  p{p}:", "    signs: true", "    reservation: 0.2"]
+        text.append("    weights: {" + ", ".join(f"{i}: 1" for i in issues) + "}")
+        text.append("    values:")
+        for i, name in enumerate(issues):
+            a, c = (i + p) % 3 / 2, (i + 2 * p + 1) % 3 / 2
+            text.append(f"      {name}: {{a: {a}, b: 0.5, c: {c}}}")
+        text.append("    red_lines:")
+        for k in range(p, lines, 2):
+            first, second = f"i{k % 6}", f"i{(k // 6 + 1 + k) % 6}"
+            if first == second:
+                second = f"i{(k + 1) % 6}"
+            text.append(f"      - id: l{k}")
+            one, two = "abc"[k % 3], "abc"[k // 3 % 3]
+            text.append(f"        forbid: {{{first}: [{one}], {second}: [{two}]}}")
+            text.append("        credibility: 0.9")
+    path = folder / "wide.yaml"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path

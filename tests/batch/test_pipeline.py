@@ -95,6 +95,22 @@ def test_the_arrow_rows_are_the_rows_pandas_gives(scenario, runs, seed, sweep):
     assert direct.equals(through_pandas)
 
 
+@SLOW
+@given(scenario=negotiations, runs=st.integers(1, 60), seed=st.integers(0, 2**32 - 1))
+def test_row_bytes_bounds_the_arrow_bytes_of_generated_rows(scenario, runs, seed):
+    """The row size that sizes row groups and parts (store.row_bytes) is never below what
+    Arrow holds for the rows (dictionaries' values aside: a few per text column)."""
+    space = Tables.of(scenario)
+    rows = Rows(row_columns(space, fake_outcomes(space, runs, seed)))
+    columns = batch_columns([Rows(row_columns(space, fake_outcomes(space, 1, seed))).frame()], {})
+    table = rows.table(columns)
+    held = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            held += chunk.indices.nbytes if hasattr(chunk, "indices") else chunk.nbytes
+    assert held <= runs * store.row_bytes(columns) + 64 * len(columns)  # bitmaps round up
+
+
 def test_a_column_the_schema_lacks_is_refused():
     space = tables_of(load_scenario(BASE))
     rows = Rows(row_columns(space, fake_outcomes(space, 3, 0)), {"deadline": 12})
@@ -332,8 +348,13 @@ def test_the_summary_counted_part_by_part_is_the_one_pass_summary(
         assert summarise(two_scenarios, top) == one_pass
 
 
-def test_parts_are_read_a_few_at_a_time(tmp_path, monkeypatch):
+@pytest.mark.parametrize("budget", [None, 1])  # the default; footers too large for two
+def test_parts_are_read_a_few_at_a_time(tmp_path, monkeypatch, budget):
     assert batch(tmp_path / "b", runs=300, block=10) == 0
+    if budget is not None:
+        monkeypatch.setattr(store, "READ_AHEAD_BYTES", budget)
+    most = 2 * store.READERS if budget is None else 1
+    assert store.read_ahead(tmp_path / "b", parts(tmp_path / "b")) == most
     read: list[str] = []
     real = store._read_part
 
@@ -347,8 +368,82 @@ def test_parts_are_read_a_few_at_a_time(tmp_path, monkeypatch):
     for part, table in read_parts(tmp_path / "b", manifest, ["agreement"]):
         folded += 1
         assert table.num_rows == part.rows
-        assert len(read) <= folded + 2 * store.READERS  # never the whole folder at once
+        assert len(read) <= folded + most  # never the whole folder at once
     assert folded == 30 and sorted(read) == [p.name for p in parts(tmp_path / "b")]
+
+
+def test_footer_bytes_is_the_length_pyarrow_reads(tmp_path):
+    """Every part's footer length from its tail is the one Arrow parses, and a file that
+    is not Parquet reads as 0 (its read then says what is wrong)."""
+    assert batch(tmp_path / "b", runs=40, block=10) == 0
+    for path in parts(tmp_path / "b"):
+        assert store.footer_bytes(path) == pq.read_metadata(path).serialized_size > 0
+    (tmp_path / "junk").write_bytes(b"not a parquet file at all")
+    (tmp_path / "short").write_bytes(b"PAR1")
+    assert store.footer_bytes(tmp_path / "junk") == store.footer_bytes(tmp_path / "short") == 0
+    assert store.footer_bytes(tmp_path / "missing") == 0
+
+
+def test_wide_parts_are_read_one_at_a_time(tmp_path, monkeypatch):
+    """The read-ahead follows the footers' size: parts of a batch with many red lines
+    (two columns each) are read fewer at a time, down to one, never none."""
+    from tests.batch.folders import many_lines_file
+
+    assert batch(tmp_path / "b", files=(many_lines_file(tmp_path, 300),), runs=20, block=10) == 0
+    found = parts(tmp_path / "b")
+    footer = max(store.footer_bytes(p) for p in found)
+    for budget in (1, footer * store.FOOTER_EXPANSION * 3, 10**12):
+        monkeypatch.setattr(store, "READ_AHEAD_BYTES", budget)
+        expected = max(1, min(2 * store.READERS, budget // (footer * store.FOOTER_EXPANSION)))
+        assert store.read_ahead(tmp_path / "b", found) == expected
+    assert expected == 2 * store.READERS
+
+
+def test_a_wide_part_is_written_in_fewer_larger_row_groups(tmp_path, monkeypatch):
+    """Row groups grow past ROW_GROUP_BYTES when the footer of many columns would cost
+    more than the group (store.group_bytes), and part_overhead bounds what a part needs."""
+    import sim.batch.work as work
+    from tests.batch.folders import many_lines_file
+
+    chunk = store.FOOTER_CHUNK_BYTES
+    monkeypatch.setattr(work, "DEFAULT_BLOCK", 10)  # pieces of 10 rows
+    monkeypatch.setattr(store, "ROW_GROUP_BYTES", 1)
+    monkeypatch.setattr(store, "FOOTER_CHUNK_BYTES", 16)  # groups of a few pieces, not one
+    wide = many_lines_file(tmp_path, 300)
+    assert batch(tmp_path / "b", files=(wide,), runs=200, block=200) == 0
+    (path,) = parts(tmp_path / "b")
+    columns = read_manifest(tmp_path / "b").columns
+    assert len(columns) > 600
+    meta = pq.ParquetFile(path).metadata
+    gathered = store.group_bytes(columns, 200, DEFAULT_MEMORY)
+    assert gathered == int(np.sqrt(16 * len(columns) * 200 * store.row_bytes(columns)))
+    rows = [meta.row_group(k).num_rows for k in range(meta.num_row_groups)]
+    # each group gathers whole pieces until it holds `gathered` bytes: 1 < groups < 20
+    assert 1 < len(rows) < 20 and all(n % 10 == 0 for n in rows[:-1]) and sum(rows) == 200
+    assert len(rows) <= np.ceil(200 * store.row_bytes(columns) / gathered)
+    assert store.part_overhead(columns, 200, DEFAULT_MEMORY) >= 16 * len(columns) * len(rows)
+    # the footer as written is within what FOOTER_CHUNK_BYTES reserves per column chunk
+    assert meta.serialized_size <= chunk * len(columns) * len(rows)
+
+
+def test_a_block_whose_parts_would_not_fit_memory_is_refused(tmp_path, capsys):
+    """A part whose row group and footer would need over half of --memory is refused
+    before anything is written (exit 2, on --block), with the largest block that fits;
+    that block runs."""
+    from tests.batch.folders import many_lines_file
+
+    wide = many_lines_file(tmp_path, 2000)
+    code = batch(tmp_path / "b", "--memory", "64MiB", files=(wide,), runs=500_000, block=500_000)
+    err = capsys.readouterr().err
+    assert code == 2 and "--block" in err and "Traceback" not in err
+    assert not (tmp_path / "b" / "manifest.json").exists()
+    suggested = int(err.split("give --block ")[1].split(" or less")[0].replace(",", ""))
+    columns = store.probe_columns(
+        plan_batch([wide], runs=500_000, block=suggested, memory=64 << 20)
+    )
+    assert store.part_overhead(columns, suggested, 64 << 20) <= 32 << 20
+    assert store.part_overhead(columns, suggested + 1, 64 << 20) > 32 << 20
+    assert batch(tmp_path / "c", "--memory", "64MiB", files=(wide,), runs=20, block=suggested) == 0
 
 
 def test_a_part_is_written_piece_by_piece_in_bounded_row_groups(tmp_path, monkeypatch):
@@ -357,6 +452,7 @@ def test_a_part_is_written_piece_by_piece_in_bounded_row_groups(tmp_path, monkey
     assert batch(tmp_path / "whole", runs=90, block=90) == 0
     monkeypatch.setattr(work, "DEFAULT_BLOCK", 20)
     monkeypatch.setattr(store, "ROW_GROUP_BYTES", 1)  # every piece its own row group
+    monkeypatch.setattr(store, "FOOTER_CHUNK_BYTES", 0)
     made: list[int] = []
     real = work.rows_of
 
