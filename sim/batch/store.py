@@ -73,8 +73,8 @@ LOCK = ".lock"
 READERS = 4
 #: Memory the parts read ahead may take for their footers, at most (beyond one part).
 #: Arrow parses a part's whole footer, whichever columns are read: about 1 KB per column
-#: and row group, so the footer of a part of 16,000 columns in 19 row groups (a scenario
-#: of 8,000 red lines) takes some 330 MB, where the baseline's takes under 1 MB.
+#: and row group, so the footer of a part of 16,000 columns in 6 row groups (a scenario
+#: of 8,000 red lines) takes some 140 MB, where the baseline's takes under 1 MB.
 READ_AHEAD_BYTES = 256 << 20
 #: Memory a parsed footer takes per byte of its serialised form, at most (measured:
 #: 9 to 13; ``benchmarks/bench_wide.py`` prints it).
@@ -336,8 +336,9 @@ def written_columns(out: Path) -> tuple[Column, ...]:
     return _written_as(out)[1]
 
 
-#: Bytes of rows gathered into one row group of a part, at most (beyond one piece):
-#: a block of any size is written within a bounded memory. 20,000 baseline rows are
+#: Bytes of rows gathered into one row group of a part of few columns, at most (beyond
+#: one piece; :func:`group_bytes` for many): a block of any size is written within a
+#: bounded memory. 20,000 baseline rows are
 #: about 4 MB, so a baseline part is one row group.
 ROW_GROUP_BYTES = 64 << 20
 
