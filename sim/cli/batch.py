@@ -88,9 +88,9 @@ def register(commands: Any) -> None:
         type=positive,
         default=DEFAULT_BLOCK,
         metavar="B",
-        help="runs simulated together and written as one part; refused if writing the"
-        " part would need over half of --memory (thousands of red lines make wide rows)"
-        f" (default: {DEFAULT_BLOCK:,})",
+        help=f"runs simulated together and written as one part (default: {DEFAULT_BLOCK:,});"
+        " refused if writing the part would take over half of a worker's memory (with"
+        " thousands of red lines, whose rows are wide)",
     )
     parser.add_argument(
         "--memory",
