@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/bench_wide.py [--lines 8000] [--runs 100000] [-
 
 A scenario of 20 issues and 4 parties holding ``--lines`` red lines between them has
 two columns per line (``firm.*``, ``gave_up.*``): 16,035 columns at 8,000 lines. Its
-batch (deadline 3, so that it runs in about a minute) is written once; then, each in a
+batch (deadline 3, so that it runs in a few minutes) is written once; then, each in a
 fresh subprocess:
 
 * ``batch``: the command itself (one worker), its time and peak resident memory;

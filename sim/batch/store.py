@@ -241,7 +241,6 @@ def _resume(out: Path, plan: Plan, manifest: Manifest) -> set[str]:
     runs = out / RUNS
     runs.mkdir(exist_ok=True)
     planned = {part.name: part for part in manifest.parts}
-    check_parts_fit(plan, manifest.columns)  # --memory is not the batch's identity
     done: set[str] = set()
     bad: list[str] = []
     for path in _part_files(out):
@@ -261,6 +260,7 @@ def _resume(out: Path, plan: Plan, manifest: Manifest) -> set[str]:
         )
     _warn_foreign(out, manifest, stacklevel=5)
     if len(done) < len(planned):
+        check_parts_fit(plan, manifest.columns)  # --memory is not the batch's identity
         current = probe_columns(plan)
         if current != manifest.columns:
             raise _refuse(

@@ -25,7 +25,7 @@ from sim.batch.schema import Rows, batch_columns, to_table
 from sim.batch.store import read_batch, read_parts
 from sim.batch.summary import summarise, summarise_batch
 from sim.rng import Streams
-from sim.scenario import load_scenario
+from sim.scenario import ScenarioError, load_scenario
 from sim.simulation import Outcomes, simulate, tables_of
 from sim.simulation.results import row_columns, to_frame
 from sim.simulation.sampling import Params, draw_id, locate, sample, sample_params
@@ -444,6 +444,34 @@ def test_a_block_whose_parts_would_not_fit_memory_is_refused(tmp_path, capsys):
     assert store.part_overhead(columns, suggested, 64 << 20) <= 32 << 20
     assert store.part_overhead(columns, suggested + 1, 64 << 20) > 32 << 20
     assert batch(tmp_path / "c", "--memory", "64MiB", files=(wide,), runs=20, block=suggested) == 0
+
+
+def test_a_batch_resumed_with_less_memory_than_its_parts_need_is_refused(tmp_path, capsys):
+    """--memory is not a batch's identity: resuming with too little for its parts is
+    refused (exit 2) and leaves its parts; with enough it finishes; a finished batch
+    run again with little memory writes nothing and is not refused."""
+    from tests.batch.folders import many_lines_file
+
+    wide = many_lines_file(tmp_path, 2000)
+    out = tmp_path / "b"
+    assert batch(out, files=(wide,), runs=200, block=100) == 0
+    (first, second) = parts(out)
+    columns = read_manifest(out).columns
+    small = 64 << 20
+    while store.part_overhead(columns, 100, small) <= small // 2:
+        small //= 2  # below what parts of 100 rows need (the 64MiB floor is on the CLI)
+    plan = plan_batch([wide], runs=200, seed=3, block=100, memory=small)
+    with store.open_batch(out, plan) as done:  # finished: nothing to write, not refused
+        assert done == {first.name, second.name}
+    second.unlink()
+    with (
+        pytest.raises(ScenarioError, match="more than half of --memory"),
+        store.open_batch(out, plan),
+    ):
+        pass
+    assert parts(out) == [first]
+    assert batch(out, files=(wide,), runs=200, block=100) == 0
+    assert [p.name for p in parts(out)] == [first.name, second.name]
 
 
 def test_a_part_is_written_piece_by_piece_in_bounded_row_groups(tmp_path, monkeypatch):
