@@ -331,11 +331,6 @@ def _written_as(out: Path) -> tuple[str, tuple[Column, ...]]:
     return _WRITTEN_AS[key]
 
 
-def written_columns(out: Path) -> tuple[Column, ...]:
-    """The columns the parts of the batch in ``out`` are written with (its manifest's)."""
-    return _written_as(out)[1]
-
-
 #: Bytes of rows gathered into one row group of a part of few columns, at most (beyond
 #: one piece; :func:`group_bytes` for many): a block of any size is written within a
 #: bounded memory. 20,000 baseline rows are
